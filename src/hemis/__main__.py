@@ -1,0 +1,3 @@
+from hemis.cli.app import main
+
+main()

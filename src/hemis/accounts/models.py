@@ -1,0 +1,69 @@
+"""Users, machine tokens, web sessions and login failures."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hemis.accounts.roles import Role
+from hemis.db.base import Base, IdMixin, TimestampMixin
+from hemis.registry.models._common import code_column_type, in_codes
+
+
+class User(IdMixin, TimestampMixin, Base):
+    __tablename__ = "app_user"
+    __table_args__ = (
+        in_codes("role", Role),
+        CheckConstraint(
+            "role <> 'institution_officer' OR institution_id IS NOT NULL",
+            name="officer_has_institution",
+        ),
+    )
+
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(150))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(code_column_type(Role))
+    institution_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("institution.id"), index=True
+    )
+    person_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("person.id"))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class ApiToken(IdMixin, Base):
+    """A bearer token for an institution's system; only its SHA-256 is stored."""
+
+    __tablename__ = "api_token"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("app_user.id"), index=True)
+    institution_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("institution.id"))
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime]
+    expires_at: Mapped[dt.datetime]
+    revoked_at: Mapped[dt.datetime | None]
+    last_used_at: Mapped[dt.datetime | None]
+
+
+class WebSession(Base):
+    """A server-side web session; the cookie holds a random token, the table its SHA-256."""
+
+    __tablename__ = "web_session"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("app_user.id"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime]
+    expires_at: Mapped[dt.datetime]
+
+
+class LoginFailure(IdMixin, Base):
+    __tablename__ = "login_failure"
+    __table_args__ = (Index("ix_login_failure_username_at", "username", "at"),)
+
+    username: Mapped[str] = mapped_column(String(64))
+    client: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime]

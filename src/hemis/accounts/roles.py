@@ -1,0 +1,28 @@
+"""Roles and what each may do."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    ministry_admin = "ministry_admin"
+    ministry_analyst = "ministry_analyst"
+    institution_officer = "institution_officer"
+    candidate = "candidate"
+
+    @property
+    def national(self) -> bool:
+        return self in (Role.ministry_admin, Role.ministry_analyst)
+
+    @property
+    def writable(self) -> bool:
+        return self is not Role.ministry_analyst
+
+
+ROLE_LABELS: dict[Role, tuple[str, str]] = {
+    Role.ministry_admin: ("Quản trị Bộ GD&ĐT", "Ministry administrator"),
+    Role.ministry_analyst: ("Chuyên viên phân tích của Bộ", "Ministry analyst"),
+    Role.institution_officer: ("Cán bộ cơ sở đào tạo", "Institution officer"),
+    Role.candidate: ("Thí sinh", "Candidate"),
+}

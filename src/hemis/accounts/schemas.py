@@ -1,0 +1,30 @@
+"""Account shapes exchanged with the API."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from hemis.accounts.roles import Role
+
+
+class UserCreate(BaseModel):
+    username: str = Field(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9_.@-]+$")
+    password: str = Field(min_length=8, max_length=200)
+    role: Role
+    institution_code: str | None = None
+    display_name: str | None = Field(None, max_length=150)
+
+
+class UserRead(BaseModel):
+    id: int
+    username: str
+    display_name: str
+    role: Role
+    institution_id: int | None
+    is_active: bool
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+    expires_in: int

@@ -1,0 +1,199 @@
+"""Account use cases: users, login with rate limiting, machine tokens, web sessions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from hemis.accounts.models import ApiToken, LoginFailure, User, WebSession
+from hemis.accounts.passwords import hash_password, verify_password
+from hemis.accounts.roles import Role
+from hemis.accounts.schemas import UserCreate
+from hemis.config import Settings
+from hemis.db.tenancy import Scope, get_scope
+from hemis.db.types import utcnow
+from hemis.errors import Conflict, Forbidden, RateLimited, Unauthorized, ValidationFailed
+from hemis.registry.models import Institution
+
+
+@dataclass(frozen=True)
+class Principal:
+    """An authenticated user, and the data scope their requests run in."""
+
+    user_id: int
+    username: str
+    display_name: str
+    role: Role
+    institution_id: int | None
+    via_token: bool = False
+
+    def scope(self) -> Scope:
+        return Scope(
+            actor=f"user:{self.user_id}",
+            institution_id=None if self.role.national else self.institution_id,
+            writable=self.role.writable,
+            role=self.role.value,
+        )
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _principal(user: User, via_token: bool = False) -> Principal:
+    return Principal(
+        user.id, user.username, user.display_name, Role(user.role), user.institution_id, via_token
+    )
+
+
+def create_user(session: Session, data: UserCreate) -> User:
+    """Create a user; institution officers must name their institution by MOET code."""
+    scope = get_scope(session)
+    if not scope.national or not scope.writable:
+        raise Forbidden()
+    institution_id = None
+    if data.institution_code:
+        inst = session.scalar(
+            select(Institution).where(Institution.moet_code == data.institution_code)
+        )
+        if inst is None:
+            raise ValidationFailed(
+                f"Không có cơ sở đào tạo mã {data.institution_code}.",
+                f"No institution with code {data.institution_code}.",
+                details={"field": "institution_code"},
+            )
+        institution_id = inst.id
+    if data.role is Role.institution_officer and institution_id is None:
+        raise ValidationFailed(
+            "Cán bộ cơ sở đào tạo phải gắn với một cơ sở (--institution).",
+            "An institution officer needs an institution (--institution).",
+            details={"field": "institution_code"},
+        )
+    if session.scalar(select(User.id).where(User.username == data.username)) is not None:
+        raise Conflict(
+            f"Tên đăng nhập {data.username} đã tồn tại.",
+            f"Username {data.username} is taken.",
+            details={"field": "username"},
+        )
+    user = User(
+        username=data.username,
+        display_name=data.display_name or data.username,
+        password_hash=hash_password(data.password),
+        role=data.role.value,
+        institution_id=institution_id,
+        is_active=True,
+    )
+    session.add(user)
+    session.commit()
+    return user
+
+
+def authenticate(
+    session: Session, settings: Settings, username: str, password: str, client: str
+) -> Principal:
+    """Check a password, counting failures per username and client; commits the failure log."""
+    since = utcnow() - dt.timedelta(seconds=settings.login_window_seconds)
+    failures = session.scalar(
+        select(func.count())
+        .select_from(LoginFailure)
+        .where(LoginFailure.username == username, LoginFailure.at >= since)
+    )
+    if (failures or 0) >= settings.login_max_failures:
+        raise RateLimited(
+            "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau ít phút.",
+            "Too many failed logins. Please try again in a few minutes.",
+        )
+    user = session.scalar(select(User).where(User.username == username))
+    ok = verify_password(user.password_hash if user else None, password)
+    if not ok or user is None or not user.is_active:
+        session.add(LoginFailure(username=username[:64], client=client[:64], at=utcnow()))
+        session.commit()
+        raise Unauthorized(
+            "Tên đăng nhập hoặc mật khẩu không đúng.", "Wrong username or password."
+        )
+    session.execute(delete(LoginFailure).where(LoginFailure.username == username))
+    session.commit()
+    return _principal(user)
+
+
+def issue_token(session: Session, settings: Settings, principal: Principal, name: str) -> str:
+    """A bearer token scoped to the user's institution (or national for ministry users)."""
+    token = "hms_" + secrets.token_urlsafe(32)
+    now = utcnow()
+    session.add(
+        ApiToken(
+            user_id=principal.user_id,
+            institution_id=principal.institution_id,
+            name=name[:100],
+            token_hash=_digest(token),
+            created_at=now,
+            expires_at=now + dt.timedelta(days=settings.token_days),
+        )
+    )
+    session.commit()
+    return token
+
+
+def revoke_token(session: Session, token_id: int, principal: Principal) -> None:
+    token = session.get(ApiToken, token_id)
+    if token is None or (token.user_id != principal.user_id and principal.role != Role.ministry_admin):
+        raise Forbidden()
+    token.revoked_at = utcnow()
+    session.commit()
+
+
+def resolve_token(session: Session, token: str) -> Principal:
+    row = session.execute(
+        select(ApiToken, User)
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == _digest(token))
+    ).first()
+    now = utcnow()
+    if row is None:
+        raise Unauthorized("Mã truy cập không hợp lệ.", "Invalid access token.")
+    api_token, user = row
+    if api_token.revoked_at is not None or api_token.expires_at <= now or not user.is_active:
+        raise Unauthorized("Mã truy cập đã bị thu hồi hoặc hết hạn.", "Token revoked or expired.")
+    return _principal(user, via_token=True)
+
+
+def open_web_session(session: Session, settings: Settings, principal: Principal) -> str:
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    session.add(
+        WebSession(
+            token_hash=_digest(token),
+            user_id=principal.user_id,
+            csrf_token=secrets.token_urlsafe(32),
+            created_at=now,
+            expires_at=now + dt.timedelta(hours=settings.session_hours),
+        )
+    )
+    session.execute(delete(WebSession).where(WebSession.expires_at <= now))
+    session.commit()
+    return token
+
+
+def resolve_web_session(session: Session, token: str) -> tuple[Principal, str] | None:
+    """(principal, csrf token) of a live session, or None."""
+    row = session.execute(
+        select(WebSession, User)
+        .join(User, User.id == WebSession.user_id)
+        .where(WebSession.token_hash == _digest(token))
+    ).first()
+    if row is None:
+        return None
+    web, user = row
+    if web.expires_at <= utcnow() or not user.is_active:
+        return None
+    return _principal(user), web.csrf_token
+
+
+def close_web_session(session: Session, token: str) -> None:
+    session.execute(delete(WebSession).where(WebSession.token_hash == _digest(token)))
+    session.commit()

@@ -1,0 +1,22 @@
+"""The `hemis` command."""
+
+from __future__ import annotations
+
+import typer
+
+from hemis.cli import audit, db, users
+from hemis.cli.serve import serve
+
+app = typer.Typer(
+    help="HEMIS — Hệ thống thông tin quản lý giáo dục đại học / higher-education registry.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(db.app, name="db")
+app.add_typer(users.app, name="users")
+app.add_typer(audit.app, name="audit")
+app.command("serve")(serve)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,65 @@
+"""Shared CLI plumbing: settings, console, and turning errors into clear messages."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from typing import Any, ParamSpec, TypeVar
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+
+from hemis.config import Settings, get_settings
+from hemis.errors import HemisError
+
+console = Console()
+err_console = Console(stderr=True)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def settings() -> Settings:
+    try:
+        return get_settings()
+    except ValidationError as exc:
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err["loc"]) or "settings"
+            err_console.print(f"[red]Cấu hình sai / bad setting[/red] {where}: {err['msg']}")
+        raise typer.Exit(2) from None
+
+
+def fail(message_vi: str, message_en: str, code: int = 2) -> None:
+    err_console.print(f"[red]Lỗi:[/red] {message_vi}\n[red]Error:[/red] {message_en}")
+    raise typer.Exit(code)
+
+
+def clear_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Commands print HemisError and validation errors plainly, never a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except HemisError as exc:
+            details = f" ({exc.details})" if exc.details else ""
+            err_console.print(
+                f"[red]Lỗi:[/red] {exc.message_vi}\n[red]Error:[/red] {exc.message_en}{details}"
+            )
+            raise typer.Exit(2) from None
+        except ValidationError as exc:
+            for err in exc.errors():
+                where = ".".join(str(p) for p in err["loc"])
+                err_console.print(f"[red]Không hợp lệ / invalid[/red] {where}: {err['msg']}")
+            raise typer.Exit(2) from None
+
+    return wrapper
+
+
+def stderr_is_tty() -> bool:
+    return sys.stderr.isatty()
+
+
+__all__: list[Any] = ["clear_errors", "console", "err_console", "fail", "settings"]

@@ -1,0 +1,113 @@
+"""Settings: one pydantic-settings class read from HEMIS_* environment variables.
+
+Build it with `get_settings()` (cached) and pass it down; nothing else reads the environment.
+"""
+
+from __future__ import annotations
+
+import base64
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Development defaults: public on purpose, so they are refused outside development and test.
+DEV_SECRET_KEY = "dev-only-secret-key-change-me-0000000000000000"
+DEV_ID_ENCRYPTION_KEY = base64.b64encode(b"dev-only-aes-key-32-bytes-long!!").decode()
+DEV_BLIND_INDEX_KEY = base64.b64encode(b"dev-only-hmac-blind-index-key-32").decode()
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+class Environment(StrEnum):
+    development = "development"
+    test = "test"
+    production = "production"
+
+
+class Settings(BaseSettings):
+    """All runtime settings of HEMIS. Each field is documented in docs/settings.md (generated)."""
+
+    model_config = SettingsConfigDict(env_prefix="HEMIS_", extra="ignore")
+
+    env: Environment = Field(
+        Environment.development,
+        description="development, test or production; production refuses development keys.",
+    )
+    database_url: str = Field(
+        f"sqlite:///{PROJECT_ROOT / 'var' / 'hemis.db'}",
+        description="SQLAlchemy URL the application connects with (SQLite file or PostgreSQL).",
+    )
+    migration_database_url: str | None = Field(
+        None,
+        description=(
+            "SQLAlchemy URL of the role that owns the tables, used by `hemis db upgrade` and bulk "
+            "loads; defaults to database_url."
+        ),
+    )
+    app_db_role: str = Field(
+        "hemis_app",
+        description="PostgreSQL role the application uses; owns no table, so row-level security binds it.",
+    )
+    secret_key: str = Field(
+        DEV_SECRET_KEY, description="Secret for session and CSRF tokens (at least 32 characters)."
+    )
+    id_encryption_key: str = Field(
+        DEV_ID_ENCRYPTION_KEY,
+        description="Base64 of the 32-byte AES-GCM key that encrypts national IDs at rest.",
+    )
+    blind_index_key: str = Field(
+        DEV_BLIND_INDEX_KEY,
+        description="Base64 of the 32-byte HMAC key of the national-ID blind index.",
+    )
+    session_hours: int = Field(8, ge=1, le=72, description="Lifetime of a web session in hours.")
+    cookie_secure: bool = Field(True, description="Send session cookies with the Secure flag.")
+    login_max_failures: int = Field(
+        5, ge=1, description="Failed logins per username and address before a lockout window."
+    )
+    login_window_seconds: int = Field(
+        300, ge=10, description="Window over which failed logins are counted."
+    )
+    token_days: int = Field(90, ge=1, description="Lifetime of a machine bearer token in days.")
+    log_level: str = Field("INFO", description="Log level (DEBUG, INFO, WARNING, ERROR).")
+
+    @property
+    def owner_database_url(self) -> str:
+        return self.migration_database_url or self.database_url
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @field_validator("id_encryption_key", "blind_index_key")
+    @classmethod
+    def _key_is_32_bytes(cls, value: str) -> str:
+        try:
+            raw = base64.b64decode(value, validate=True)
+        except ValueError as exc:
+            raise ValueError("must be base64") from exc
+        if len(raw) != 32:
+            raise ValueError("must decode to 32 bytes")
+        return value
+
+    @model_validator(mode="after")
+    def _no_dev_keys_in_production(self) -> Settings:
+        if self.env == Environment.production:
+            dev = {
+                "HEMIS_SECRET_KEY": self.secret_key == DEV_SECRET_KEY,
+                "HEMIS_ID_ENCRYPTION_KEY": self.id_encryption_key == DEV_ID_ENCRYPTION_KEY,
+                "HEMIS_BLIND_INDEX_KEY": self.blind_index_key == DEV_BLIND_INDEX_KEY,
+            }
+            left = [name for name, is_dev in dev.items() if is_dev]
+            if left:
+                raise ValueError(f"development keys are refused in production: {', '.join(left)}")
+            if len(self.secret_key) < 32:
+                raise ValueError("HEMIS_SECRET_KEY must be at least 32 characters")
+        return self
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

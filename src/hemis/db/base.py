@@ -1,0 +1,78 @@
+"""Declarative base, naming convention and the mixins every table is built from."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import BigInteger, ForeignKey, MetaData
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+
+from hemis.db.types import UTCDateTime, utcnow
+
+# Named constraints so migrations and error messages can refer to them.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: dict[Any, Any] = {dt.datetime: UTCDateTime()}
+
+
+class IdMixin:
+    """A 64-bit id assigned by the allocator at flush (db/ids.py), the same on SQLite and PostgreSQL."""
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+
+
+class TimestampMixin:
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Tenanted:
+    """Marker: rows that belong to one institution and are filtered by db/tenancy.py.
+
+    Subclasses expose `institution_id` (a column, or a synonym of `id` on Institution itself).
+    """
+
+    institution_id: Mapped[int]
+
+
+class TenantMixin(Tenanted):
+    """Rows owned by one institution. `institution_id` leads the primary key (Citus distribution key).
+
+    Every ORM query on a subclass is filtered to the session's institution (db/tenancy.py), and on
+    PostgreSQL the same rule is enforced again by row-level security.
+    """
+
+    @declared_attr
+    def institution_id(cls) -> Mapped[int]:
+        return mapped_column(
+            BigInteger,
+            ForeignKey("institution.id"),
+            primary_key=True,
+            autoincrement=False,
+            sort_order=-10,
+        )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+
+
+def tenant_tables() -> list[str]:
+    """Names of the tables that carry institution_id (RLS policies are generated from this)."""
+    return sorted(
+        mapper.local_table.name  # type: ignore[union-attr]
+        for mapper in Base.registry.mappers
+        if issubclass(mapper.class_, Tenanted)
+    )
+
+
+class Audited:
+    """Marker: every insert, update and delete of this class is written to the audit log."""

@@ -1,0 +1,157 @@
+"""Tenancy, enforced in one place for every ORM query and write.
+
+A Session carries a `Scope` in `session.info["scope"]`. A national scope (ministry, system jobs)
+sees everything; an institution scope sees only rows whose institution_id is its own, and may only
+write those. A session with no scope is refused (fail closed). On PostgreSQL the scope is also set
+as transaction-local settings that the row-level-security policies read (db/rls.py), so a query
+that escaped this module would still be filtered by the database.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import event, select, text
+from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+from sqlalchemy.orm.session import SessionTransaction
+
+from hemis.db.base import IdMixin, TenantMixin, Tenanted
+from hemis.db.ids import allocate_ids
+from hemis.errors import Forbidden, HemisError
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Who is acting, and over which institution (None = the whole nation)."""
+
+    actor: str
+    institution_id: int | None
+    writable: bool = True
+    role: str = "system"
+
+    @property
+    def national(self) -> bool:
+        return self.institution_id is None
+
+    @classmethod
+    def system(cls, actor: str = "system") -> Scope:
+        return cls(actor=f"system:{actor}", institution_id=None, writable=True, role="system")
+
+
+class TenancyError(HemisError):
+    code = "tenancy"
+    status = 500
+
+
+def get_scope(session: Session) -> Scope:
+    scope = session.info.get("scope")
+    if not isinstance(scope, Scope):
+        raise TenancyError(
+            "Phiên làm việc chưa gắn phạm vi dữ liệu.", "The session has no data scope."
+        )
+    return scope
+
+
+def set_scope(session: Session, scope: Scope) -> None:
+    session.info["scope"] = scope
+
+
+def _person_criteria(iid: int) -> Any:
+    # Persons are national (one person across institutions); an institution sees only the persons
+    # it enrols or employs. Imported here to keep the registry models out of the db package import.
+    from hemis.registry.models import Learner, Person, Staff
+
+    return with_loader_criteria(
+        Person,
+        lambda cls: cls.id.in_(
+            select(Learner.person_id).where(Learner.institution_id == iid)
+        ) | cls.id.in_(select(Staff.person_id).where(Staff.institution_id == iid)),
+        include_aliases=True,
+    )
+
+
+@lru_cache(maxsize=1)
+def _tenant_classes() -> tuple[type[Any], ...]:
+    from hemis.db.base import Base
+
+    return tuple(m.class_ for m in Base.registry.mappers if issubclass(m.class_, Tenanted))
+
+
+def _on_execute(state: ORMExecuteState) -> None:
+    if state.execution_options.get("tenancy_checked"):
+        return
+    scope = get_scope(state.session)
+    if scope.national:
+        return
+    if not state.is_orm_statement:
+        raise TenancyError(
+            "Câu lệnh trực tiếp chỉ được chạy ở phạm vi quốc gia.",
+            "Raw statements are only allowed in a national scope.",
+        )
+    iid = scope.institution_id
+    assert iid is not None
+    options: list[Any] = [
+        with_loader_criteria(cls, lambda cls: cls.institution_id == iid, include_aliases=True)
+        for cls in _tenant_classes()
+    ]
+    if not state.execution_options.get("person_lookup"):
+        options.append(_person_criteria(iid))
+    state.statement = state.statement.options(*options)
+
+
+def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
+    scope = get_scope(session)
+    touched = list(session.new) + list(session.dirty) + list(session.deleted)
+    if touched and not scope.writable:
+        raise Forbidden(
+            "Tài khoản chỉ có quyền đọc.", "This account can only read.", code="read_only"
+        )
+    if not scope.national:
+        for obj in touched:
+            if isinstance(obj, Tenanted) and obj.institution_id != scope.institution_id:
+                raise Forbidden(
+                    "Không được ghi dữ liệu của cơ sở đào tạo khác.",
+                    "Writing another institution's data is not allowed.",
+                    code="tenancy_violation",
+                )
+    _assign_ids(session)
+
+
+def _assign_ids(session: Session) -> None:
+    missing: dict[str, list[Any]] = defaultdict(list)
+    for obj in session.new:
+        if isinstance(obj, IdMixin | TenantMixin) and obj.id is None:
+            missing[type(obj).__table__.name].append(obj)  # type: ignore[attr-defined]
+    if not missing:
+        return
+    conn = session.connection()
+    for table, objs in missing.items():
+        first = allocate_ids(conn, table, len(objs))
+        for offset, obj in enumerate(objs):
+            obj.id = first + offset
+
+
+def _after_begin(session: Session, transaction: SessionTransaction, connection: Any) -> None:
+    if connection.dialect.name != "postgresql":
+        return
+    scope = get_scope(session)
+    connection.execute(
+        text(
+            "SELECT set_config('hemis.national', :national, true), "
+            "set_config('hemis.institution_id', :iid, true)"
+        ),
+        {
+            "national": "on" if scope.national else "off",
+            "iid": "" if scope.institution_id is None else str(scope.institution_id),
+        },
+    )
+
+
+def install(session_class: type[Session]) -> None:
+    """Attach the tenancy hooks to a Session class (done once by db/session.py)."""
+    event.listen(session_class, "do_orm_execute", _on_execute)
+    event.listen(session_class, "before_flush", _before_flush)
+    event.listen(session_class, "after_begin", _after_begin)

@@ -1,0 +1,18 @@
+"""Every model of the system, imported once so metadata and mappers are complete."""
+
+from hemis.accounts.models import ApiToken, LoginFailure, User, WebSession
+from hemis.audit.models import AuditEntry, AuditHead
+from hemis.db.base import Base
+from hemis.db.ids import id_allocator
+from hemis.registry.models import *  # noqa: F403
+
+__all__ = [
+    "ApiToken",
+    "AuditEntry",
+    "AuditHead",
+    "Base",
+    "LoginFailure",
+    "User",
+    "WebSession",
+    "id_allocator",
+]

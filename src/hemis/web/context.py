@@ -1,0 +1,30 @@
+"""Application-wide objects built once at start-up and shared by requests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import sessionmaker
+
+from hemis.common.crypto import IdCipher
+from hemis.config import Settings
+from hemis.db.session import HemisSession, make_engine, make_session_factory
+
+
+@dataclass
+class AppContext:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[HemisSession]
+    cipher: IdCipher
+
+    @classmethod
+    def build(cls, settings: Settings) -> AppContext:
+        engine = make_engine(settings.database_url)
+        return cls(
+            settings=settings,
+            engine=engine,
+            sessions=make_session_factory(engine),
+            cipher=IdCipher.from_settings(settings.id_encryption_key, settings.blind_index_key),
+        )

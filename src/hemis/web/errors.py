@@ -1,0 +1,95 @@
+"""Errors rendered in one place: JSON {code, message, details} under /api, a page elsewhere."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from hemis.errors import HemisError
+from hemis.web.deps import get_lang
+
+log = structlog.get_logger("hemis.web")
+
+_HTTP_MESSAGES: dict[int, tuple[str, str, str]] = {
+    400: ("bad_request", "Yêu cầu không hợp lệ.", "Bad request."),
+    401: ("unauthorized", "Vui lòng đăng nhập.", "Please log in."),
+    403: ("forbidden", "Bạn không có quyền thực hiện thao tác này.", "You are not allowed to do this."),
+    404: ("not_found", "Không tìm thấy trang hoặc dữ liệu.", "Not found."),
+    405: ("method_not_allowed", "Phương thức không được hỗ trợ.", "Method not allowed."),
+    413: ("too_large", "Dữ liệu gửi lên quá lớn.", "Request too large."),
+    415: ("unsupported_media_type", "Kiểu dữ liệu không được hỗ trợ.", "Unsupported media type."),
+}
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api") or request.url.path == "/openapi.json"
+
+
+def render_error(request: Request, status: int, body: dict[str, Any]) -> Response:
+    if _wants_json(request):
+        return JSONResponse(body, status_code=status)
+    templates = request.app.state.templates
+    name = "_error_fragment.html" if request.headers.get("hx-request") else "error.html"
+    return templates.TemplateResponse(
+        request, name, {"error": body, "status": status}, status_code=status
+    )
+
+
+def _jsonable_errors(errors: Any) -> list[dict[str, Any]]:
+    out = []
+    for err in errors:
+        loc = [str(p) for p in err.get("loc", ())]
+        out.append({"field": ".".join(loc), "problem": err.get("msg", ""), "type": err.get("type")})
+    return out
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(HemisError)
+    async def hemis_error(request: Request, exc: HemisError) -> Response:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 and _wants_json(request) else None
+        response = render_error(request, exc.status, exc.to_dict(get_lang(request)))
+        if headers:
+            response.headers.update(headers)
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        lang = get_lang(request)
+        message = "Dữ liệu gửi lên không hợp lệ." if lang == "vi" else "The request is not valid."
+        body = {
+            "code": "validation_failed",
+            "message": message,
+            "details": _jsonable_errors(exc.errors()),
+        }
+        return render_error(request, 422, body)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        code, vi, en = _HTTP_MESSAGES.get(exc.status_code, ("http_error", "Lỗi.", "Error."))
+        body = {"code": code, "message": en if get_lang(request) == "en" else vi, "details": None}
+        response = render_error(request, exc.status_code, body)
+        if exc.headers:
+            response.headers.update(exc.headers)
+        return response
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        # Logged for operators (national IDs are redacted by the log processor); never shown.
+        log.error("unhandled_error", path=request.url.path, error=type(exc).__name__, exc_info=exc)
+        lang = get_lang(request)
+        body = {
+            "code": "internal_error",
+            "message": "Đã xảy ra lỗi hệ thống. Vui lòng thử lại sau."
+            if lang == "vi"
+            else "Something went wrong on our side. Please try again later.",
+            "details": None,
+        }
+        return render_error(request, 500, body)
+
+
+__all__ = ["HTMLResponse", "install", "render_error"]

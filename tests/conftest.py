@@ -29,7 +29,9 @@ _pg_notice: list[str] = []
 
 
 def _pg_conninfo(dbname: str, user: str | None = None) -> str:
-    base = psycopg.conninfo.conninfo_to_dict(PG_ADMIN_URL.replace("postgresql+psycopg", "postgresql"))
+    base = psycopg.conninfo.conninfo_to_dict(
+        PG_ADMIN_URL.replace("postgresql+psycopg", "postgresql")
+    )
     base["dbname"] = dbname
     if user:
         base["user"] = user

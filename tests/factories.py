@@ -88,13 +88,17 @@ def learner(
         "status_date": dt.date(2023, 9, 5),
     }
     values.update(kw)
-    row = Learner(institution_id=prog.institution_id, program_id=prog.id, person_id=who.id, **values)
+    row = Learner(
+        institution_id=prog.institution_id, program_id=prog.id, person_id=who.id, **values
+    )
     session.add(row)
     session.flush()
     return row
 
 
-def staff(session: Session, inst: Institution, who: Person, code: str | None = None, **kw: object) -> Staff:
+def staff(
+    session: Session, inst: Institution, who: Person, code: str | None = None, **kw: object
+) -> Staff:
     values: dict[str, object] = {
         "staff_code": code or f"GV{next(_seq)}",
         "unit": "Khoa Công nghệ thông tin",

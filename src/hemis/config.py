@@ -14,7 +14,7 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Development defaults: public on purpose, so they are refused outside development and test.
-DEV_SECRET_KEY = "dev-only-secret-key-change-me-0000000000000000"
+DEV_SECRET_KEY = "dev-only-secret-key-change-me-0000000000000000"  # noqa: S105 - refused in production
 DEV_ID_ENCRYPTION_KEY = base64.b64encode(b"dev-only-aes-key-32-bytes-long!!").decode()
 DEV_BLIND_INDEX_KEY = base64.b64encode(b"dev-only-hmac-blind-index-key-32").decode()
 
@@ -49,7 +49,10 @@ class Settings(BaseSettings):
     )
     app_db_role: str = Field(
         "hemis_app",
-        description="PostgreSQL role the application uses; owns no table, so row-level security binds it.",
+        description=(
+            "PostgreSQL role the application uses; it owns no table, so row-level security"
+            " binds it."
+        ),
     )
     secret_key: str = Field(
         DEV_SECRET_KEY, description="Secret for session and CSRF tokens (at least 32 characters)."

@@ -15,14 +15,14 @@ from tests import factories
 
 
 @pytest.fixture
-def two_institutions(
-    sessions: sessionmaker[HemisSession], cipher: IdCipher
-) -> tuple[int, int]:
+def two_institutions(sessions: sessionmaker[HemisSession], cipher: IdCipher) -> tuple[int, int]:
     with scoped_session(sessions, Scope.system("test")) as s:
         a = factories.institution(s, "A01")
         b = factories.institution(s, "B01")
         pa, pb = factories.program(s, a), factories.program(s, b)
-        factories.learner(s, pa, factories.person(s, cipher, "001099000001", "Lê Thị Hoa", "female"))
+        factories.learner(
+            s, pa, factories.person(s, cipher, "001099000001", "Lê Thị Hoa", "female")
+        )
         factories.learner(s, pb, factories.person(s, cipher, "001099000002", "Trần Văn Bình"))
         s.commit()
         return a.id, b.id
@@ -61,7 +61,9 @@ def test_writing_another_institution_is_refused(
 def test_read_only_scope_cannot_write(
     sessions: sessionmaker[HemisSession], two_institutions: tuple[int, int]
 ) -> None:
-    with scoped_session(sessions, Scope("user:2", None, writable=False, role="ministry_analyst")) as s:
+    with scoped_session(
+        sessions, Scope("user:2", None, writable=False, role="ministry_analyst")
+    ) as s:
         prog = s.scalars(select(Program)).first()
         assert prog is not None
         prog.name_vi = "Đổi tên"

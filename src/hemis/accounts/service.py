@@ -113,9 +113,7 @@ def authenticate(
     if not ok or user is None or not user.is_active:
         session.add(LoginFailure(username=username[:64], client=client[:64], at=utcnow()))
         session.commit()
-        raise Unauthorized(
-            "Tên đăng nhập hoặc mật khẩu không đúng.", "Wrong username or password."
-        )
+        raise Unauthorized("Tên đăng nhập hoặc mật khẩu không đúng.", "Wrong username or password.")
     session.execute(delete(LoginFailure).where(LoginFailure.username == username))
     session.commit()
     return _principal(user)
@@ -141,7 +139,9 @@ def issue_token(session: Session, settings: Settings, principal: Principal, name
 
 def revoke_token(session: Session, token_id: int, principal: Principal) -> None:
     token = session.get(ApiToken, token_id)
-    if token is None or (token.user_id != principal.user_id and principal.role != Role.ministry_admin):
+    if token is None or (
+        token.user_id != principal.user_id and principal.role != Role.ministry_admin
+    ):
         raise Forbidden()
     token.revoked_at = utcnow()
     session.commit()

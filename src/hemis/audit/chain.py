@@ -13,10 +13,11 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Connection
 
 from hemis.audit.models import AuditEntry, AuditHead
+from hemis.db.base import table_of
 
 GENESIS = "0" * 64
-_entry = AuditEntry.__table__
-_head = AuditHead.__table__
+_entry = table_of(AuditEntry)
+_head = table_of(AuditHead)
 
 
 @dataclass(frozen=True)
@@ -117,8 +118,13 @@ def verify(conn: Connection, batch: int = 10_000) -> VerifyResult:
             if row.prev_hash != prev:
                 result.problems.append(f"entry {row.seq}: link to the previous entry is broken")
             change = Change(
-                row.actor, row.institution_id, row.action, row.entity, row.entity_id,
-                row.before, row.after,
+                row.actor,
+                row.institution_id,
+                row.action,
+                row.entity,
+                row.entity_id,
+                row.before,
+                row.after,
             )
             if entry_hash(row.seq, row.at, change, row.prev_hash) != row.hash:
                 result.problems.append(f"entry {row.seq}: content does not match its hash")

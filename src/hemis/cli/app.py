@@ -6,6 +6,7 @@ import typer
 
 from hemis.cli import audit, db, users
 from hemis.cli.serve import serve
+from hemis.cli.synth import synth
 
 app = typer.Typer(
     help="HEMIS — Hệ thống thông tin quản lý giáo dục đại học / higher-education registry.",
@@ -16,6 +17,7 @@ app.add_typer(db.app, name="db")
 app.add_typer(users.app, name="users")
 app.add_typer(audit.app, name="audit")
 app.command("serve")(serve)
+app.command("synth")(synth)
 
 
 def main() -> None:

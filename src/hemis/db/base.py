@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, ClassVar
 
-from sqlalchemy import BigInteger, ForeignKey, MetaData
+from sqlalchemy import BigInteger, ForeignKey, MetaData, Table
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 from hemis.db.types import UTCDateTime, utcnow
@@ -22,11 +22,11 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map: dict[Any, Any] = {dt.datetime: UTCDateTime()}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dt.datetime: UTCDateTime()}
 
 
 class IdMixin:
-    """A 64-bit id assigned by the allocator at flush (db/ids.py), the same on SQLite and PostgreSQL."""
+    """A 64-bit id assigned at flush by the allocator (db/ids.py), the same on both databases."""
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
 
@@ -46,14 +46,14 @@ class Tenanted:
 
 
 class TenantMixin(Tenanted):
-    """Rows owned by one institution. `institution_id` leads the primary key (Citus distribution key).
+    """Rows owned by one institution; `institution_id` leads the key (the Citus distribution key).
 
     Every ORM query on a subclass is filtered to the session's institution (db/tenancy.py), and on
     PostgreSQL the same rule is enforced again by row-level security.
     """
 
     @declared_attr
-    def institution_id(cls) -> Mapped[int]:
+    def institution_id(cls) -> Mapped[int]:  # noqa: N805 - declared_attr takes the class
         return mapped_column(
             BigInteger,
             ForeignKey("institution.id"),
@@ -65,10 +65,17 @@ class TenantMixin(Tenanted):
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
 
 
+def table_of(model: type[Any]) -> Table:
+    """The Core table of a mapped class, typed (``__table__`` is typed as a FromClause)."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
 def tenant_tables() -> list[str]:
     """Names of the tables that carry institution_id (RLS policies are generated from this)."""
     return sorted(
-        mapper.local_table.name  # type: ignore[union-attr]
+        table_of(mapper.class_).name
         for mapper in Base.registry.mappers
         if issubclass(mapper.class_, Tenanted)
     )

@@ -52,9 +52,7 @@ def make_session_factory(engine: Engine) -> sessionmaker[HemisSession]:
 
 
 @contextmanager
-def scoped_session(
-    factory: sessionmaker[HemisSession], scope: Scope
-) -> Iterator[HemisSession]:
+def scoped_session(factory: sessionmaker[HemisSession], scope: Scope) -> Iterator[HemisSession]:
     """A session bound to `scope`; rolled back if the block raises, closed always."""
     session = factory()
     tenancy.set_scope(session, scope)

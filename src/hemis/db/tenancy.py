@@ -18,7 +18,7 @@ from sqlalchemy import event, select, text
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 from sqlalchemy.orm.session import SessionTransaction
 
-from hemis.db.base import IdMixin, TenantMixin, Tenanted
+from hemis.db.base import IdMixin, Tenanted, TenantMixin, table_of
 from hemis.db.ids import allocate_ids
 from hemis.errors import Forbidden, HemisError
 
@@ -66,9 +66,10 @@ def _person_criteria(iid: int) -> Any:
 
     return with_loader_criteria(
         Person,
-        lambda cls: cls.id.in_(
-            select(Learner.person_id).where(Learner.institution_id == iid)
-        ) | cls.id.in_(select(Staff.person_id).where(Staff.institution_id == iid)),
+        lambda cls: (
+            cls.id.in_(select(Learner.person_id).where(Learner.institution_id == iid))
+            | cls.id.in_(select(Staff.person_id).where(Staff.institution_id == iid))
+        ),
         include_aliases=True,
     )
 
@@ -124,7 +125,7 @@ def _assign_ids(session: Session) -> None:
     missing: dict[str, list[Any]] = defaultdict(list)
     for obj in session.new:
         if isinstance(obj, IdMixin | TenantMixin) and obj.id is None:
-            missing[type(obj).__table__.name].append(obj)  # type: ignore[attr-defined]
+            missing[table_of(type(obj)).name].append(obj)
     if not missing:
         return
     conn = session.connection()

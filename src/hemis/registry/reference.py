@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Table, delete
 from sqlalchemy.engine import Connection
 
+from hemis.db.base import table_of
 from hemis.registry.models import Discipline, DisciplineGroup, Province
 
 # Circular 09/2022/TT-BGDĐT took effect on 22 Jul 2022.
@@ -80,10 +81,7 @@ def province_63_rows() -> list[dict[str, Any]]:
 def load_all(conn: Connection) -> dict[str, int]:
     """Replace every reference table; returns row counts by table."""
     counts: dict[str, int] = {}
-    t = Discipline.__table__
-    counts["discipline"] = _replace(conn, t, discipline_rows())  # type: ignore[arg-type]
-    t = DisciplineGroup.__table__
-    counts["discipline_group"] = _replace(conn, t, discipline_group_rows())  # type: ignore[arg-type]
-    t = Province.__table__
-    counts["province"] = _replace(conn, t, province_63_rows())  # type: ignore[arg-type]
+    counts["discipline"] = _replace(conn, table_of(Discipline), discipline_rows())
+    counts["discipline_group"] = _replace(conn, table_of(DisciplineGroup), discipline_group_rows())
+    counts["province"] = _replace(conn, table_of(Province), province_63_rows())
     return counts

@@ -18,7 +18,11 @@ log = structlog.get_logger("hemis.web")
 _HTTP_MESSAGES: dict[int, tuple[str, str, str]] = {
     400: ("bad_request", "Yêu cầu không hợp lệ.", "Bad request."),
     401: ("unauthorized", "Vui lòng đăng nhập.", "Please log in."),
-    403: ("forbidden", "Bạn không có quyền thực hiện thao tác này.", "You are not allowed to do this."),
+    403: (
+        "forbidden",
+        "Bạn không có quyền thực hiện thao tác này.",
+        "You are not allowed to do this.",
+    ),
     404: ("not_found", "Không tìm thấy trang hoặc dữ liệu.", "Not found."),
     405: ("method_not_allowed", "Phương thức không được hỗ trợ.", "Method not allowed."),
     413: ("too_large", "Dữ liệu gửi lên quá lớn.", "Request too large."),
@@ -35,9 +39,10 @@ def render_error(request: Request, status: int, body: dict[str, Any]) -> Respons
         return JSONResponse(body, status_code=status)
     templates = request.app.state.templates
     name = "_error_fragment.html" if request.headers.get("hx-request") else "error.html"
-    return templates.TemplateResponse(
+    response: Response = templates.TemplateResponse(
         request, name, {"error": body, "status": status}, status_code=status
     )
+    return response
 
 
 def _jsonable_errors(errors: Any) -> list[dict[str, Any]]:
@@ -51,7 +56,9 @@ def _jsonable_errors(errors: Any) -> list[dict[str, Any]]:
 def install(app: FastAPI) -> None:
     @app.exception_handler(HemisError)
     async def hemis_error(request: Request, exc: HemisError) -> Response:
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 and _wants_json(request) else None
+        headers = (
+            {"WWW-Authenticate": "Bearer"} if exc.status == 401 and _wants_json(request) else None
+        )
         response = render_error(request, exc.status, exc.to_dict(get_lang(request)))
         if headers:
             response.headers.update(headers)

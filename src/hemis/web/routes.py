@@ -5,7 +5,13 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from hemis.accounts.api import router as auth_api
+from hemis.accounts.pages import router as account_pages
+from hemis.registry.api import router as registry_api
+from hemis.registry.pages import router as registry_pages
 
 
 def include_all(app: FastAPI) -> None:
     app.include_router(auth_api)
+    app.include_router(registry_api)
+    app.include_router(account_pages)
+    app.include_router(registry_pages)

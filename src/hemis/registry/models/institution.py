@@ -8,7 +8,6 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
-    ForeignKey,
     ForeignKeyConstraint,
     Integer,
     Numeric,
@@ -74,7 +73,9 @@ class Facility(TenantMixin, TimestampMixin, Base):
 
     __tablename__ = "facility"
     __table_args__ = (
-        ForeignKeyConstraint(["institution_id", "campus_id"], ["campus.institution_id", "campus.id"]),
+        ForeignKeyConstraint(
+            ["institution_id", "campus_id"], ["campus.institution_id", "campus.id"]
+        ),
         UniqueConstraint("institution_id", "campus_id", "kind"),
         in_codes("kind", FacilityKind),
         CheckConstraint("room_count >= 0 AND floor_area_m2 >= 0 AND seats >= 0", name="counts"),

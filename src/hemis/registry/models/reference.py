@@ -14,7 +14,7 @@ from hemis.registry.models._common import code_column_type, in_codes
 
 
 class Province(Base):
-    """A province in one generation of the map: 63 (before 1 Jul 2025) or 34 (Resolution 202/2025)."""
+    """A province in one generation of the map: 63 (until 30 Jun 2025) or 34 (Res. 202/2025)."""
 
     __tablename__ = "province"
     __table_args__ = (CheckConstraint("generation IN (34, 63)", name="generation"),)
@@ -81,14 +81,12 @@ class IscedField(Base):
 
 
 class DisciplineIsced(Base):
-    """Versioned mapping of disciplines to ISCED-F (no official mapping exists; this one is ours)."""
+    """Versioned mapping of disciplines to ISCED-F (there is no official one; this one is ours)."""
 
     __tablename__ = "discipline_isced"
 
     mapping_version: Mapped[str] = mapped_column(String(20), primary_key=True)
-    discipline_code: Mapped[str] = mapped_column(
-        ForeignKey("discipline.code"), primary_key=True
-    )
+    discipline_code: Mapped[str] = mapped_column(ForeignKey("discipline.code"), primary_key=True)
     isced_code: Mapped[str] = mapped_column(ForeignKey("isced_field.code"))
     valid_from: Mapped[dt.date]
 

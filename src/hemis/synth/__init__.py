@@ -1,0 +1,1 @@
+"""Synthetic nation: a deterministic, national-scale dataset for demos, tests and benchmarks."""

@@ -29,16 +29,20 @@ def fold(value: str) -> str:
     return stripped.replace("đ", "d")
 
 
-def _word_key(word: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+def _word_key(words: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """(letter ranks, tone ranks) of one name part; a space ranks before every letter."""
     letters: list[int] = []
     tones: list[int] = []
-    for ch in unicodedata.normalize("NFC", word.lower()):
+    for ch in unicodedata.normalize("NFC", words.lower()):
+        if ch == " ":
+            letters.append(-1)
+            tones.append(0)
+            continue
         parts = unicodedata.normalize("NFD", ch)
         base_marks = "".join(m for m in parts[1:] if m in _BASE_MARKS)
-        letter = unicodedata.normalize("NFC", parts[0] + base_marks) if parts else ch
-        tone = max((_TONES.get(m, 0) for m in parts[1:]), default=0)
+        letter = unicodedata.normalize("NFC", parts[0] + base_marks)
         letters.append(_LETTER_RANK.get(letter, 100 + ord(letter[0])))
-        tones.append(tone)
+        tones.append(max((_TONES.get(m, 0) for m in parts[1:]), default=0))
     return tuple(letters), tuple(tones)
 
 
@@ -50,9 +54,11 @@ def split_name(full_name: str) -> tuple[str, str, str]:
     return words[0], " ".join(words[1:-1]), words[-1]
 
 
-def name_sort_key(full_name: str) -> tuple[object, ...]:
-    """Vietnamese list order: by given name, then middle name, then family name."""
+def name_sort_key(full_name: str) -> tuple[tuple[int, ...], ...]:
+    """Vietnamese list order: by given name, then middle name, then family name.
+
+    Letters are compared across all three parts before tones, as Vietnamese dictionaries do.
+    """
     family, middle, given = split_name(full_name)
-    keys = [_word_key(w) for w in (given, *middle.split(" "), family) if w]
-    # Compare letters everywhere first, then tones, as Vietnamese dictionaries do.
+    keys = [_word_key(part) for part in (given, middle, family)]
     return tuple(k[0] for k in keys) + tuple(k[1] for k in keys)

@@ -25,8 +25,8 @@ def institution(session: Session, code: str | None = None, **kw: object) -> Inst
         type="university",
         ownership="public",
         governing_body="Bộ Giáo dục và Đào tạo",
-        province_code="01",
-        province_code_63="01",
+        province_code="001",
+        province_code_63="001",
         **kw,
     )
     session.add(inst)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Engine
 from sqlalchemy.orm import sessionmaker
 
@@ -22,6 +23,10 @@ from hemis.common.crypto import IdCipher
 from hemis.config import Environment, Settings
 from hemis.db import migrate
 from hemis.db.session import HemisSession, make_engine, make_session_factory
+
+# Timings belong in bench/, not in tests: no per-example deadline (the machine may be loaded).
+hypothesis_settings.register_profile("hemis", deadline=None, print_blob=True)
+hypothesis_settings.load_profile("hemis")
 
 PG_ADMIN_URL = os.environ.get("HEMIS_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 IN_CI = os.environ.get("CI", "").lower() == "true"

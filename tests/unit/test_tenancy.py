@@ -82,3 +82,17 @@ def test_raw_sql_refused_in_institution_scope(
     a, _ = two_institutions
     with scoped_session(sessions, Scope("user:1", a)) as s, pytest.raises(TenancyError):
         s.execute(text("SELECT * FROM learner"))
+
+
+def test_candidate_scope_sees_no_registry_data(
+    sessions: sessionmaker[HemisSession], two_institutions: tuple[int, int]
+) -> None:
+    from hemis.accounts.roles import Role
+    from hemis.accounts.service import Principal
+
+    candidate = Principal(99, "c", "C", Role.candidate, None)
+    with scoped_session(sessions, candidate.scope()) as s:
+        assert s.scalars(select(Institution)).all() == []
+        assert s.scalars(select(Learner)).all() == []
+        assert s.scalars(select(Person)).all() == []
+    assert not candidate.scope().writable

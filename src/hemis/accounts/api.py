@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, status
 from fastapi.security import OAuth2PasswordRequestForm
+from sqlalchemy import select
 
 from hemis.accounts import service
-from hemis.accounts.schemas import TokenOut, UserRead
+from hemis.accounts.models import ApiToken
+from hemis.accounts.schemas import TokenCreate, TokenInfo, TokenOut, UserRead
 from hemis.db.session import scoped_session
 from hemis.db.tenancy import Scope
 from hemis.web.deps import Context, CurrentPrincipal
@@ -40,3 +42,28 @@ def me(principal: CurrentPrincipal) -> UserRead:
         institution_id=principal.institution_id,
         is_active=True,
     )
+
+
+@router.post("/tokens", response_model=TokenOut, status_code=status.HTTP_201_CREATED)
+def create_named_token(body: TokenCreate, principal: CurrentPrincipal, ctx: Context) -> TokenOut:
+    """A named token for an institution's system, scoped like its owner; shown once."""
+    with scoped_session(ctx.sessions, Scope.system("auth")) as session:
+        token = service.issue_token(session, ctx.settings, principal, name=body.name)
+    return TokenOut(access_token=token, expires_in=ctx.settings.token_days * 86400)
+
+
+@router.get("/tokens", response_model=list[TokenInfo])
+def list_tokens(principal: CurrentPrincipal, ctx: Context) -> list[TokenInfo]:
+    """The caller's own tokens (never the secret, which is stored only as a hash)."""
+    with scoped_session(ctx.sessions, Scope.system("auth")) as session:
+        rows = session.scalars(
+            select(ApiToken).where(ApiToken.user_id == principal.user_id).order_by(ApiToken.id)
+        )
+        return [TokenInfo.model_validate(row, from_attributes=True) for row in rows]
+
+
+@router.post("/tokens/{token_id}/revoke", status_code=status.HTTP_204_NO_CONTENT)
+def revoke(token_id: int, principal: CurrentPrincipal, ctx: Context) -> None:
+    """Revoke a token at once; requests that carry it are refused from now on."""
+    with scoped_session(ctx.sessions, Scope.system("auth")) as session:
+        service.revoke_token(session, token_id, principal)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from pydantic import BaseModel, Field
 
 from hemis.accounts.roles import Role
@@ -28,3 +30,17 @@ class TokenOut(BaseModel):
     access_token: str
     token_type: str = "bearer"  # noqa: S105 - the OAuth2 token type, not a secret
     expires_in: int
+
+
+class TokenCreate(BaseModel):
+    name: str = Field(min_length=1, max_length=100)
+
+
+class TokenInfo(BaseModel):
+    id: int
+    name: str
+    institution_id: int | None
+    created_at: dt.datetime
+    expires_at: dt.datetime
+    revoked_at: dt.datetime | None
+    last_used_at: dt.datetime | None

@@ -17,7 +17,14 @@ from hemis.accounts.schemas import UserCreate
 from hemis.config import Settings
 from hemis.db.tenancy import Scope, get_scope
 from hemis.db.types import utcnow
-from hemis.errors import Conflict, Forbidden, RateLimited, Unauthorized, ValidationFailed
+from hemis.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    RateLimited,
+    Unauthorized,
+    ValidationFailed,
+)
 from hemis.registry.models import Institution
 
 
@@ -33,12 +40,16 @@ class Principal:
     via_token: bool = False
 
     def scope(self) -> Scope:
-        return Scope(
-            actor=f"user:{self.user_id}",
-            institution_id=None if self.role.national else self.institution_id,
-            writable=self.role.writable,
-            role=self.role.value,
-        )
+        if self.role.national:
+            return Scope(f"user:{self.user_id}", None, self.role.writable, self.role.value)
+        if self.role is Role.institution_officer and self.institution_id is not None:
+            return Scope(f"user:{self.user_id}", self.institution_id, True, self.role.value)
+        # Candidates (and anyone without an institution) see no registry data at all: id 0 is
+        # never allocated, so every tenant filter matches nothing; and they cannot write.
+        return Scope(f"user:{self.user_id}", NO_INSTITUTION, False, self.role.value)
+
+
+NO_INSTITUTION = 0
 
 
 def _digest(token: str) -> str:
@@ -139,10 +150,11 @@ def issue_token(session: Session, settings: Settings, principal: Principal, name
 
 def revoke_token(session: Session, token_id: int, principal: Principal) -> None:
     token = session.get(ApiToken, token_id)
+    # Someone else's token answers as missing, so token ids cannot be probed.
     if token is None or (
         token.user_id != principal.user_id and principal.role != Role.ministry_admin
     ):
-        raise Forbidden()
+        raise NotFound("token", token_id)
     token.revoked_at = utcnow()
     session.commit()
 

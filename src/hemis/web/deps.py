@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Annotated
+from urllib.parse import urlencode, urlsplit
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request
 
 from hemis.accounts import service as accounts
 from hemis.accounts.roles import Role
@@ -18,6 +19,7 @@ from hemis.web.context import AppContext
 
 SESSION_COOKIE = "hemis_session"
 LANG_COOKIE = "hemis_lang"
+LOGIN_PATH = "/login"
 
 
 def get_context(request: Request) -> AppContext:
@@ -102,3 +104,46 @@ def require_national(principal: CurrentPrincipal) -> accounts.Principal:
 
 
 NationalPrincipal = Annotated[accounts.Principal, Depends(require_national)]
+
+
+# --- HTML pages: an anonymous visitor is sent to the login page instead of getting a 401. ---
+
+
+def _page_location(request: Request) -> str:
+    """Path and query of the page the visitor was on (for htmx: the page, not the fragment)."""
+    current = request.headers.get("hx-current-url")
+    if current:
+        parts = urlsplit(current)
+        if parts.netloc == request.url.netloc:
+            return parts.path + (f"?{parts.query}" if parts.query else "")
+    return request.url.path + (f"?{request.url.query}" if request.url.query else "")
+
+
+def login_redirect_url(request: Request) -> str:
+    """The login page, coming back afterwards to the page asked for (only GET pages)."""
+    if request.method != "GET" and not request.headers.get("hx-current-url"):
+        return LOGIN_PATH
+    return f"{LOGIN_PATH}?{urlencode({'next': _page_location(request)})}"
+
+
+def require_page_principal(request: Request, ctx: Context) -> accounts.Principal:
+    """The logged-in user of a page; anonymous visitors are redirected to /login?next=…."""
+    principal = find_principal(request, ctx)
+    if principal is None:
+        target = login_redirect_url(request)
+        if request.headers.get("hx-request"):
+            raise HTTPException(401, headers={"HX-Redirect": target})
+        raise HTTPException(303, headers={"Location": target})
+    return principal
+
+
+PagePrincipal = Annotated[accounts.Principal, Depends(require_page_principal)]
+
+
+def get_page_db(ctx: Context, principal: PagePrincipal) -> Iterator[HemisSession]:
+    """Like DB, for pages: scoped to the user's institution (or the nation)."""
+    with scoped_session(ctx.sessions, principal.scope()) as session:
+        yield session
+
+
+PageDB = Annotated[HemisSession, Depends(get_page_db)]

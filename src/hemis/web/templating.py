@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
+from starlette.responses import Response
 
-from hemis.web.deps import get_lang
+from hemis.web.deps import LANG_COOKIE, get_lang
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
+LANG_COOKIE_SECONDS = 365 * 24 * 3600
+
+
+def lang_url(request: Request, code: str) -> str:
+    """The current page (path and query) with `lang` set to `code`: the language switch link."""
+    params = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    params.append(("lang", code))
+    return request.url.path + "?" + urlencode(params)
 
 
 def _ctx(request: Request) -> dict[str, Any]:
@@ -24,10 +35,44 @@ def _ctx(request: Request) -> dict[str, Any]:
         "t": t,
         "principal": getattr(request.state, "principal", None),
         "csrf_token": getattr(request.state, "csrf_token", ""),
+        "lang_url": lambda code: lang_url(request, code),
     }
+
+
+def _vn_date(value: dt.date | None) -> str:
+    return value.strftime("%d/%m/%Y") if value else ""
 
 
 def make_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(TEMPLATES_DIR), context_processors=[_ctx])
     templates.env.filters["thousands"] = lambda n: f"{n:,}".replace(",", ".")
+    templates.env.filters["vn_date"] = _vn_date
     return templates
+
+
+def remember_lang(request: Request, response: Response) -> None:
+    """`?lang=en` (or `vi`) on any page also sets the language cookie for the next pages."""
+    chosen = request.query_params.get("lang")
+    if chosen in ("vi", "en") and request.cookies.get(LANG_COOKIE) != chosen:
+        settings = request.app.state.ctx.settings
+        response.set_cookie(
+            LANG_COOKIE,
+            chosen,
+            max_age=LANG_COOKIE_SECONDS,
+            path="/",
+            httponly=True,
+            samesite="lax",
+            secure=settings.cookie_secure,
+        )
+
+
+def render(
+    request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200
+) -> Response:
+    """A page or fragment, with the language choice remembered."""
+    templates = request.app.state.templates
+    response: Response = templates.TemplateResponse(
+        request, name, context or {}, status_code=status_code
+    )
+    remember_lang(request, response)
+    return response

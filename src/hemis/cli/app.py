@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from hemis.cli import audit, db, users
+from hemis.cli import imports as imports_cli
 from hemis.cli.serve import serve
 from hemis.cli.synth import synth
 
@@ -18,6 +19,9 @@ app.add_typer(users.app, name="users")
 app.add_typer(audit.app, name="audit")
 app.command("serve")(serve)
 app.command("synth")(synth)
+app.command("template")(imports_cli.template)
+app.command("validate")(imports_cli.validate)
+app.add_typer(imports_cli.rules_app, name="rules")
 
 
 def main() -> None:

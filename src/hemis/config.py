@@ -54,6 +54,10 @@ class Settings(BaseSettings):
             " binds it."
         ),
     )
+    var_dir: Path = Field(
+        PROJECT_ROOT / "var",
+        description="Directory for local state: the demo's generated logins, job files.",
+    )
     secret_key: str = Field(
         DEV_SECRET_KEY, description="Secret for session and CSRF tokens (at least 32 characters)."
     )

@@ -33,6 +33,8 @@ def settings_md() -> str:
             shown = "development key (refused in production)"
         elif name == "database_url":
             shown = "`sqlite:///<project>/var/hemis.db`"
+        elif name == "var_dir":
+            shown = "`<project>/var`"
         else:
             shown = f"`{getattr(default, 'value', default)}`"
         description = (field.description or "").replace("|", "\\|")

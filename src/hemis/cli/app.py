@@ -6,6 +6,7 @@ import typer
 
 from hemis.cli import audit, db, users
 from hemis.cli import imports as imports_cli
+from hemis.cli.demo import demo
 from hemis.cli.serve import serve
 from hemis.cli.synth import synth
 
@@ -19,6 +20,7 @@ app.add_typer(users.app, name="users")
 app.add_typer(audit.app, name="audit")
 app.command("serve")(serve)
 app.command("synth")(synth)
+app.command("demo")(demo)
 app.command("template")(imports_cli.template)
 app.command("validate")(imports_cli.validate)
 app.add_typer(imports_cli.rules_app, name="rules")

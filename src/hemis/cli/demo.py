@@ -1,0 +1,104 @@
+"""`hemis demo`: one command from a fresh clone to a running portal with a demo nation."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from pathlib import Path
+
+import typer
+from rich.table import Table
+from sqlalchemy import func, select
+
+from hemis.accounts import service
+from hemis.accounts.models import User
+from hemis.accounts.roles import ROLE_LABELS, Role
+from hemis.accounts.schemas import UserCreate
+from hemis.cli.common import clear_errors, console, fail, settings
+from hemis.cli.serve import serve
+from hemis.config import Environment
+from hemis.db import migrate
+from hemis.db.session import make_engine, make_session_factory, scoped_session
+from hemis.db.tenancy import Scope
+from hemis.registry.models import Institution
+
+
+def _demo_logins(logins_file: Path, institution_code: str) -> list[dict[str, str]]:
+    """Demo accounts with passwords made on first run and kept in var/ (never in the repo)."""
+    if logins_file.exists():
+        stored = json.loads(logins_file.read_text(encoding="utf-8"))
+        if isinstance(stored, list):
+            return stored
+    logins = [
+        {"username": "admin", "role": Role.ministry_admin.value, "institution": ""},
+        {"username": "analyst", "role": Role.ministry_analyst.value, "institution": ""},
+        {
+            "username": "officer",
+            "role": Role.institution_officer.value,
+            "institution": institution_code,
+        },
+        {"username": "candidate", "role": Role.candidate.value, "institution": ""},
+    ]
+    for login in logins:
+        login["password"] = secrets.token_urlsafe(9)
+    logins_file.parent.mkdir(parents=True, exist_ok=True)
+    logins_file.write_text(json.dumps(logins, indent=2), encoding="utf-8")
+    logins_file.chmod(0o600)
+    return logins
+
+
+@clear_errors
+def demo(
+    scale: float = typer.Option(0.01, "--scale", help="Size of the demo nation (1 = national)"),
+    seed: int = typer.Option(2026, "--seed"),
+    host: str = typer.Option("127.0.0.1", "--host"),
+    port: int = typer.Option(8000, "--port"),
+    no_serve: bool = typer.Option(False, "--no-serve", help="Prepare only; do not serve"),
+) -> None:
+    """Migrate the database, load a demo nation if it is empty, create demo logins, serve."""
+    cfg = settings()
+    if cfg.env == Environment.production:
+        fail(
+            "Không chạy bản demo trên môi trường production.",
+            "The demo refuses to run in production.",
+        )
+    console.print("[bold]1/3[/bold] Database migrations…")
+    migrate.upgrade(cfg.owner_database_url)
+    engine = make_engine(cfg.database_url)
+    sessions = make_session_factory(engine)
+    with scoped_session(sessions, Scope.system("demo")) as s:
+        count = s.scalar(select(func.count()).select_from(Institution)) or 0
+    if count == 0:
+        console.print(f"[bold]2/3[/bold] Loading the demo nation (scale {scale})…")
+        from hemis.cli.synth import synth
+
+        synth(scale=scale, seed=seed, replace=False)
+    else:
+        console.print(f"[bold]2/3[/bold] Demo data present ({count} institutions).")
+    with scoped_session(sessions, Scope.system("demo")) as s:
+        first = s.scalar(select(Institution.moet_code).order_by(Institution.moet_code).limit(1))
+        logins = _demo_logins(cfg.var_dir / "demo-logins.json", first or "")
+        for login in logins:
+            if s.scalar(select(User.id).where(User.username == login["username"])) is None:
+                service.create_user(
+                    s,
+                    UserCreate(
+                        username=login["username"],
+                        password=login["password"],
+                        role=Role(login["role"]),
+                        institution_code=login["institution"] or None,
+                    ),
+                )
+    engine.dispose()
+    url = f"http://{host}:{port}/"
+    table = Table(title=f"HEMIS demo — {url}")
+    for column in ("vai trò / role", "username", "password", "institution"):
+        table.add_column(column)
+    for login in logins:
+        vi, en = ROLE_LABELS[Role(login["role"])]
+        table.add_row(f"{vi} / {en}", login["username"], login["password"], login["institution"])
+    console.print("[bold]3/3[/bold] Ready.")
+    console.print(table)
+    console.print(f"Mở / open: [bold link={url}]{url}[/bold link={url}]  (Ctrl+C to stop)")
+    if not no_serve:
+        serve(host=host, port=port, workers=1)

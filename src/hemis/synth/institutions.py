@@ -9,6 +9,7 @@ import numpy as np
 import polars as pl
 
 from hemis.common.text import fold
+from hemis.registry.reference import current_province
 from hemis.synth.common import (
     BoolArray,
     FloatArray,
@@ -25,34 +26,43 @@ from hemis.synth.common import (
 
 @dataclass(frozen=True)
 class Place:
-    """A seat of institutions: GSO code in the 63-province map, code since 1 Jul 2025, name."""
+    """A seat of institutions: its province in the 63-province map (3-digit code), its weight."""
 
     code_63: str
-    code: str
     name: str
     weight: float
 
+    @property
+    def code(self) -> str:
+        """The 34-province code since 1 Jul 2025 (Resolution 202/2025/QH15 merger map)."""
+        return current_province(self.code_63)
 
-# Only provinces whose code after the 2025 merger is known (the city or province kept its name
-# and code, or was absorbed by Hồ Chí Minh City); weighted to Hà Nội and Hồ Chí Minh City.
+
+# Weighted to Hà Nội and Hồ Chí Minh City, where most institutions are.
 PLACES = (
-    Place("01", "01", "Hà Nội", 0.36),
-    Place("79", "79", "TP. Hồ Chí Minh", 0.25),
-    Place("48", "48", "Đà Nẵng", 0.05),
-    Place("31", "31", "Hải Phòng", 0.03),
-    Place("92", "92", "Cần Thơ", 0.03),
-    Place("46", "46", "Huế", 0.03),
-    Place("19", "19", "Thái Nguyên", 0.03),
-    Place("40", "40", "Nghệ An", 0.025),
-    Place("74", "79", "Bình Dương", 0.03),
-    Place("75", "75", "Đồng Nai", 0.02),
-    Place("38", "38", "Thanh Hóa", 0.015),
-    Place("56", "56", "Khánh Hòa", 0.015),
-    Place("68", "68", "Lâm Đồng", 0.015),
-    Place("66", "66", "Đắk Lắk", 0.015),
-    Place("22", "22", "Quảng Ninh", 0.01),
-    Place("42", "42", "Hà Tĩnh", 0.01),
-    Place("86", "86", "Vĩnh Long", 0.01),
+    Place("001", "Hà Nội", 0.36),
+    Place("079", "TP. Hồ Chí Minh", 0.25),
+    Place("048", "Đà Nẵng", 0.05),
+    Place("031", "Hải Phòng", 0.03),
+    Place("092", "Cần Thơ", 0.03),
+    Place("046", "Huế", 0.03),
+    Place("019", "Thái Nguyên", 0.03),
+    Place("040", "Nghệ An", 0.025),
+    Place("074", "Bình Dương", 0.03),
+    Place("075", "Đồng Nai", 0.02),
+    Place("038", "Thanh Hóa", 0.015),
+    Place("056", "Khánh Hòa", 0.015),
+    Place("068", "Lâm Đồng", 0.015),
+    Place("066", "Đắk Lắk", 0.015),
+    Place("022", "Quảng Ninh", 0.01),
+    Place("042", "Hà Tĩnh", 0.01),
+    Place("086", "Vĩnh Long", 0.01),
+    Place("052", "Bình Định", 0.01),
+    Place("045", "Quảng Trị", 0.005),
+    Place("037", "Ninh Bình", 0.005),
+    Place("024", "Bắc Giang", 0.005),
+    Place("033", "Hưng Yên", 0.005),
+    Place("091", "Kiên Giang", 0.005),
 )
 
 

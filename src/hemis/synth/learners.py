@@ -129,7 +129,7 @@ class LearnerGenerator:
         self.program_of = np.repeat(np.arange(len(programs), dtype=np.int64), programs.learners)
         self.student_codes = Counters(len(institutions) * 200)
         self.diplomas = Counters(len(institutions))
-        home = [province_index("0" + p.code_63) for p in PLACES]
+        home = [province_index(p.code_63) for p in PLACES]
         self.home = np.asarray(home, dtype=np.int64)[institutions.place]
 
     @property

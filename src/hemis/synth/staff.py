@@ -131,7 +131,7 @@ def generate_staff(
     hire_lo = np.maximum(year_start(birth_year + 23), plan.established[inst])
     hire_lo = np.minimum(hire_lo, AS_OF_DAY - 30)
     hired = hire_lo + ((AS_OF_DAY - hire_lo) * g.beta(1.3, 1.6, n)).astype(np.int64)
-    home = np.array([province_index("0" + p.code_63) for p in PLACES])[plan.place[inst]]
+    home = np.array([province_index(p.code_63) for p in PLACES])[plan.place[inst]]
     province = np.where(g.random(n) < 0.45, home, weighted(g, province_weights(), n))
     persons = build_persons(
         rng(seed, Stream.staff_persons),

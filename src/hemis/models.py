@@ -1,6 +1,7 @@
 """Every model of the system, imported once so metadata and mappers are complete."""
 
 from hemis.accounts.models import ApiToken, LoginFailure, User, WebSession
+from hemis.admissions.models import *  # noqa: F403
 from hemis.audit.models import AuditEntry, AuditHead
 from hemis.db.base import Base
 from hemis.db.ids import id_allocator

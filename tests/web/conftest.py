@@ -47,6 +47,7 @@ from hemis.registry.models import (
 from hemis.registry.rules import make_national_id
 from hemis.web.app import create_app
 from tests import factories
+from tests.admissions.seed_world import seed_admissions
 from tests.conftest import TestDB, _fresh_sqlite, _pg_conninfo, _pg_url
 
 API = "/api/v1"
@@ -185,6 +186,7 @@ def seed_institution(s: Session, cipher: IdCipher, code: str, tag: str, serial: 
     }
     s.add_all(rows.values())
     s.flush()
+    admissions = seed_admissions(s, inst.id, prog.id, tag)
     out.ids = {
         "institutions": inst.id,
         "campuses": campus.id,
@@ -193,6 +195,7 @@ def seed_institution(s: Session, cipher: IdCipher, code: str, tag: str, serial: 
         "staff": staff.id,
         "persons": learner_person.id,
         **{name: row.id for name, row in rows.items()},
+        **admissions,
     }
     return out
 
@@ -211,10 +214,7 @@ def _cheap_hasher() -> PasswordHasher:
 
 def build_world(sessions: sessionmaker[HemisSession], cipher: IdCipher) -> World:
     with scoped_session(sessions, Scope.system("test")) as s:
-        a = seed_institution(s, cipher, "AAA01", "Alpha", 1)
-        _set_next_ids(s, B_FIRST_ID)
-        b = seed_institution(s, cipher, f"{B_MARKER}01", B_MARKER, 101)
-        _set_next_ids(s, AFTER_B_ID)
+        # The period first: each institution's submission rows belong to it.
         period = ReportingPeriod(
             year=2024,
             name="Kỳ báo cáo 2024",
@@ -224,6 +224,11 @@ def build_world(sessions: sessionmaker[HemisSession], cipher: IdCipher) -> World
             closes_on=dt.date(2025, 3, 31),
         )
         s.add(period)
+        s.flush()
+        a = seed_institution(s, cipher, "AAA01", "Alpha", 1)
+        _set_next_ids(s, B_FIRST_ID)
+        b = seed_institution(s, cipher, f"{B_MARKER}01", B_MARKER, 101)
+        _set_next_ids(s, AFTER_B_ID)
         s.commit()
         codes = {"a": a.moet_code, "b": b.moet_code}
         for username, (role, inst) in USERS.items():

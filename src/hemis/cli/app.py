@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from hemis.cli import admissions, audit, db, users
+from hemis.cli import admissions, admissions_rounds, audit, db, users
 from hemis.cli import imports as imports_cli
 from hemis.cli.demo import demo
 from hemis.cli.serve import serve
@@ -24,6 +24,7 @@ app.command("demo")(demo)
 app.command("template")(imports_cli.template)
 app.command("validate")(imports_cli.validate)
 app.add_typer(imports_cli.rules_app, name="rules")
+admissions_rounds.register(admissions.app)
 app.add_typer(admissions.app, name="admissions")
 
 

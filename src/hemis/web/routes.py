@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from hemis.accounts.api import router as auth_api
 from hemis.accounts.pages import router as account_pages
+from hemis.admissions.routers import ROUTERS as ADMISSIONS_ROUTERS
 from hemis.registry.api import router as registry_api
 from hemis.registry.pages import router as registry_pages
 
@@ -15,3 +16,5 @@ def include_all(app: FastAPI) -> None:
     app.include_router(registry_api)
     app.include_router(account_pages)
     app.include_router(registry_pages)
+    for router in ADMISSIONS_ROUTERS:
+        app.include_router(router)

@@ -1,0 +1,149 @@
+"""Who may touch which admissions records, and the data scopes of candidates.
+
+A candidate's own records (registration, results, wishes, round outcomes, confirmation) live in
+national tables, found by the candidate's person (app_user.person_id, linked by the ministry).
+Two scopes serve a candidate:
+
+- `own_scope`: writable, but bound to institution 0 (never allocated), so every tenant table and
+  every registry person stays invisible and no tenant row can be written; the admissions
+  services then filter national tables by the candidate's person_id (`require_own`);
+- `catalogue_scope`: national but read-only, used only to read the published offer catalogue
+  (programs open for admission, quotas, last year's cutoffs).
+
+A second wall: in a candidate's own session every ORM statement on a personal admissions table
+(registrations, results, wishes, round outcomes, confirmations) is filtered to the candidate's
+person (`bind_candidate`), as db/tenancy.py filters tenant tables; unbound, it sees none.
+
+Institution officers keep their institution scope (their offers, their applicants); ministry
+users the national scope. The tenancy hooks (db/tenancy.py) and row-level security still apply.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event, select
+from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+
+from hemis.accounts.models import User
+from hemis.accounts.roles import Role
+from hemis.accounts.service import NO_INSTITUTION, Principal
+from hemis.db.session import HemisSession
+from hemis.db.tenancy import Scope, get_scope, set_scope
+from hemis.errors import Forbidden
+
+CANDIDATE = Role.candidate.value
+
+
+def own_scope(principal: Principal) -> Scope:
+    """The scope of admissions requests: a candidate may write their own national records."""
+    if principal.role is Role.candidate:
+        return Scope(f"user:{principal.user_id}", NO_INSTITUTION, True, CANDIDATE)
+    return principal.scope()
+
+
+def catalogue_scope(principal: Principal) -> Scope:
+    """Read-only national scope of the public offer catalogue for candidates (others: their own
+    scope, so an officer still sees only their institution's offers)."""
+    if principal.role is Role.candidate:
+        return Scope(f"user:{principal.user_id}", None, False, "catalogue")
+    return principal.scope()
+
+
+def linked_person(session: Session, user_id: int) -> int | None:
+    return session.scalar(select(User.person_id).where(User.id == user_id))
+
+
+def person_of(session: Session, principal: Principal) -> int:
+    """The candidate's person; refused when the account is not linked to one."""
+    if principal.role is not Role.candidate:
+        raise Forbidden(
+            "Chỉ thí sinh mới có hồ sơ tuyển sinh cá nhân.",
+            "Only candidates have personal admission records.",
+        )
+    person_id = linked_person(session, principal.user_id)
+    if person_id is None:
+        raise Forbidden(
+            "Tài khoản chưa được gắn với hồ sơ thí sinh. Vui lòng liên hệ Bộ GD&ĐT.",
+            "This account is not linked to a candidate yet. Please contact the ministry.",
+            code="candidate_not_linked",
+        )
+    return person_id
+
+
+def _user_id(scope: Scope) -> int | None:
+    prefix = "user:"
+    return int(scope.actor[len(prefix) :]) if scope.actor.startswith(prefix) else None
+
+
+def is_candidate(session: Session) -> bool:
+    return get_scope(session).role == CANDIDATE
+
+
+def require_own(session: Session, person_id: int) -> None:
+    """A candidate acts only on their own person; the ministry (national, writable or not
+    depending on the operation) on anyone; officers never on a candidate's national records."""
+    scope = get_scope(session)
+    if scope.role == CANDIDATE:
+        user_id = _user_id(scope)
+        if user_id is None or linked_person(session, user_id) != person_id:
+            raise Forbidden()
+        return
+    if not scope.national:
+        raise Forbidden()
+
+
+def require_ministry(session: Session, write: bool = True) -> None:
+    scope = get_scope(session)
+    if not scope.national or scope.role in (CANDIDATE, "catalogue"):
+        raise Forbidden(
+            "Chỉ Bộ GD&ĐT được thực hiện thao tác này.", "Only the ministry may do this."
+        )
+    if write and not scope.writable:
+        raise Forbidden(
+            "Tài khoản chỉ có quyền đọc.", "This account can only read.", code="read_only"
+        )
+
+
+def is_ministry(session: Session) -> bool:
+    scope = get_scope(session)
+    return scope.national and scope.role not in (CANDIDATE, "catalogue")
+
+
+_PERSON = "admissions_person"
+
+
+def _personal_models() -> tuple[type[Any], ...]:
+    from hemis.admissions.models import (
+        EnrolmentConfirmation,
+        ExamRegistration,
+        ResultScore,
+        RoundCandidate,
+        Wish,
+    )
+
+    return (ExamRegistration, ResultScore, Wish, RoundCandidate, EnrolmentConfirmation)
+
+
+def bind_candidate(session: Session, principal: Principal) -> int:
+    """Give a session the candidate's own scope, bound to their person; returns the person."""
+    set_scope(session, own_scope(principal))
+    person_id = person_of(session, principal)
+    session.info[_PERSON] = person_id
+    return person_id
+
+
+def _only_own_rows(state: ORMExecuteState) -> None:
+    scope = state.session.info.get("scope")
+    if not isinstance(scope, Scope) or scope.role != CANDIDATE or not state.is_orm_statement:
+        return
+    person = state.session.info.get(_PERSON, -1)
+    state.statement = state.statement.options(
+        *(
+            with_loader_criteria(model, lambda cls: cls.person_id == person, include_aliases=True)
+            for model in _personal_models()
+        )
+    )
+
+
+event.listen(HemisSession, "do_orm_execute", _only_own_rows)

@@ -1,0 +1,233 @@
+"""Code lists of admissions: exam subjects, priority areas and categories, methods, states.
+
+Stored values are these codes; the (Vietnamese, English) labels are in LABELS.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Area(StrEnum):
+    """Priority area (khu vực ưu tiên) of the grade-12 school."""
+
+    kv1 = "KV1"
+    kv2_nt = "KV2-NT"
+    kv2 = "KV2"
+    kv3 = "KV3"
+
+
+class Category(StrEnum):
+    """Priority category (đối tượng ưu tiên): 01–04 are group UT1, 05–07 group UT2."""
+
+    c01 = "01"
+    c02 = "02"
+    c03 = "03"
+    c04 = "04"
+    c05 = "05"
+    c06 = "06"
+    c07 = "07"
+
+
+class Elective(StrEnum):
+    """The nine elective subjects of the national exam (2025 on); a candidate takes two."""
+
+    foreign_language = "foreign_language"
+    history = "history"
+    physics = "physics"
+    chemistry = "chemistry"
+    biology = "biology"
+    geography = "geography"
+    economics_law = "economics_law"
+    informatics = "informatics"
+    technology = "technology"
+
+
+class ForeignLanguage(StrEnum):
+    """Exam codes of the foreign-language paper."""
+
+    n1 = "N1"  # English
+    n2 = "N2"  # Russian
+    n3 = "N3"  # French
+    n4 = "N4"  # Chinese
+    n5 = "N5"  # German
+    n6 = "N6"  # Japanese
+    n7 = "N7"  # Korean
+
+
+class TechnologyTrack(StrEnum):
+    industry = "industry"
+    agriculture = "agriculture"
+
+
+class Subject(StrEnum):
+    """A scored subject: what an exam or transcript result is recorded against."""
+
+    math = "math"
+    literature = "literature"
+    physics = "physics"
+    chemistry = "chemistry"
+    biology = "biology"
+    history = "history"
+    geography = "geography"
+    economics_law = "economics_law"
+    informatics = "informatics"
+    technology_industry = "technology_industry"
+    technology_agriculture = "technology_agriculture"
+    english = "english"
+    russian = "russian"
+    french = "french"
+    chinese = "chinese"
+    german = "german"
+    japanese = "japanese"
+    korean = "korean"
+
+
+LANGUAGE_SUBJECT: dict[ForeignLanguage, Subject] = {
+    ForeignLanguage.n1: Subject.english,
+    ForeignLanguage.n2: Subject.russian,
+    ForeignLanguage.n3: Subject.french,
+    ForeignLanguage.n4: Subject.chinese,
+    ForeignLanguage.n5: Subject.german,
+    ForeignLanguage.n6: Subject.japanese,
+    ForeignLanguage.n7: Subject.korean,
+}
+TECHNOLOGY_SUBJECT: dict[TechnologyTrack, Subject] = {
+    TechnologyTrack.industry: Subject.technology_industry,
+    TechnologyTrack.agriculture: Subject.technology_agriculture,
+}
+SUBJECT_INDEX: dict[str, int] = {s.value: i for i, s in enumerate(Subject)}
+
+
+class Method(StrEnum):
+    """Admission methods: exam combinations, grade-12 transcript combinations, competency tests."""
+
+    exam = "exam"
+    transcript = "transcript"
+    hsa = "hsa"  # Hanoi National University competency test, /150
+    vact = "vact"  # HCMC National University V-ACT, /1200
+    tsa = "tsa"  # Hanoi University of Science and Technology thinking test, /100
+
+
+# Methods scored by a subject combination (the rest have one total score).
+COMBINATION_METHODS = frozenset({Method.exam, Method.transcript})
+# Highest score of each method, in hundredths of a point.
+METHOD_MAX_H: dict[Method, int] = {
+    Method.exam: 1000,  # per subject
+    Method.transcript: 1000,  # per subject (grade-12 average)
+    Method.hsa: 15000,
+    Method.vact: 120000,
+    Method.tsa: 10000,
+}
+TOTAL = "total"  # the `subject` of a competency-test result
+
+
+class RoundKind(StrEnum):
+    regular = "regular"
+    supplementary = "supplementary"
+
+
+class RoundStatus(StrEnum):
+    draft = "draft"
+    snapshotted = "snapshotted"
+    run = "run"
+    published = "published"
+
+
+class TiePolicy(StrEnum):
+    group = "group"
+    strict = "strict"
+
+
+class OfferStatus(StrEnum):
+    open = "open"
+    closed = "closed"
+
+
+# Tie-break criteria of an offer besides subjects: the candidate's wish order.
+WISH_RANK = "wish_rank"
+
+LABELS: dict[str, dict[str, tuple[str, str]]] = {
+    "area": {
+        "KV1": ("Khu vực 1", "Area 1"),
+        "KV2-NT": ("Khu vực 2 nông thôn", "Area 2 rural"),
+        "KV2": ("Khu vực 2", "Area 2"),
+        "KV3": ("Khu vực 3", "Area 3"),
+    },
+    "subject": {
+        "math": ("Toán", "Mathematics"),
+        "literature": ("Ngữ văn", "Literature"),
+        "physics": ("Vật lí", "Physics"),
+        "chemistry": ("Hóa học", "Chemistry"),
+        "biology": ("Sinh học", "Biology"),
+        "history": ("Lịch sử", "History"),
+        "geography": ("Địa lí", "Geography"),
+        "economics_law": ("Giáo dục kinh tế và pháp luật", "Economics and law"),
+        "informatics": ("Tin học", "Informatics"),
+        "technology_industry": ("Công nghệ công nghiệp", "Technology (industry)"),
+        "technology_agriculture": ("Công nghệ nông nghiệp", "Technology (agriculture)"),
+        "english": ("Tiếng Anh", "English"),
+        "russian": ("Tiếng Nga", "Russian"),
+        "french": ("Tiếng Pháp", "French"),
+        "chinese": ("Tiếng Trung", "Chinese"),
+        "german": ("Tiếng Đức", "German"),
+        "japanese": ("Tiếng Nhật", "Japanese"),
+        "korean": ("Tiếng Hàn", "Korean"),
+        "total": ("Tổng điểm", "Total"),
+    },
+    "elective": {
+        "foreign_language": ("Ngoại ngữ", "Foreign language"),
+        "history": ("Lịch sử", "History"),
+        "physics": ("Vật lí", "Physics"),
+        "chemistry": ("Hóa học", "Chemistry"),
+        "biology": ("Sinh học", "Biology"),
+        "geography": ("Địa lí", "Geography"),
+        "economics_law": ("Giáo dục kinh tế và pháp luật", "Economics and law"),
+        "informatics": ("Tin học", "Informatics"),
+        "technology": ("Công nghệ", "Technology"),
+    },
+    "method": {
+        "exam": ("Điểm thi tốt nghiệp THPT", "National exam"),
+        "transcript": ("Học bạ THPT", "Grade-12 transcript"),
+        "hsa": ("Đánh giá năng lực ĐHQG Hà Nội (HSA)", "HSA competency test"),
+        "vact": ("Đánh giá năng lực ĐHQG TP.HCM (V-ACT)", "V-ACT competency test"),
+        "tsa": ("Đánh giá tư duy (TSA)", "TSA thinking test"),
+    },
+    "round_status": {
+        "draft": ("Nháp", "Draft"),
+        "snapshotted": ("Đã chốt dữ liệu", "Snapshot taken"),
+        "run": ("Đã lọc ảo", "Matched"),
+        "published": ("Đã công bố", "Published"),
+    },
+    "round_kind": {
+        "regular": ("Đợt chính", "Main round"),
+        "supplementary": ("Đợt bổ sung", "Supplementary round"),
+    },
+    "outcome": {
+        "admitted": ("Trúng tuyển", "Admitted"),
+        "below_cutoff": ("Thấp hơn điểm chuẩn", "Below the cutoff"),
+        "tie_lost": (
+            "Bằng điểm chuẩn, thua ở tiêu chí phụ",
+            "Equal to the cutoff, lost a tie-break",
+        ),
+        "not_eligible": ("Không đủ điều kiện xét", "Not eligible"),
+        "no_seats": ("Không còn chỉ tiêu", "No seats"),
+        "not_considered": ("Không được xét (nguyện vọng thấp hơn)", "Not considered (lower wish)"),
+    },
+    "risk": {
+        "safe": ("Khả năng cao", "Likely"),
+        "close": ("Cân nhắc", "Borderline"),
+        "risky": ("Rủi ro", "Risky"),
+        "unknown": ("Chưa có dữ liệu", "No data"),
+    },
+}
+
+
+def label(kind: str, code: str | None, lang: str = "vi") -> str:
+    """The name of a code in `lang`, or the code itself."""
+    if code is None:
+        return ""
+    pair = LABELS.get(kind, {}).get(code)
+    if pair is None:
+        return code
+    return pair[1] if lang == "en" else pair[0]

@@ -1,0 +1,233 @@
+"""The admission score of one candidate for one offer, with its explanation (pure).
+
+Since 2025 the candidate does not choose a method or a combination: every accepted method and
+combination is tried and the best converted result counts. For each option:
+
+- exam: the sum of the three exam subjects of the combination (already on the 30-point scale);
+- transcript: the sum of the three grade-12 averages, converted by the institution's table;
+- competency tests (HSA, V-ACT, TSA): the total, converted by the institution's table;
+
+then the combination's offset is added (combination methods only) and the value is kept within
+0–30. Ties between options go to the first in the order exam, transcript, HSA, V-ACT, TSA, and
+combination codes in alphabetical order. Priority and bonus are then added (rules.py) and the
+result is compared with the offer's floor. vector.py computes the same for millions of wishes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from hemis.admissions.codes import COMBINATION_METHODS, WISH_RANK, Method
+from hemis.admissions.combinations import subjects_of
+from hemis.admissions.rules import (
+    SCALE_MAX,
+    ZERO,
+    Band,
+    ConversionTable,
+    RuleSet,
+    Total,
+    admission_total,
+    from_h,
+    normal_priority,
+    priority_applies,
+    q2,
+)
+
+METHOD_ORDER: tuple[Method, ...] = tuple(Method)
+
+
+@dataclass(frozen=True)
+class CandidateResults:
+    """A candidate's results in hundredths: exam and transcript by subject, tests by method."""
+
+    exam: Mapping[str, int] = field(default_factory=dict)
+    transcript: Mapping[str, int] = field(default_factory=dict)
+    tests: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PriorityProfile:
+    area: str | None
+    category: str | None
+    graduation_year: int | None
+
+
+@dataclass(frozen=True)
+class OfferRules:
+    methods: Sequence[str]
+    combinations: Mapping[str, int]  # code → offset in hundredths
+    floor_h: int = 0
+    tiebreaks: Sequence[str] = ()
+
+
+@dataclass(frozen=True)
+class Option:
+    """One method (and combination) tried for the offer."""
+
+    method: str
+    combination: str | None
+    subjects: tuple[tuple[str, Decimal], ...]
+    raw: Decimal | None
+    band: Band | None
+    converted: Decimal | None
+    offset: Decimal
+    value: Decimal | None
+    note: str | None  # why it does not count: missing_result, no_table, below_minimum, …
+
+
+@dataclass(frozen=True)
+class ScoreExplanation:
+    year: int
+    rules_version: int
+    options: tuple[Option, ...]
+    chosen: int | None  # index into options
+    area: str | None
+    category: str | None
+    area_points: Decimal
+    category_points: Decimal
+    priority_year_ok: bool
+    total: Total | None
+    floor: Decimal
+    score: Decimal | None  # None: not eligible
+    reason: str | None  # no_result | below_floor
+
+    @property
+    def chosen_option(self) -> Option | None:
+        return None if self.chosen is None else self.options[self.chosen]
+
+
+def _clip(value: Decimal) -> Decimal:
+    return min(SCALE_MAX, max(ZERO, value))
+
+
+def _combination_option(
+    method: Method,
+    code: str,
+    offset_h: int,
+    results: CandidateResults,
+    tables: Mapping[str, ConversionTable],
+    rules: RuleSet,
+) -> Option:
+    offset = from_h(offset_h)
+    subjects = subjects_of(code)
+    source = results.exam if method is Method.exam else results.transcript
+    if subjects is None:
+        return Option(method, code, (), None, None, None, offset, None, "not_scorable")
+    scores = tuple((s.value, from_h(source[s.value])) for s in subjects if s.value in source)
+    if len(scores) < 3:
+        return Option(method, code, scores, None, None, None, offset, None, "missing_result")
+    raw_h = sum(source[s.value] for s in subjects)
+    raw = from_h(raw_h)
+    if method is Method.exam:
+        minimum = rules.min_exam_combination
+        if minimum is not None and raw < minimum:
+            return Option(method, code, scores, raw, None, None, offset, None, "below_minimum")
+        return Option(method, code, scores, raw, None, raw, offset, _clip(raw + offset), None)
+    table = tables.get(method.value)
+    if table is None:
+        return Option(method, code, scores, raw, None, None, offset, None, "no_table")
+    converted, band = table.convert(raw_h)
+    return Option(
+        method, code, scores, raw, band, converted, offset, _clip(converted + offset), None
+    )
+
+
+def _test_option(
+    method: Method, results: CandidateResults, tables: Mapping[str, ConversionTable]
+) -> Option:
+    if method.value not in results.tests:
+        return Option(method, None, (), None, None, None, ZERO, None, "missing_result")
+    raw_h = results.tests[method.value]
+    raw = from_h(raw_h)
+    table = tables.get(method.value)
+    if table is None:
+        return Option(method, None, (), raw, None, None, ZERO, None, "no_table")
+    converted, band = table.convert(raw_h)
+    return Option(method, None, (), raw, band, converted, ZERO, _clip(converted), None)
+
+
+def options_for(
+    offer: OfferRules,
+    results: CandidateResults,
+    tables: Mapping[str, ConversionTable],
+    rules: RuleSet,
+) -> list[Option]:
+    """Every option the offer accepts, in the tie order."""
+    out: list[Option] = []
+    accepted = set(offer.methods)
+    for method in METHOD_ORDER:
+        if method.value not in accepted:
+            continue
+        if method in COMBINATION_METHODS:
+            for code in sorted(offer.combinations):
+                offset_h = offer.combinations[code]
+                out.append(_combination_option(method, code, offset_h, results, tables, rules))
+        else:
+            out.append(_test_option(method, results, tables))
+    return out
+
+
+def explain_score(
+    year: int,
+    rules: RuleSet,
+    offer: OfferRules,
+    results: CandidateResults,
+    profile: PriorityProfile,
+    tables: Mapping[str, ConversionTable],
+    bonus: Decimal = ZERO,
+) -> ScoreExplanation:
+    """The admission score of a candidate for an offer, and how it was computed."""
+    options = options_for(offer, results, tables, rules)
+    chosen: int | None = None
+    for i, option in enumerate(options):
+        if option.value is None:
+            continue
+        best = None if chosen is None else options[chosen].value
+        if best is None or option.value > best:
+            chosen = i
+    applies = priority_applies(rules, year, profile.graduation_year)
+    area_pts = rules.area_points.get(profile.area or "", ZERO) if applies else ZERO
+    cat_pts = rules.category_points.get(profile.category or "", ZERO) if applies else ZERO
+    normal = normal_priority(rules, profile.area, [profile.category]) if applies else ZERO
+    floor = from_h(offer.floor_h)
+    total = None
+    score = None
+    reason: str | None = "no_result"
+    if chosen is not None:
+        value = options[chosen].value
+        assert value is not None
+        total = admission_total(rules, value, normal, bonus)
+        if total.total >= floor:
+            score, reason = total.total, None
+        else:
+            reason = "below_floor"
+    return ScoreExplanation(
+        year=year,
+        rules_version=rules.version,
+        options=tuple(options),
+        chosen=chosen,
+        area=profile.area,
+        category=profile.category,
+        area_points=area_pts,
+        category_points=cat_pts,
+        priority_year_ok=applies,
+        total=total,
+        floor=floor,
+        score=score,
+        reason=reason,
+    )
+
+
+def tiebreak_value(criterion: str, results: CandidateResults, rank: int) -> int:
+    """The value of one tie-break criterion (higher is better): an exam subject's score in
+    hundredths (-1 when missing), or the wish order (-rank)."""
+    if criterion == WISH_RANK:
+        return -rank
+    return int(results.exam.get(criterion, -1))
+
+
+def as_decimal(value: Decimal | None) -> str:
+    """A score as published: two decimals, or an empty string."""
+    return "" if value is None else f"{q2(value):.2f}"

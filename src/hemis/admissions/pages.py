@@ -1,0 +1,294 @@
+"""Candidate pages: registration, scores, wishes (add, reorder, delete, with last year's cutoffs
+and a risk hint), the explanation of a score, round results with their explanation, and the
+enrolment confirmation. A candidate reaches only their own records (pages_common.Candidate)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import RedirectResponse
+from pydantic import ValidationError
+from starlette.responses import Response
+
+from hemis.admissions import queries, rounds, service, service_wishes
+from hemis.admissions.codes import Area, Category, Elective, ForeignLanguage, TechnologyTrack
+from hemis.admissions.models import AdmissionOffer
+from hemis.admissions.pages_common import Candidate, current_year, error_text, page
+from hemis.admissions.queries_public import offer_rows, search_offers
+from hemis.admissions.schemas import RegistrationFields, WishCreate
+from hemis.db.types import utcnow
+from hemis.errors import HemisError, NotFound
+from hemis.web.csrf import CsrfChecked
+
+router = APIRouter(include_in_schema=False)
+SEE_OTHER = 303
+
+
+def _year(c: Candidate) -> int:
+    year = current_year(c.own)
+    if year is None:
+        raise NotFound("admission_year")
+    return year
+
+
+def _back(path: str) -> RedirectResponse:
+    return RedirectResponse(path, status_code=SEE_OTHER)
+
+
+@router.get("/admissions")
+def candidate_home(request: Request, c: Candidate) -> Response:
+    year = current_year(c.own)
+    context: dict[str, Any] = {"nav": "records", "tab": "home", "year": year}
+    if year is not None:
+        person = c.person_id
+        calendar = service.get_year(c.own, year)
+        context.update(
+            calendar=calendar,
+            registration=service.find_registration(c.own, year, person),
+            scores=queries.my_scores(c.own, year, person),
+            wishes=queries.my_wishes(c.own, c.catalogue, year, person),
+            results=queries.my_results(c.own, c.catalogue, year, person),
+            confirmation=queries.my_confirmation(c.own, year, person),
+            registration_open=service.registration_window(calendar).is_open(utcnow()),
+            wishes_open=service.wish_window(calendar).is_open(utcnow()),
+        )
+    return page(request, "admissions/candidate_home.html", **context)
+
+
+# --- registration ---------------------------------------------------------------------------------
+
+
+def _registration_page(
+    request: Request, c: Candidate, errors: list[str] | None = None, status_code: int = 200
+) -> Response:
+    year = _year(c)
+    calendar = service.get_year(c.own, year)
+    return page(
+        request,
+        "admissions/registration.html",
+        status_code=status_code,
+        nav="records",
+        tab="registration",
+        year=year,
+        calendar=calendar,
+        registration=service.find_registration(c.own, year, c.person_id),
+        window_open=service.registration_window(calendar).is_open(utcnow()),
+        errors=errors or [],
+        areas=[a.value for a in Area],
+        categories=[k.value for k in Category],
+        electives=[e.value for e in Elective],
+        languages=[f.value for f in ForeignLanguage],
+        tracks=[t.value for t in TechnologyTrack],
+        saved=request.query_params.get("saved") == "1",
+    )
+
+
+@router.get("/admissions/registration")
+def registration_form(request: Request, c: Candidate) -> Response:
+    return _registration_page(request, c)
+
+
+@router.post("/admissions/registration")
+def save_registration(
+    request: Request,
+    c: Candidate,
+    _csrf: CsrfChecked,
+    school_code: Annotated[str, Form(max_length=10)] = "",
+    school_name: Annotated[str, Form(max_length=200)] = "",
+    area: Annotated[str, Form(max_length=6)] = "",
+    category: Annotated[str, Form(max_length=2)] = "",
+    graduation_year: Annotated[str, Form(max_length=4)] = "",
+    elective1: Annotated[str, Form(max_length=20)] = "",
+    elective2: Annotated[str, Form(max_length=20)] = "",
+    foreign_language: Annotated[str, Form(max_length=2)] = "",
+    technology_track: Annotated[str, Form(max_length=12)] = "",
+    exam_site: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    year = _year(c)
+    try:
+        data = RegistrationFields.model_validate(
+            {
+                "school_code": school_code,
+                "school_name": school_name,
+                "area": area,
+                "category": category or None,
+                "graduation_year": graduation_year,
+                "electives": [elective1, elective2],
+                "foreign_language": foreign_language or None,
+                "technology_track": technology_track or None,
+                "exam_site": exam_site,
+            }
+        )
+    except ValidationError as exc:
+        fields = sorted({str(e["loc"][0]) for e in exc.errors() if e.get("loc")})
+        message = "Thông tin chưa hợp lệ: " if request.query_params.get("lang") != "en" else ""
+        return _registration_page(request, c, [message + ", ".join(fields)], 422)
+    try:
+        service.save_registration(c.own, year, c.person_id, data)
+    except HemisError as exc:
+        return _registration_page(request, c, error_text(request, exc), exc.status)
+    return _back("/admissions/registration?saved=1")
+
+
+# --- scores ---------------------------------------------------------------------------------------
+
+
+@router.get("/admissions/scores")
+def my_scores(request: Request, c: Candidate) -> Response:
+    year = _year(c)
+    return page(
+        request,
+        "admissions/scores.html",
+        nav="records",
+        tab="scores",
+        year=year,
+        scores=queries.my_scores(c.own, year, c.person_id),
+    )
+
+
+# --- wishes ---------------------------------------------------------------------------------------
+
+
+def _wishes_page(
+    request: Request,
+    c: Candidate,
+    q: str = "",
+    errors: list[str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    year = _year(c)
+    calendar = service.get_year(c.own, year)
+    return page(
+        request,
+        "admissions/wishes.html",
+        status_code=status_code,
+        nav="records",
+        tab="wishes",
+        year=year,
+        calendar=calendar,
+        window_open=service.wish_window(calendar).is_open(utcnow()),
+        wishes=queries.my_wishes(c.own, c.catalogue, year, c.person_id),
+        q=q,
+        found=search_offers(c.catalogue, year, q) if q else [],
+        errors=errors or [],
+    )
+
+
+@router.get("/admissions/wishes")
+def my_wishes(
+    request: Request, c: Candidate, q: Annotated[str, Query(max_length=100)] = ""
+) -> Response:
+    return _wishes_page(request, c, q.strip())
+
+
+@router.post("/admissions/wishes")
+def add_wish(
+    request: Request,
+    c: Candidate,
+    _csrf: CsrfChecked,
+    institution_id: Annotated[int, Form(ge=1, le=2**63 - 1)],
+    offer_id: Annotated[int, Form(ge=1, le=2**63 - 1)],
+) -> Response:
+    year = _year(c)
+    try:
+        service_wishes.add_wish(
+            c.own,
+            c.catalogue,
+            year,
+            c.person_id,
+            WishCreate(institution_id=institution_id, offer_id=offer_id),
+        )
+    except HemisError as exc:
+        return _wishes_page(request, c, errors=error_text(request, exc), status_code=exc.status)
+    return _back("/admissions/wishes")
+
+
+@router.post("/admissions/wishes/{wish_id}/{action}")
+def change_wish(
+    request: Request, c: Candidate, _csrf: CsrfChecked, wish_id: int, action: str
+) -> Response:
+    year = _year(c)
+    try:
+        if action == "up":
+            service_wishes.move_wish(c.own, c.catalogue, year, c.person_id, wish_id, -1)
+        elif action == "down":
+            service_wishes.move_wish(c.own, c.catalogue, year, c.person_id, wish_id, 1)
+        elif action == "delete":
+            service_wishes.delete_wish(c.own, year, c.person_id, wish_id)
+        else:
+            raise NotFound("action", action)
+    except HemisError as exc:
+        return _wishes_page(request, c, errors=error_text(request, exc), status_code=exc.status)
+    return _back("/admissions/wishes")
+
+
+@router.get("/admissions/offers/{institution_id}/{offer_id}/score")
+def score_explanation(
+    request: Request, c: Candidate, institution_id: int, offer_id: int
+) -> Response:
+    """How the candidate's score for an offer is computed."""
+    year = _year(c)
+    offer = c.catalogue.get(AdmissionOffer, (institution_id, offer_id))
+    if offer is None or offer.year != year:
+        raise NotFound("admission_offer", offer_id)
+    row = offer_rows(c.catalogue, year, [offer])[0]
+    explanation = queries.explain_for_offer(c.own, c.catalogue, year, c.person_id, offer)
+    return page(
+        request,
+        "admissions/score.html",
+        nav="records",
+        tab="wishes",
+        year=year,
+        offer=row,
+        x=explanation,
+    )
+
+
+# --- results and confirmation ---------------------------------------------------------------------
+
+
+def _results_page(
+    request: Request, c: Candidate, errors: list[str] | None = None, status_code: int = 200
+) -> Response:
+    year = _year(c)
+    calendar = service.get_year(c.own, year)
+    outcomes = queries.my_results(c.own, c.catalogue, year, c.person_id)
+    final = rounds.final_round(c.own, year)
+    confirmation = queries.my_confirmation(c.own, year, c.person_id)
+    deadline = calendar.confirm_deadline_at
+    latest_final = next((o for o in outcomes if final is not None and o.round.id == final.id), None)
+    can_confirm = (
+        latest_final is not None
+        and latest_final.admitted is not None
+        and confirmation is None
+        and deadline is not None
+        and utcnow() < deadline
+    )
+    return page(
+        request,
+        "admissions/results.html",
+        status_code=status_code,
+        nav="records",
+        tab="results",
+        year=year,
+        calendar=calendar,
+        outcomes=outcomes,
+        confirmation=confirmation,
+        can_confirm=can_confirm,
+        errors=errors or [],
+    )
+
+
+@router.get("/admissions/results")
+def my_results(request: Request, c: Candidate) -> Response:
+    return _results_page(request, c)
+
+
+@router.post("/admissions/confirm")
+def confirm(request: Request, c: Candidate, _csrf: CsrfChecked) -> Response:
+    try:
+        rounds.confirm_enrolment(c.own, _year(c), c.person_id)
+    except HemisError as exc:
+        return _results_page(request, c, error_text(request, exc), exc.status)
+    return _back("/admissions/results")

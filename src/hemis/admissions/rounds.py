@@ -1,0 +1,336 @@
+"""Rounds: create → snapshot (scores computed, hashed, stored) → run (matched, results written) →
+publish; verification from the snapshot alone; enrolment confirmation after the final round.
+
+Only the ministry creates, snapshots, runs and publishes rounds. A regular round's snapshot is
+taken after the wish window has closed; a supplementary round's after the confirmation deadline,
+over the seats nobody confirmed. Institutions may change quotas between rounds (the next
+snapshot takes the new ones), never between a round's snapshot and its publication.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import numpy as np
+import polars as pl
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from hemis.admissions import access
+from hemis.admissions.codes import RoundKind, RoundStatus
+from hemis.admissions.frames import read_frame, write_frame
+from hemis.admissions.models import (
+    AdmissionRound,
+    EnrolmentConfirmation,
+    RoundCandidate,
+    RoundSnapshot,
+)
+from hemis.admissions.round_results import candidate_frame, outcome_of, program_frame
+from hemis.admissions.schemas import RoundCreate, Verification
+from hemis.admissions.service import get_year
+from hemis.admissions.snapshot import Snapshot, pack, to_problem, unpack
+from hemis.admissions.snapshot_build import build_snapshot
+from hemis.db.ids import allocate_ids
+from hemis.db.types import utcnow
+from hemis.errors import Conflict, Forbidden, NotFound
+from hemis.matching import solve
+from hemis.registry.service import commit
+
+
+def get_round(session: Session, round_id: int) -> AdmissionRound:
+    row = session.get(AdmissionRound, round_id)
+    if row is None:
+        raise NotFound("admission_round", round_id)
+    return row
+
+
+def _wrong_state(round_: AdmissionRound, expected: RoundStatus) -> Conflict:
+    return Conflict(
+        f"Đợt {round_.number} đang ở trạng thái {round_.status}, cần {expected.value}.",
+        f"Round {round_.number} is {round_.status}; it must be {expected.value}.",
+        code="round_state",
+        details={"status": round_.status, "expected": expected.value},
+    )
+
+
+def final_round(session: Session, year: int) -> AdmissionRound | None:
+    """The published final regular round of a year."""
+    return session.scalar(
+        select(AdmissionRound)
+        .where(
+            AdmissionRound.year == year,
+            AdmissionRound.is_final.is_(True),
+            AdmissionRound.status == RoundStatus.published.value,
+        )
+        .order_by(AdmissionRound.number.desc())
+    )
+
+
+def create_round(session: Session, data: RoundCreate) -> AdmissionRound:
+    access.require_ministry(session)
+    get_year(session, data.year)
+    rounds = list(session.scalars(select(AdmissionRound).where(AdmissionRound.year == data.year)))
+    if any(r.status != RoundStatus.published.value for r in rounds):
+        raise Conflict(
+            "Còn đợt chưa công bố; hãy hoàn tất đợt đó trước.",
+            "A round is not published yet; finish it first.",
+            code="round_open",
+        )
+    if data.kind is RoundKind.regular and any(r.is_final for r in rounds):
+        raise Conflict(
+            "Đã có đợt chính cuối cùng; chỉ còn đợt bổ sung.",
+            "The final main round has run; only supplementary rounds remain.",
+            code="round_final",
+        )
+    if data.kind is RoundKind.supplementary and not any(r.is_final for r in rounds):
+        raise Conflict(
+            "Đợt bổ sung chỉ mở sau đợt chính cuối cùng.",
+            "Supplementary rounds follow the final main round.",
+            code="round_not_final",
+        )
+    row = AdmissionRound(
+        year=data.year,
+        number=max((r.number for r in rounds), default=0) + 1,
+        kind=data.kind.value,
+        is_final=data.is_final and data.kind is RoundKind.regular,
+        tie_policy=data.tie_policy.value,
+        status=RoundStatus.draft.value,
+        stats={},
+    )
+    session.add(row)
+    commit(session)
+    return row
+
+
+def take_snapshot(
+    session: Session, round_id: int, now: dt.datetime | None = None
+) -> AdmissionRound:
+    """Compute every wish's score and store the hashed, immutable snapshot."""
+    access.require_ministry(session)
+    round_ = get_round(session, round_id)
+    if round_.status != RoundStatus.draft.value:
+        raise _wrong_state(round_, RoundStatus.draft)
+    calendar = get_year(session, round_.year)
+    moment = now or utcnow()
+    closes = (
+        calendar.wishes_close_at
+        if round_.kind == RoundKind.regular.value
+        else calendar.confirm_deadline_at
+    )
+    if closes is not None and moment < closes:
+        raise Conflict(
+            "Chưa hết hạn đăng ký nguyện vọng / xác nhận nhập học.",
+            "The wish window (or the confirmation deadline) has not passed yet.",
+            code="window_open",
+        )
+    started = time.perf_counter()
+    snap = build_snapshot(session, round_)
+    scored = time.perf_counter()
+    payload = pack(snap)
+    session.add(
+        RoundSnapshot(round_id=round_.id, sha256=snap.sha256, size=len(payload), payload=payload)
+    )
+    round_.snapshot_sha256 = snap.sha256
+    round_.status = RoundStatus.snapshotted.value
+    round_.stats = {
+        "candidates": snap.n_candidates,
+        "wishes": snap.n_wishes,
+        "counted_wishes": int(np.count_nonzero(snap["wish_score"] >= 0)),
+        "programs": snap.n_programs,
+        "seats": int(snap["quota"].sum()),
+        "snapshot_bytes": len(payload),
+        "seconds_scores": round(scored - started, 3),
+        "seconds_snapshot": round(time.perf_counter() - scored, 3),
+    }
+    commit(session)
+    return round_
+
+
+def load_snapshot(session: Session, round_: AdmissionRound) -> Snapshot:
+    row = session.get(RoundSnapshot, round_.id)
+    if row is None or round_.snapshot_sha256 is None:
+        raise NotFound("round_snapshot", round_.id)
+    return unpack(row.payload, round_.snapshot_sha256)
+
+
+def run_round(session: Session, round_id: int) -> AdmissionRound:
+    """Solve the round from its stored snapshot and write the results."""
+    access.require_ministry(session)
+    round_ = get_round(session, round_id)
+    if round_.status != RoundStatus.snapshotted.value:
+        raise _wrong_state(round_, RoundStatus.snapshotted)
+    started = time.perf_counter()
+    snap = load_snapshot(session, round_)
+    match = to_problem(snap)
+    result = solve(match.problem, round_.tie_policy)  # type: ignore[arg-type]
+    solved = time.perf_counter()
+    outcome = outcome_of(snap, match, result)
+    first = allocate_ids(session.connection(), "round_offer_result", max(snap.n_programs, 1))
+    write_frame(
+        session,
+        "round_offer_result",
+        program_frame(round_.id, snap, outcome, first),
+        use_copy=False,
+    )
+    write_frame(session, "round_candidate", candidate_frame(round_.id, snap, outcome, first))
+    round_.status = RoundStatus.run.value
+    round_.run_at = utcnow()
+    round_.stats = {
+        **round_.stats,
+        "admitted": int(np.count_nonzero(outcome.held_wish >= 0)),
+        "over_quota": int(result.overflow.sum()),
+        "seconds_match": round(solved - started, 3),
+        "seconds_write": round(time.perf_counter() - solved, 3),
+    }
+    commit(session)
+    return round_
+
+
+def publish_round(session: Session, round_id: int) -> AdmissionRound:
+    access.require_ministry(session)
+    round_ = get_round(session, round_id)
+    if round_.status != RoundStatus.run.value:
+        raise _wrong_state(round_, RoundStatus.run)
+    round_.status = RoundStatus.published.value
+    round_.published_at = utcnow()
+    commit(session)
+    return round_
+
+
+def verify_round(session: Session, round_id: int) -> Verification:
+    """Re-solve from the stored snapshot and compare with the stored results."""
+    access.require_ministry(session, write=False)
+    round_ = get_round(session, round_id)
+    if round_.status not in (RoundStatus.run.value, RoundStatus.published.value):
+        raise _wrong_state(round_, RoundStatus.run)
+    snap = load_snapshot(session, round_)
+    match = to_problem(snap)
+    outcome = outcome_of(snap, match, solve(match.problem, round_.tie_policy))  # type: ignore[arg-type]
+    differences = _differences(
+        candidate_frame(round_.id, snap, outcome, 0).drop("round_id", "wishes"),
+        read_frame(
+            session,
+            "SELECT person_id, institution_id, offer_id, bucket, rank, score_h "
+            "FROM round_candidate WHERE round_id = :round",
+            CANDIDATE_COLUMNS,
+            {"round": round_.id},
+        ),
+        ["person_id"],
+    )
+    differences += _differences(
+        program_frame(round_.id, snap, outcome, 0).drop("id", "round_id"),
+        read_frame(
+            session,
+            "SELECT institution_id, offer_id, bucket, quota, applicants, admitted, cutoff_h "
+            "FROM round_offer_result WHERE round_id = :round",
+            PROGRAM_COLUMNS,
+            {"round": round_.id},
+        ),
+        ["institution_id", "offer_id", "bucket"],
+    )
+    return Verification(
+        round_id=round_.id,
+        sha256=snap.sha256,
+        hash_ok=True,
+        identical=differences == 0,
+        differences=differences,
+    )
+
+
+CANDIDATE_COLUMNS = {
+    "person_id": pl.Int64,
+    "institution_id": pl.Int64,
+    "offer_id": pl.Int64,
+    "bucket": pl.String,
+    "rank": pl.Int64,
+    "score_h": pl.Int64,
+}
+PROGRAM_COLUMNS = {
+    "institution_id": pl.Int64,
+    "offer_id": pl.Int64,
+    "bucket": pl.String,
+    "quota": pl.Int64,
+    "applicants": pl.Int64,
+    "admitted": pl.Int64,
+    "cutoff_h": pl.Int64,
+}
+
+
+def _differences(recomputed: pl.DataFrame, stored: pl.DataFrame, key: list[str]) -> int:
+    """Rows that differ between two frames of the same columns (missing rows included); an
+    empty text and a null are the same (bulk reads do not tell them apart)."""
+    columns = [c for c in recomputed.columns if c not in key]
+    recomputed = recomputed.with_columns(
+        pl.col(c).cast(stored.schema[c]) for c in recomputed.columns
+    )
+    texts = [c for c, t in stored.schema.items() if t == pl.String]
+    recomputed = recomputed.with_columns(pl.col(texts).fill_null(""))
+    stored = stored.with_columns(pl.col(texts).fill_null(""))
+    joined = recomputed.join(stored, on=key, how="full", suffix="_stored", coalesce=True)
+    same = pl.lit(True)
+    for c in columns:
+        same = same & pl.col(c).eq_missing(pl.col(f"{c}_stored"))
+    return int(joined.filter(~same).height)
+
+
+# --- confirmation ---------------------------------------------------------------------------------
+
+
+def confirm_enrolment(
+    session: Session, year: int, person_id: int, now: dt.datetime | None = None
+) -> EnrolmentConfirmation:
+    """Confirm the admission of the final round before the deadline (17:00 local, kept in UTC)."""
+    access.require_own(session, person_id)
+    calendar = get_year(session, year)
+    round_ = final_round(session, year)
+    if round_ is None:
+        raise Conflict(
+            "Chưa có kết quả đợt xét tuyển cuối cùng.",
+            "The final round has not been published.",
+            code="no_final_round",
+        )
+    deadline = calendar.confirm_deadline_at
+    if deadline is None or (now or utcnow()) >= deadline:
+        raise Forbidden(
+            "Đã hết hạn xác nhận nhập học.",
+            "The confirmation deadline has passed.",
+            code="deadline_passed",
+        )
+    outcome = session.get(RoundCandidate, (round_.id, person_id))
+    if outcome is None or outcome.offer_id is None or outcome.institution_id is None:
+        raise Conflict(
+            "Thí sinh không trúng tuyển ở đợt cuối cùng.",
+            "The candidate was not admitted in the final round.",
+            code="not_admitted",
+        )
+    existing = session.scalar(
+        select(EnrolmentConfirmation).where(
+            EnrolmentConfirmation.year == year, EnrolmentConfirmation.person_id == person_id
+        )
+    )
+    if existing is not None:
+        raise Conflict("Đã xác nhận nhập học.", "Enrolment is already confirmed.", code="confirmed")
+    row = EnrolmentConfirmation(
+        year=year,
+        person_id=person_id,
+        round_id=round_.id,
+        institution_id=outcome.institution_id,
+        offer_id=outcome.offer_id,
+        bucket=outcome.bucket or "",
+        confirmed_at=now or utcnow(),
+    )
+    session.add(row)
+    commit(session)
+    return row
+
+
+def count_confirmed(session: Session, year: int) -> int:
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(EnrolmentConfirmation)
+            .where(EnrolmentConfirmation.year == year)
+        )
+        or 0
+    )

@@ -1,0 +1,7 @@
+"""Every router of admissions, for hemis.web.routes."""
+
+from __future__ import annotations
+
+from hemis.admissions import api, api_rounds, pages, pages_staff
+
+ROUTERS = [api.router, api_rounds.router, pages.router, pages_staff.router]

@@ -1,0 +1,254 @@
+"""Pure rules of the admission score: priority points, conversion tables, rule sets by year.
+
+No Session, no HTTP. Money-like exactness: every score is a Decimal with two decimals, rounded
+ROUND_HALF_UP; the vectorised twin in vector.py computes the same numbers in integer hundredths
+(tests/admissions check that the two agree).
+
+Priority points (Regulation with Circular 08/2022, amended by Circular 06/2025):
+
+- area: KV1 0.75, KV2-NT 0.50, KV2 0.25, KV3 0; category: 01–04 (UT1) 2.0, 05–07 (UT2) 1.0,
+  the highest category only; area and category add up to the *normal* priority;
+- only in the year of graduation from upper secondary school and the year after;
+- from a score of 22.5 on (before priority, bonus included) the priority tapers:
+  ((30 − score) / 7.5) × normal priority;
+- bonus + priority ≤ 3 (10% of the 30-point scale); no total above 30.
+
+Conversion tables map a method's score onto the 30-point scale by percentile bands: a list of
+points (x, y), increasing in x, non-decreasing in y, linear between two points.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+from itertools import pairwise
+
+from hemis.admissions.codes import Area, Category, Method
+
+CENT = Decimal("0.01")
+ZERO = Decimal(0)
+SCALE_MAX = Decimal(30)
+
+
+def q2(value: Decimal) -> Decimal:
+    """Two decimals, half up (the rounding of every published score)."""
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def to_h(value: Decimal | int | float | str) -> int:
+    """Hundredths of a point (exact for values with at most two decimals)."""
+    return int(q2(Decimal(str(value))) * 100)
+
+
+def from_h(hundredths: int) -> Decimal:
+    return (Decimal(hundredths) / 100).quantize(CENT)
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """The admission rules of one version (the first admission year they apply to)."""
+
+    version: int
+    source: str
+    area_points: Mapping[str, Decimal]
+    category_points: Mapping[str, Decimal]
+    taper_from: Decimal = Decimal("22.5")
+    taper_span: Decimal = Decimal("7.5")
+    plus_cap: Decimal = Decimal(3)
+    years_after_graduation: int = 1
+    exam_step_h: int = 25  # exam scores are multiples of 0.25
+    min_exam_combination: Decimal | None = None  # 2026: three-subject sum ≥ 15 to count
+    wish_cap: int | None = None  # None: unlimited
+    teacher_wish_limit: int | None = None  # teacher training only considered up to this rank
+    teacher_group: str = "71402"  # discipline group "Đào tạo giáo viên"
+    percentiles: tuple[Decimal, ...] = field(
+        default=tuple(
+            Decimal(p) for p in ("0.5", "1", "3", "5", "10", "20", "30", "50", "70", "100")
+        )
+    )
+
+
+_AREA = {
+    Area.kv1.value: Decimal("0.75"),
+    Area.kv2_nt.value: Decimal("0.50"),
+    Area.kv2.value: Decimal("0.25"),
+    Area.kv3.value: ZERO,
+}
+_CATEGORY = {c.value: Decimal(2) if c.value <= "04" else Decimal(1) for c in Category}
+
+RULES: dict[int, RuleSet] = {
+    2025: RuleSet(
+        version=2025,
+        source="Circular 08/2022/TT-BGDĐT as amended by Circular 06/2025/TT-BGDĐT",
+        area_points=_AREA,
+        category_points=_CATEGORY,
+    ),
+    2026: RuleSet(
+        version=2026,
+        source="Circular 06/2026/TT-BGDĐT",
+        area_points=_AREA,
+        category_points=_CATEGORY,
+        min_exam_combination=Decimal(15),
+        wish_cap=15,
+        teacher_wish_limit=5,
+    ),
+}
+
+
+def rules_for(year: int) -> RuleSet:
+    """The rule set in force for an admission year (the latest version not after it)."""
+    versions = [v for v in RULES if v <= year]
+    return RULES[max(versions)] if versions else RULES[min(RULES)]
+
+
+# --- priority points ------------------------------------------------------------------------------
+
+
+def normal_priority(
+    rules: RuleSet, area: str | None, categories: Iterable[str | None] = ()
+) -> Decimal:
+    """Area points plus the highest category's points (before the taper)."""
+    area_pts = rules.area_points.get(area or "", ZERO)
+    best = max((rules.category_points.get(c or "", ZERO) for c in categories), default=ZERO)
+    return area_pts + best
+
+
+def priority_applies(rules: RuleSet, admission_year: int, graduation_year: int | None) -> bool:
+    """Priority counts only in the graduation year and the year after."""
+    if graduation_year is None:
+        return False
+    return 0 <= admission_year - graduation_year <= rules.years_after_graduation
+
+
+@dataclass(frozen=True)
+class Total:
+    """How a score before priority becomes the admission score."""
+
+    base: Decimal  # best converted score + offset, on the 30-point scale
+    bonus: Decimal
+    normal_priority: Decimal
+    tapered: bool  # base + bonus reached the taper threshold
+    priority: Decimal
+    plus: Decimal  # bonus + priority after the cap
+    capped: bool  # the 3-point cap cut bonus + priority
+    total: Decimal
+
+
+def priority_points(rules: RuleSet, score: Decimal, normal: Decimal) -> Decimal:
+    """The priority a candidate with `normal` priority gets at `score` (before priority)."""
+    if score < rules.taper_from:
+        return q2(normal)
+    return q2(max(ZERO, (SCALE_MAX - score) * normal / rules.taper_span))
+
+
+def admission_total(rules: RuleSet, base: Decimal, normal: Decimal, bonus: Decimal = ZERO) -> Total:
+    """The admission score: base + min(bonus + priority, 3), never above 30, two decimals."""
+    pre = min(SCALE_MAX, base + bonus)
+    priority = priority_points(rules, pre, normal)
+    plus = min(bonus + priority, rules.plus_cap)
+    total = q2(min(SCALE_MAX, base + plus))
+    return Total(
+        base=base,
+        bonus=bonus,
+        normal_priority=normal,
+        tapered=pre >= rules.taper_from,
+        priority=priority,
+        plus=plus,
+        capped=bonus + priority > rules.plus_cap,
+        total=total,
+    )
+
+
+# --- conversion tables ----------------------------------------------------------------------------
+
+
+class TableError(ValueError):
+    """A conversion table that breaks a rule (message in English, for the validation layer)."""
+
+
+@dataclass(frozen=True)
+class Band:
+    """The band a score fell in: [x0, x1] mapped linearly onto [y0, y1]."""
+
+    x0: Decimal
+    x1: Decimal
+    y0: Decimal
+    y1: Decimal
+
+
+@dataclass(frozen=True)
+class ConversionTable:
+    """Points (x, y) in hundredths: x the method's score, y the 30-point score."""
+
+    method: Method
+    points: tuple[tuple[int, int], ...]
+
+    def check(self, source_max_h: int) -> None:
+        xs = [x for x, _ in self.points]
+        ys = [y for _, y in self.points]
+        if len(self.points) < 2:
+            raise TableError("a table needs at least two points")
+        if xs[0] != 0 or xs[-1] != source_max_h:
+            raise TableError(f"points must run from 0 to the method's maximum {source_max_h / 100}")
+        if any(b <= a for a, b in pairwise(xs)):
+            raise TableError("scores (x) must strictly increase")
+        if any(b < a for a, b in pairwise(ys)):
+            raise TableError("converted scores (y) must not decrease")
+        if ys[0] < 0 or ys[-1] > 3000:
+            raise TableError("converted scores must lie within 0–30")
+
+    def band_of(self, x_h: int) -> int:
+        """Index i of the band [points[i], points[i + 1]] holding x (clamped to the table)."""
+        i = 0
+        for k in range(len(self.points) - 1):
+            if self.points[k][0] <= x_h:
+                i = k
+        return i
+
+    def convert(self, x_h: int) -> tuple[Decimal, Band]:
+        """The 30-point score of x (hundredths in), linear inside its band, two decimals."""
+        i = self.band_of(x_h)
+        (x0, y0), (x1, y1) = self.points[i], self.points[i + 1]
+        x = min(max(x_h, x0), x1)
+        value = Decimal(y0) + Decimal((x - x0) * (y1 - y0)) / Decimal(x1 - x0)
+        band = Band(from_h(x0), from_h(x1), from_h(y0), from_h(y1))
+        return q2(value / 100), band
+
+
+def percentile_points(
+    source_h: Sequence[int],
+    target_h: Sequence[int],
+    source_max_h: int,
+    tops: Sequence[Decimal],
+    target_max_h: int = 3000,
+) -> tuple[tuple[int, int], ...]:
+    """Percentile bands: the score of the top p% of `source` maps onto the score of the top p% of
+    `target` (e.g. an exam combination), for each p in `tops`; linear in between.
+
+    The quantile of the top p% is the lowest score still inside it (sorted descending, position
+    ceil(p% × n)). Points that would not increase are dropped, so the table stays valid."""
+    if not source_h or not target_h:
+        raise TableError("both distributions must be non-empty")
+    src = sorted(source_h, reverse=True)
+    tgt = sorted(target_h, reverse=True)
+
+    def at_top(scores: list[int], p: Decimal) -> int:
+        k = int((p * len(scores) / 100).to_integral_value(rounding=ROUND_CEILING))
+        return scores[max(0, k - 1)]
+
+    points: dict[int, int] = {0: 0, source_max_h: target_max_h}
+    for p in tops:
+        if not ZERO < p < 100:
+            continue
+        xs, ys = at_top(src, p), at_top(tgt, p)
+        if 0 < xs < source_max_h:
+            points.setdefault(xs, min(ys, target_max_h))
+    ordered = sorted(points.items())
+    kept: list[tuple[int, int]] = [ordered[0]]
+    for x, y in ordered[1:]:
+        if x == source_max_h:
+            kept.append((x, max(y, kept[-1][1])))
+        elif y >= kept[-1][1]:
+            kept.append((x, y))
+    return tuple(kept)

@@ -1,0 +1,309 @@
+"""Building a round's snapshot from the database: read in bulk, score every wish vectorised.
+
+Reads (national scope): the year's offers and conversion tables, wishes, registrations (priority
+area, category, graduation year) and results. A supplementary round takes the seats left after
+confirmations (quota − confirmed, per program) and the candidates who have not confirmed,
+without the wish each was admitted to and did not confirm (they declined it).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import polars as pl
+from numpy.typing import NDArray
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hemis.admissions.codes import SUBJECT_INDEX, TOTAL, OfferStatus, RoundKind, RoundStatus
+from hemis.admissions.eligibility import is_teacher_training
+from hemis.admissions.frames import read_frame
+from hemis.admissions.models import AdmissionOffer, AdmissionRound, AdmissionYear, ConversionTable
+from hemis.admissions.rules import RuleSet, rules_for, to_h
+from hemis.admissions.snapshot import (
+    FLAG_BELOW_FLOOR,
+    FLAG_CLOSED,
+    FLAG_NO_RESULT,
+    FLAG_OK,
+    FLAG_TEACHER_RANK,
+    Snapshot,
+    make,
+)
+from hemis.admissions.vector import (
+    METHOD_INDEX,
+    TEST_METHODS,
+    Candidates,
+    Offers,
+    Tables,
+    best_scores,
+    criterion_code,
+    subject_matrix,
+)
+
+I64 = NDArray[np.int64]
+
+
+def _programs(
+    offers: list[AdmissionOffer], taken: dict[tuple[int, int, str], int]
+) -> tuple[dict[str, list[Any]], I64, I64]:
+    """Program rows (institution, offer, bucket, quota); per offer its first program, and per
+    (offer, method) the program offset of its bucket (0: the offer's shared bucket)."""
+    rows: dict[str, list[Any]] = {"inst": [], "offer": [], "bucket": [], "quota": []}
+    first = np.zeros(len(offers), dtype=np.int64)
+    bucket_of = np.zeros((len(offers), len(METHOD_INDEX)), dtype=np.int64)
+    for p, offer in enumerate(offers):
+        first[p] = len(rows["inst"])
+        quotas = dict(offer.method_quotas)
+        open_ = offer.status == OfferStatus.open.value
+        shared = offer.quota - sum(quotas.values())
+        buckets = [("", shared), *sorted(quotas.items())]
+        for k, (method, quota) in enumerate(buckets):
+            left = quota - taken.get((offer.institution_id, offer.id, method), 0)
+            rows["inst"].append(offer.institution_id)
+            rows["offer"].append(offer.id)
+            rows["bucket"].append(METHOD_INDEX[method] if method else -1)
+            rows["quota"].append(max(left, 0) if open_ else 0)
+            if method:
+                bucket_of[p, METHOD_INDEX[method]] = k
+    return rows, first, bucket_of
+
+
+def _offer_arrays(
+    offers: list[AdmissionOffer], tables: list[ConversionTable]
+) -> tuple[Offers, Tables]:
+    n = len(offers)
+    combos = sorted({code for o in offers for code in o.combinations})
+    col = {code: k for k, code in enumerate(combos)}
+    methods = np.zeros((n, len(METHOD_INDEX)), dtype=np.bool_)
+    accept = np.zeros((n, len(combos)), dtype=np.bool_)
+    offset = np.zeros((n, len(combos)), dtype=np.int64)
+    table = np.full((n, len(METHOD_INDEX)), -1, dtype=np.int64)
+    width = max((len(o.tiebreaks) for o in offers), default=0)
+    criteria = np.full((n, width), -1, dtype=np.int64)
+    table_id = {(t.institution_id, t.method): i for i, t in enumerate(tables)}
+    for p, offer in enumerate(offers):
+        for method in offer.methods:
+            methods[p, METHOD_INDEX[method]] = True
+            table[p, METHOD_INDEX[method]] = table_id.get((offer.institution_id, method), -1)
+        for code, value in offer.combinations.items():
+            accept[p, col[code]] = True
+            offset[p, col[code]] = value
+        for j, name in enumerate(offer.tiebreaks):
+            criteria[p, j] = criterion_code(name)
+    floor = np.array([o.floor_h for o in offers], dtype=np.int64)
+    built = Tables.build([[(int(x), int(y)) for x, y in t.points] for t in tables])
+    return Offers(methods, combos, accept, offset, floor, table, criteria), built
+
+
+def _candidates(session: Session, year: int, rules: RuleSet, person: I64) -> Candidates:
+    n = person.shape[0]
+    index = pl.DataFrame({"person_id": person, "c": np.arange(n, dtype=np.int64)})
+    regs = read_frame(
+        session,
+        "SELECT person_id, area, category, graduation_year FROM exam_registration "
+        "WHERE year = :year",
+        {
+            "person_id": pl.Int64,
+            "area": pl.String,
+            "category": pl.String,
+            "graduation_year": pl.Int64,
+        },
+        {"year": year},
+    ).join(index, on="person_id", how="inner")
+    areas = {k: to_h(v) for k, v in rules.area_points.items()}
+    cats = {k: to_h(v) for k, v in rules.category_points.items()}
+    since = year - pl.col("graduation_year")
+    regs = regs.with_columns(
+        (
+            (
+                pl.col("area").replace_strict(areas, default=0, return_dtype=pl.Int64)
+                + pl.col("category")
+                .replace_strict(cats, default=0, return_dtype=pl.Int64)
+                .fill_null(0)
+            )
+            * ((since >= 0) & (since <= rules.years_after_graduation)).cast(pl.Int64)
+        ).alias("normal")
+    )
+    normal = np.zeros(n, dtype=np.int64)
+    normal[regs["c"].to_numpy()] = regs["normal"].to_numpy()
+    results = read_frame(
+        session,
+        "SELECT person_id, method, subject, score_h FROM result_score WHERE year = :year",
+        {"person_id": pl.Int64, "method": pl.String, "subject": pl.String, "score_h": pl.Int64},
+        {"year": year},
+    ).join(index, on="person_id", how="inner")
+    subjects = dict(SUBJECT_INDEX)
+    width = len(SUBJECT_INDEX)
+    matrices = {}
+    for method in ("exam", "transcript"):
+        part = (
+            results.filter(pl.col("method") == method)
+            .with_columns(
+                pl.col("subject")
+                .replace_strict(subjects, default=None, return_dtype=pl.Int64)
+                .alias("s")
+            )
+            .drop_nulls("s")
+        )
+        matrices[method] = subject_matrix(
+            n, part["c"].to_numpy(), part["s"].to_numpy(), part["score_h"].to_numpy(), width
+        )
+    tests = (
+        results.filter(pl.col("subject") == TOTAL)
+        .with_columns(
+            pl.col("method")
+            .replace_strict(
+                {m.value: i for i, m in enumerate(TEST_METHODS)},
+                default=None,
+                return_dtype=pl.Int64,
+            )
+            .alias("m")
+        )
+        .drop_nulls("m")
+    )
+    test_matrix = subject_matrix(
+        n,
+        tests["c"].to_numpy(),
+        tests["m"].to_numpy(),
+        tests["score_h"].to_numpy(),
+        len(TEST_METHODS),
+    )
+    return Candidates(matrices["exam"], matrices["transcript"], test_matrix, normal)
+
+
+def _supplementary(
+    session: Session, year: int, wishes: pl.DataFrame
+) -> tuple[pl.DataFrame, dict[tuple[int, int, str], int]]:
+    confirmed = read_frame(
+        session,
+        "SELECT person_id, institution_id, offer_id, bucket FROM enrolment_confirmation "
+        "WHERE year = :year",
+        {
+            "person_id": pl.Int64,
+            "institution_id": pl.Int64,
+            "offer_id": pl.Int64,
+            "bucket": pl.String,
+        },
+        {"year": year},
+    )
+    taken: dict[tuple[int, int, str], int] = {}
+    for inst, offer, bucket in confirmed.select("institution_id", "offer_id", "bucket").iter_rows():
+        key = (int(inst), int(offer), str(bucket or ""))
+        taken[key] = taken.get(key, 0) + 1
+    wishes = wishes.join(confirmed.select("person_id"), on="person_id", how="anti")
+    final = session.scalar(
+        select(AdmissionRound.id)
+        .where(
+            AdmissionRound.year == year,
+            AdmissionRound.is_final.is_(True),
+            AdmissionRound.status == RoundStatus.published.value,
+        )
+        .order_by(AdmissionRound.number.desc())
+    )
+    if final is not None:
+        declined = read_frame(
+            session,
+            "SELECT person_id, institution_id, offer_id FROM round_candidate "
+            "WHERE round_id = :round AND offer_id IS NOT NULL",
+            {"person_id": pl.Int64, "institution_id": pl.Int64, "offer_id": pl.Int64},
+            {"round": int(final)},
+        )
+        wishes = wishes.join(declined, on=["person_id", "institution_id", "offer_id"], how="anti")
+    return wishes, taken
+
+
+def build_snapshot(session: Session, round_: AdmissionRound) -> Snapshot:
+    """Read everything the round needs and compute every wish's admission score."""
+    calendar = session.get(AdmissionYear, round_.year)
+    assert calendar is not None
+    rules = rules_for(calendar.rules_version)
+    year = round_.year
+    offers = list(
+        session.scalars(
+            select(AdmissionOffer)
+            .where(AdmissionOffer.year == year)
+            .order_by(AdmissionOffer.institution_id, AdmissionOffer.id)
+        )
+    )
+    tables = list(
+        session.scalars(
+            select(ConversionTable)
+            .where(ConversionTable.year == year)
+            .order_by(ConversionTable.institution_id, ConversionTable.id)
+        )
+    )
+    wishes = read_frame(
+        session,
+        "SELECT person_id, rank, institution_id, offer_id FROM wish WHERE year = :year",
+        {"person_id": pl.Int64, "rank": pl.Int64, "institution_id": pl.Int64, "offer_id": pl.Int64},
+        {"year": year},
+    )
+    taken: dict[tuple[int, int, str], int] = {}
+    if round_.kind == RoundKind.supplementary.value:
+        wishes, taken = _supplementary(session, year, wishes)
+    keys = pl.DataFrame(
+        {
+            "institution_id": [o.institution_id for o in offers],
+            "offer_id": [o.id for o in offers],
+            "p": np.arange(len(offers), dtype=np.int64),
+        },
+        schema={"institution_id": pl.Int64, "offer_id": pl.Int64, "p": pl.Int64},
+    )
+    wishes = wishes.join(keys, on=["institution_id", "offer_id"], how="inner")
+    wishes = wishes.sort("person_id", "rank")
+    person = np.unique(wishes["person_id"].to_numpy())
+    cand = np.searchsorted(person, wishes["person_id"].to_numpy()).astype(np.int64)
+    offer_idx = wishes["p"].to_numpy().astype(np.int64)
+    rank = wishes["rank"].to_numpy().astype(np.int64)
+    programs, first, bucket_of = _programs(offers, taken)
+    offer_arrays, table_arrays = _offer_arrays(offers, tables)
+    candidates = _candidates(session, year, rules, person)
+    scores = best_scores(rules, candidates, offer_arrays, table_arrays, cand, offer_idx, rank)
+    flag = np.full(cand.shape[0], FLAG_OK, dtype=np.int64)
+    flag[scores.base_h < 0] = FLAG_NO_RESULT
+    flag[(scores.base_h >= 0) & (scores.score_h < 0)] = FLAG_BELOW_FLOOR
+    score = scores.score_h.copy()
+    if calendar.teacher_wish_limit is not None:
+        teacher = np.array(
+            [is_teacher_training(o.discipline_code, rules.teacher_group) for o in offers],
+            dtype=np.bool_,
+        )
+        late = (
+            teacher[offer_idx] & (rank > calendar.teacher_wish_limit)
+            if len(offers)
+            else np.zeros(0, np.bool_)
+        )
+        flag[late], score[late] = FLAG_TEACHER_RANK, -1
+    closed = np.array([o.status != OfferStatus.open.value for o in offers], dtype=np.bool_)
+    if len(offers):
+        shut = closed[offer_idx]
+        flag[shut], score[shut] = FLAG_CLOSED, -1
+    method = np.clip(scores.method, 0, None)
+    program = first[offer_idx] + np.where(scores.method >= 0, bucket_of[offer_idx, method], 0)
+    offsets = np.zeros(person.shape[0] + 1, dtype=np.int64)
+    np.cumsum(np.bincount(cand, minlength=person.shape[0]), out=offsets[1:])
+    header = {
+        "year": year,
+        "round": round_.number,
+        "kind": round_.kind,
+        "is_final": round_.is_final,
+        "tie_policy": round_.tie_policy,
+        "rules_version": rules.version,
+        "wish_cap": calendar.wish_cap,
+        "teacher_wish_limit": calendar.teacher_wish_limit,
+    }
+    arrays = {
+        "program_institution": np.array(programs["inst"], dtype=np.int64),
+        "program_offer": np.array(programs["offer"], dtype=np.int64),
+        "program_bucket": np.array(programs["bucket"], dtype=np.int64),
+        "quota": np.array(programs["quota"], dtype=np.int64),
+        "person": person,
+        "offsets": offsets,
+        "wish_program": program,
+        "wish_rank": rank,
+        "wish_score": score,
+        "wish_flag": flag,
+        "tiebreaks": scores.tiebreaks,
+    }
+    return make(header, arrays)

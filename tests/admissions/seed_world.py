@@ -1,0 +1,68 @@
+"""Admissions rows of one institution in the API tests' world (tests/web/conftest.py): an offer,
+a conversion table and a round result, so that the tenancy walk has B's rows in every admissions
+tenant table. The admission year and the round are national and made once, before B's ids."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hemis.admissions.models import (
+    AdmissionOffer,
+    AdmissionRound,
+    AdmissionYear,
+    ConversionTable,
+    RoundOfferResult,
+)
+
+YEAR = 2025
+
+
+def seed_admissions(s: Session, institution_id: int, program_id: int, tag: str) -> dict[str, int]:
+    if s.get(AdmissionYear, YEAR) is None:
+        s.add(AdmissionYear(year=YEAR, rules_version=YEAR))
+        s.flush()
+    round_ = s.scalar(select(AdmissionRound).where(AdmissionRound.year == YEAR))
+    if round_ is None:
+        round_ = AdmissionRound(
+            year=YEAR, number=1, kind="regular", tie_policy="group", status="published", stats={}
+        )
+        s.add(round_)
+        s.flush()
+    offer = AdmissionOffer(
+        institution_id=institution_id,
+        year=YEAR,
+        program_id=program_id,
+        code=f"{tag}-XT1",
+        name_vi=f"Ngành xét tuyển {tag}",
+        discipline_code="7480201",
+        quota=50,
+        method_quotas={},
+        methods=["exam", "hsa"],
+        combinations={"A00": 0},
+        floor_h=1500,
+        tiebreaks=["math"],
+    )
+    s.add(offer)
+    s.flush()
+    table = ConversionTable(
+        institution_id=institution_id,
+        year=YEAR,
+        method="hsa",
+        points=[[0, 0], [15000, 3000]],
+        note=f"Bảng quy đổi {tag}",
+    )
+    result = RoundOfferResult(
+        institution_id=institution_id,
+        round_id=round_.id,
+        offer_id=offer.id,
+        bucket="",
+        quota=50,
+        applicants=0,
+        admitted=0,
+        cutoff_h=None,
+    )
+    s.add_all([table, result])
+    s.flush()
+    # "admissions": the id the tenancy walk puts in every {…_id} of /api/v1/admissions paths
+    return {"admissions": offer.id, "conversion-tables": table.id, "round-results": result.id}

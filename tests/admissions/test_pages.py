@@ -1,0 +1,255 @@
+"""The admissions pages through HTTP: a candidate's journey (registration, wishes, the score
+explanation, results and confirmation), an institution's offers and applicants, and the
+ministry's round control."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import sessionmaker
+
+from hemis.accounts.roles import Role
+from hemis.admissions.models import AdmissionOffer
+from hemis.admissions.schemas import AdmissionYearUpdate
+from hemis.admissions.service import update_year
+from hemis.common.crypto import IdCipher
+from hemis.db.session import HemisSession, scoped_session
+from hemis.db.types import utcnow
+from hemis.web.app import create_app
+from tests import factories
+from tests.admissions import world
+from tests.admissions.world import HOUR, YEAR, Candidate
+from tests.conftest import TestDB
+from tests.web.page_factories import csrf_of, login, make_user
+
+
+@dataclass
+class Site:
+    app: FastAPI
+    sessions: sessionmaker[HemisSession]
+    inst: int
+    other_inst: int
+    offers: list[int]
+    a: Candidate
+    b: Candidate
+
+    def client(self, username: str) -> TestClient:
+        client = TestClient(self.app)
+        client.__enter__()
+        assert login(client, username).status_code == 303
+        return client
+
+
+@pytest.fixture
+def site(db: TestDB, sessions: sessionmaker[HemisSession], cipher: IdCipher) -> Iterator[Site]:
+    with scoped_session(sessions, world.system()) as s:
+        world.calendar(s)
+        inst = factories.institution(s, "BKA", name_vi="Đại học Bách khoa Hà Nội")
+        other = factories.institution(s, "KHA", name_vi="Trường Đại học Kinh tế Quốc dân")
+        offers = [
+            world.offer(s, world.program(s, inst, "IT1"), 1, tiebreaks=["math"]),
+            world.offer(s, world.program(s, inst, "EE1"), 1),
+            world.offer(s, world.program(s, other, "QT1"), 5),
+        ]
+        a = world.candidate(s, cipher, 1, "Phạm Minh Anh")
+        b = world.candidate(s, cipher, 2, "Vũ Thị Bình")
+        world.import_exam(
+            s,
+            {
+                a.number: {"math": "9", "physics": "8.5", "chemistry": "8.75"},
+                b.number: {"math": "9.5", "physics": "9", "chemistry": "9"},
+            },
+        )
+        world.wish(s, b, inst.id, offers[0])
+        s.commit()
+        site_ = Site(create_app(db.settings()), sessions, inst.id, other.id, offers, a, b)
+    world.account(sessions, "thi.sinh.a", a.person_id)
+    world.account(sessions, "thi.sinh.b", b.person_id)
+    make_user(sessions, "bk.officer", Role.institution_officer, "BKA")
+    make_user(sessions, "kt.officer", Role.institution_officer, "KHA")
+    make_user(sessions, "bo.admin", Role.ministry_admin)
+    make_user(sessions, "bo.analyst", Role.ministry_analyst)
+    yield site_
+    site_.app.state.ctx.engine.dispose()
+
+
+def post(client: TestClient, url: str, page: str, **data: object) -> object:
+    token = csrf_of(client.get(page).text)
+    return client.post(url, data={"csrf_token": token, **data}, follow_redirects=False)
+
+
+def close_wishes(site: Site) -> None:
+    with scoped_session(site.sessions, world.system()) as s:
+        update_year(s, YEAR, AdmissionYearUpdate(wishes_close_at=utcnow() - HOUR))
+
+
+def test_a_candidates_journey(site: Site) -> None:
+    me = site.client("thi.sinh.a")
+    home = me.get("/admissions")
+    assert home.status_code == 200
+    assert site.a.number in home.text
+    saved = post(
+        me,
+        "/admissions/registration",
+        "/admissions/registration",
+        school_code="01001",
+        school_name="THPT Chu Văn An",
+        area="KV1",
+        category="",
+        graduation_year="2025",
+        elective1="physics",
+        elective2="chemistry",
+        foreign_language="",
+        technology_track="",
+        exam_site="01",
+    )
+    assert saved.status_code == 303  # type: ignore[attr-defined]
+    assert "Khu vực 1" in me.get("/admissions").text
+    bad = post(
+        me,
+        "/admissions/registration",
+        "/admissions/registration",
+        school_code="01001",
+        school_name="X",
+        area="KV1",
+        graduation_year="2025",
+        elective1="physics",
+        elective2="physics",
+        exam_site="01",
+    )
+    assert bad.status_code == 422
+    assert "khác nhau" in bad.text
+    found = me.get("/admissions/wishes", params={"q": "IT1"})
+    assert "Ngành IT1" in found.text
+    for offer in (site.offers[0], site.offers[1]):
+        added = post(
+            me, "/admissions/wishes", "/admissions/wishes", institution_id=site.inst, offer_id=offer
+        )
+        assert added.status_code == 303  # type: ignore[attr-defined]
+    wishes = me.get("/admissions/wishes").text
+    assert wishes.index("Ngành IT1") < wishes.index("Ngành EE1")
+    ids = re.findall(r'action="/admissions/wishes/(\d+)/down"', wishes)
+    assert post(me, f"/admissions/wishes/{ids[0]}/down", "/admissions/wishes").status_code == 303  # type: ignore[attr-defined]
+    wishes = me.get("/admissions/wishes").text
+    assert wishes.index("Ngành EE1") < wishes.index("Ngành IT1")
+    # 26.25 + KV1 tapered: (30 − 26.25) / 7.5 × 0.75 = 0.375 → 0.38
+    explained = me.get(f"/admissions/offers/{site.inst}/{site.offers[0]}/score")
+    assert 'id="admission-score">26.63<' in explained.text
+    assert 'id="priority">0.38' in explained.text
+    # the ministry runs the final round; the candidate sees why and confirms
+    close_wishes(site)
+    admin = site.client("bo.admin")
+    assert (
+        post(
+            admin,
+            "/admissions/ministry/rounds",
+            "/admissions/ministry",
+            kind="regular",
+            tie_policy="group",
+            is_final="true",
+        ).status_code
+        == 303
+    )  # type: ignore[attr-defined]
+    page = admin.get("/admissions/ministry").text
+    for action in ("snapshot", "run", "publish"):
+        round_id = re.search(rf'/admissions/ministry/rounds/(\d+)/{action}"', page)
+        assert round_id, action
+        assert (
+            post(
+                admin,
+                f"/admissions/ministry/rounds/{round_id.group(1)}/{action}",
+                "/admissions/ministry",
+            ).status_code
+            == 303
+        )  # type: ignore[attr-defined]
+        page = admin.get("/admissions/ministry").text
+    verified = post(
+        admin, f"/admissions/ministry/rounds/{round_id.group(1)}/verify", "/admissions/ministry"
+    )
+    assert "identical" in verified.text  # type: ignore[attr-defined]
+    results = me.get("/admissions/results").text
+    assert "Trúng tuyển nguyện vọng" in results
+    assert "Ngành EE1" in results
+    confirmed = post(me, "/admissions/confirm", "/admissions/results")
+    assert confirmed.status_code == 303  # type: ignore[attr-defined]
+    assert "Bạn đã xác nhận nhập học" in me.get("/admissions/results").text
+
+
+def test_a_candidate_sees_only_their_own_records(site: Site) -> None:
+    me = site.client("thi.sinh.a")
+    b_wish = site.b.wishes[0]
+    for url in (
+        "/admissions",
+        "/admissions/scores",
+        "/admissions/wishes",
+        "/admissions/results",
+        "/admissions/registration",
+        f"/admissions/offers/{site.inst}/{site.offers[0]}/score",
+    ):
+        body = me.get(url).text
+        assert site.b.number not in body, url
+        assert "Bình" not in body, url
+        assert "27.50" not in body, url
+    for action in ("delete", "up", "down"):
+        refused = post(me, f"/admissions/wishes/{b_wish}/{action}", "/admissions/wishes")
+        assert refused.status_code == 404  # type: ignore[attr-defined]
+    theirs = site.client("thi.sinh.b").get("/admissions/wishes").text
+    assert "Ngành IT1" in theirs  # B's wish is still there
+    # no registry data and no API for candidates
+    assert me.get("/institutions").status_code == 403
+    assert me.get("/admissions/institution").status_code == 403
+    assert me.get("/admissions/ministry").status_code == 403
+    assert me.get("/api/v1/admissions/offers").status_code == 403
+
+
+def test_an_institution_sees_its_offers_and_applicants_and_changes_quotas(site: Site) -> None:
+    officer = site.client("bk.officer")
+    page = officer.get("/admissions/institution").text
+    assert "Ngành IT1" in page
+    assert "Ngành QT1" not in page
+    changed = post(
+        officer,
+        f"/admissions/institution/offers/{site.offers[0]}/quota",
+        "/admissions/institution",
+        quota="7",
+    )
+    assert changed.status_code == 303  # type: ignore[attr-defined]
+    with scoped_session(site.sessions, world.system()) as s:
+        offer = s.get(AdmissionOffer, (site.inst, site.offers[0]))
+        assert offer is not None
+        assert offer.quota == 7
+    applicants = officer.get(f"/admissions/institution/offers/{site.offers[0]}/applicants").text
+    assert "Vũ Thị Bình 2" in applicants
+    assert site.b.number in applicants
+    other = site.client("kt.officer")
+    assert (
+        other.get(f"/admissions/institution/offers/{site.offers[0]}/applicants").status_code == 404
+    )
+    refused = post(
+        other,
+        f"/admissions/institution/offers/{site.offers[0]}/quota",
+        "/admissions/institution",
+        quota="0",
+    )
+    assert refused.status_code == 404  # type: ignore[attr-defined]
+
+
+def test_the_analyst_sees_round_control_but_changes_nothing(site: Site) -> None:
+    analyst = site.client("bo.analyst")
+    page = analyst.get("/admissions/ministry")
+    assert page.status_code == 200
+    assert "Số liệu toàn quốc" in page.text
+    assert "Tạo đợt mới" not in page.text
+    refused = post(
+        analyst,
+        "/admissions/ministry/rounds",
+        "/admissions/ministry",
+        kind="regular",
+        tie_policy="group",
+    )
+    assert refused.status_code == 403  # type: ignore[attr-defined]

@@ -1,0 +1,226 @@
+"""Rounds over immutable, hashed snapshots: reproducible from the snapshot alone, quotas changed
+between rounds, confirmation before the deadline and the unconfirmed seats released to a
+supplementary round; what a candidate is told about the outcome."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
+
+from hemis.admissions import queries, queries_public, rounds, service, service_offers
+from hemis.admissions.eligibility import local_deadline, risk_hint
+from hemis.admissions.models import AdmissionRound, RoundCandidate, RoundSnapshot
+from hemis.admissions.schemas import (
+    AdmissionYearCreate,
+    AdmissionYearUpdate,
+    OfferUpdate,
+    RoundCreate,
+)
+from hemis.admissions.service import get_year, update_year
+from hemis.admissions.snapshot import pack, to_problem, unpack
+from hemis.admissions.snapshot_build import build_snapshot
+from hemis.common.crypto import IdCipher
+from hemis.db.session import HemisSession
+from hemis.db.tenancy import Scope, set_scope
+from hemis.db.types import utcnow
+from hemis.errors import Conflict, Forbidden
+from hemis.matching import solve
+from hemis.registry.models import Program
+from tests import factories
+from tests.admissions import world
+from tests.admissions.world import DAY, YEAR, Candidate
+
+
+@dataclass
+class Scene:
+    inst: int
+    x: int  # quota 1
+    y: int  # quota 2
+    c: list[Candidate]
+
+
+AFTER_WISHES = 2 * DAY
+AFTER_DEADLINE = 11 * DAY
+
+
+def scene(s: HemisSession, cipher: IdCipher) -> Scene:
+    """Four candidates (27, 24, 21, 18 points on A00); X (1 seat) then Y (2 seats)."""
+    world.calendar(s)
+    inst = factories.institution(s, "DHX")
+    x = world.offer(s, world.program(s, inst, "X"), 1, tiebreaks=["math"])
+    y = world.offer(s, world.program(s, inst, "Y"), 2)
+    cs = [world.candidate(s, cipher, i) for i in range(1, 5)]
+    world.import_exam(
+        s,
+        {
+            c.number: {"math": str(p), "physics": str(p), "chemistry": str(p)}
+            for c, p in zip(cs, (9, 8, 7, 6), strict=True)
+        },
+    )
+    for c in cs[:3]:
+        world.wish(s, c, inst.id, x)
+    for c in cs:
+        world.wish(s, c, inst.id, y)
+    return Scene(inst.id, x, y, cs)
+
+
+def run(s: HemisSession, **kw: object) -> AdmissionRound:
+    now = utcnow() + kw.pop("after", AFTER_WISHES)  # type: ignore[operator]
+    r = rounds.create_round(s, RoundCreate.model_validate({"year": YEAR, **kw}))
+    rounds.take_snapshot(s, r.id, now=now)
+    rounds.run_round(s, r.id)
+    return rounds.publish_round(s, r.id)
+
+
+def assigned(s: HemisSession, r: AdmissionRound, sc: Scene) -> list[int | None]:
+    out = []
+    for c in sc.c:
+        row = s.get(RoundCandidate, (r.id, c.person_id))
+        out.append(None if row is None else row.offer_id)
+    return out
+
+
+def test_a_round_is_reproducible_from_its_snapshot(s: HemisSession, cipher: IdCipher) -> None:
+    sc = scene(s, cipher)
+    r = run(s)
+    assert assigned(s, r, sc) == [sc.x, sc.y, sc.y, None]
+    assert r.stats["candidates"] == 4
+    assert r.stats["wishes"] == 7
+    assert r.stats["admitted"] == 3
+    # the stored snapshot alone gives the same matching again
+    stored = s.get(RoundSnapshot, r.id)
+    assert stored is not None
+    assert stored.sha256 == r.snapshot_sha256
+    snap = unpack(stored.payload, r.snapshot_sha256)
+    first, again = (solve(to_problem(snap).problem, "group") for _ in range(2))
+    assert np.array_equal(first.assigned_wish, again.assigned_wish)
+    assert rounds.verify_round(s, r.id).identical
+    # the same data gives the same bytes and hash (canonical form), on either database
+    assert build_snapshot(s, r).sha256 == r.snapshot_sha256
+    assert pack(snap) == stored.payload
+    # and the database refuses to change a snapshot
+    with pytest.raises(DBAPIError):
+        s.execute(text("UPDATE round_snapshot SET sha256 = 'x'"))
+    s.rollback()
+
+
+def test_the_candidate_sees_each_higher_wish_with_its_cutoff(
+    s: HemisSession, cipher: IdCipher
+) -> None:
+    sc = scene(s, cipher)
+    run(s)
+    third = queries.my_results(s, s, YEAR, sc.c[2].person_id)[0]
+    assert [(w.rank, w.outcome, w.score_h, w.cutoff_h) for w in third.wishes] == [
+        (1, "below_cutoff", 2100, 2700),
+        (2, "admitted", 2100, 2100),
+    ]
+    last = queries.my_results(s, s, YEAR, sc.c[3].person_id)[0]
+    assert last.admitted is None
+    assert [(w.outcome, w.cutoff_h) for w in last.wishes] == [("below_cutoff", 2100)]
+
+
+def test_quotas_change_between_rounds_never_during_one(s: HemisSession, cipher: IdCipher) -> None:
+    sc = scene(s, cipher)
+    run(s)
+    officer = Scope("user:officer", sc.inst, True, "institution_officer")
+    r2 = rounds.create_round(s, RoundCreate(year=YEAR))
+    rounds.take_snapshot(s, r2.id, now=utcnow() + AFTER_WISHES)
+    set_scope(s, officer)
+    with pytest.raises(Conflict) as busy:
+        service_offers.update_offer(s, sc.y, OfferUpdate(quota=3))
+    assert busy.value.code == "round_in_progress"
+    set_scope(s, world.system())
+    rounds.run_round(s, r2.id)
+    rounds.publish_round(s, r2.id)
+    set_scope(s, officer)
+    service_offers.update_offer(s, sc.y, OfferUpdate(quota=3))
+    set_scope(s, world.system())
+    r3 = run(s)
+    assert r3.stats["seats"] == 4
+    assert assigned(s, r3, sc) == [sc.x, sc.y, sc.y, sc.y]
+
+
+def test_confirmation_before_the_deadline_and_the_unconfirmed_seats_go_to_a_supplementary_round(
+    s: HemisSession, cipher: IdCipher
+) -> None:
+    sc = scene(s, cipher)
+    deadline = local_deadline(utcnow().date() + dt.timedelta(days=10))  # 17:00 in Vietnam
+    update_year(s, YEAR, AdmissionYearUpdate(confirm_deadline_at=deadline))
+    stored = get_year(s, YEAR).confirm_deadline_at
+    assert stored is not None
+    assert stored.utcoffset() == dt.timedelta(0)
+    assert stored.hour == 10
+    final = run(s, is_final=True)
+    assert assigned(s, final, sc) == [sc.x, sc.y, sc.y, None]
+    rounds.confirm_enrolment(s, YEAR, sc.c[0].person_id)
+    rounds.confirm_enrolment(s, YEAR, sc.c[1].person_id)
+    with pytest.raises(Conflict):
+        rounds.confirm_enrolment(s, YEAR, sc.c[3].person_id)  # not admitted
+    with pytest.raises(Forbidden) as late:
+        rounds.confirm_enrolment(s, YEAR, sc.c[2].person_id, now=deadline)
+    assert late.value.code == "deadline_passed"
+    with pytest.raises(Conflict):  # seats are released only after the deadline
+        rounds.take_snapshot(
+            s, rounds.create_round(s, RoundCreate(year=YEAR, kind="supplementary")).id
+        )
+    supplementary = s.scalars(
+        select(AdmissionRound).where(AdmissionRound.kind == "supplementary")
+    ).one()
+    rounds.take_snapshot(s, supplementary.id, now=deadline + dt.timedelta(minutes=1))
+    rounds.run_round(s, supplementary.id)
+    rounds.publish_round(s, supplementary.id)
+    # Y had 2 seats, 1 confirmed: 1 released; X's seat was confirmed. The third candidate did not
+    # confirm Y (declined) and keeps only X, which is full; the fourth gets the released seat.
+    assert supplementary.stats["seats"] == 1
+    assert assigned(s, supplementary, sc) == [None, None, None, sc.y]
+
+
+def test_method_quotas_split_an_offer_into_buckets(s: HemisSession, cipher: IdCipher) -> None:
+    """HSA has 1 of Z's 2 seats: a wish competes in the bucket of its best method."""
+    world.calendar(s)
+    inst = factories.institution(s, "DHZ")
+    z = world.offer(
+        s, world.program(s, inst, "Z"), 2, methods=["exam", "hsa"], method_quotas={"hsa": 1}
+    )
+    world.table(s, inst.id, "hsa", [("0", "0"), ("150", "30")])
+    cs = [world.candidate(s, cipher, i) for i in range(1, 5)]
+    exam = {"math": "8", "physics": "8", "chemistry": "8"}
+    world.import_exam(s, {cs[0].number: exam, cs[1].number: exam | {"math": "7"}})
+    world.import_tests(s, "hsa", {cs[2].number: "140", cs[3].number: "130"})  # 28, 26
+    for c in cs:
+        world.wish(s, c, inst.id, z)
+    r = run(s)
+    results = {
+        (row.bucket, row.quota, row.admitted, row.cutoff_h)
+        for row, _ in queries_public.offer_results(s, r.id)
+    }
+    assert results == {("", 1, 1, 2400), ("hsa", 1, 1, 2800)}
+    assert [o is not None for o in assigned(s, r, Scene(inst.id, z, z, cs))] == [
+        True,
+        False,
+        True,
+        False,
+    ]
+
+
+def test_next_year_shows_last_years_cutoff_and_a_risk_hint(
+    s: HemisSession, cipher: IdCipher
+) -> None:
+    sc = scene(s, cipher)
+    run(s, is_final=True)
+    service.create_year(s, AdmissionYearCreate(year=YEAR + 1))
+    program = s.scalars(select(Program).where(Program.code == "Y")).one()
+    world.offer(s, program, 5, year=YEAR + 1)
+    cutoffs = queries_public.last_cutoffs(s, YEAR + 1, [(sc.inst, "Y"), (sc.inst, "Z")])
+    assert cutoffs == {(sc.inst, "Y"): 2100}
+    assert [risk_hint(h, 2100) for h in (2250, 2100, 1950, None)] == [
+        "safe",
+        "close",
+        "risky",
+        "unknown",
+    ]

@@ -1,0 +1,177 @@
+"""The admission score rules: priority points with the taper, caps, rounding, conversion tables —
+worked examples from the regulation, properties, and the vectorised twin agreeing with them."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from hemis.admissions.codes import Method
+from hemis.admissions.rules import (
+    RULES,
+    ConversionTable,
+    TableError,
+    admission_total,
+    from_h,
+    normal_priority,
+    percentile_points,
+    priority_applies,
+    priority_points,
+    rules_for,
+    to_h,
+)
+from hemis.admissions.vector import Tables, admission_totals
+
+R2025 = RULES[2025]
+D = Decimal
+
+
+@pytest.mark.parametrize(
+    ("total", "expected"),
+    [("24", "0.60"), ("27", "0.30"), ("29", "0.10"), ("30", "0.00"), ("22.49", "0.75")],
+)
+def test_kv1_priority_tapers_from_22_5(total: str, expected: str) -> None:
+    kv1 = normal_priority(R2025, "KV1")
+    assert kv1 == D("0.75")
+    assert priority_points(R2025, D(total), kv1) == D(expected)
+
+
+def test_area_and_the_highest_category_add_up() -> None:
+    assert normal_priority(R2025, "KV2-NT", ["06"]) == D("1.50")
+    assert normal_priority(R2025, "KV1", ["06", "01"]) == D("2.75")
+    assert normal_priority(R2025, "KV3", [None]) == D(0)
+    assert normal_priority(R2025, "KV2", ["04"]) == D("2.25")
+
+
+def test_priority_only_in_the_graduation_year_and_the_year_after() -> None:
+    assert priority_applies(R2025, 2025, 2025)
+    assert priority_applies(R2025, 2025, 2024)
+    assert not priority_applies(R2025, 2025, 2023)
+    assert not priority_applies(R2025, 2025, None)
+
+
+def test_a_kv1_ut1_candidate_near_the_top() -> None:
+    # 26.00 before priority: (30 − 26) / 7.5 × 2.75 = 1.4666… → 1.47; total 27.47.
+    total = admission_total(R2025, D("26.00"), normal_priority(R2025, "KV1", ["01"]))
+    assert total.tapered
+    assert total.priority == D("1.47")
+    assert total.total == D("27.47")
+
+
+def test_bonus_and_priority_together_are_capped_at_3_and_the_total_at_30() -> None:
+    capped = admission_total(R2025, D("18"), D("2.75"), bonus=D("1.5"))
+    assert capped.capped
+    assert capped.plus == D(3)
+    assert capped.total == D(21)
+    top = admission_total(R2025, D("29.9"), D("2.75"), bonus=D("0.5"))
+    assert top.total == D(30)
+
+
+def test_rounding_is_half_up_to_two_decimals() -> None:
+    # (30 − 23.1) / 7.5 × 0.25 = 0.23 exactly; (30 − 22.53)/7.5 × 0.75 = 0.747 → 0.75
+    assert priority_points(R2025, D("23.10"), D("0.25")) == D("0.23")
+    assert priority_points(R2025, D("22.53"), D("0.75")) == D("0.75")
+    # 0.005 exactly rounds up: (30 − 29.95) / 7.5 × 0.75 = 0.005
+    assert priority_points(R2025, D("29.95"), D("0.75")) == D("0.01")
+
+
+def test_rules_are_versioned_by_year() -> None:
+    assert rules_for(2025).version == 2025
+    assert rules_for(2027).version == 2026
+    assert rules_for(2026).wish_cap == 15
+    assert rules_for(2026).teacher_wish_limit == 5
+    assert rules_for(2025).wish_cap is None
+
+
+scores_h = st.integers(min_value=0, max_value=3000)
+normals_h = st.sampled_from([0, 25, 50, 75, 100, 125, 150, 175, 200, 225, 250, 275])
+bonuses_h = st.integers(min_value=0, max_value=300)
+
+
+@given(scores_h, normals_h, bonuses_h)
+def test_priority_never_lifts_a_total_above_30_and_plus_stays_within_3(
+    base: int, normal: int, bonus: int
+) -> None:
+    total = admission_total(R2025, from_h(base), from_h(normal), from_h(bonus))
+    assert total.total <= 30
+    assert total.plus <= 3
+    assert total.total >= min(from_h(base), D(30))
+
+
+@given(scores_h, scores_h, normals_h)
+def test_the_admission_score_is_monotone_in_the_raw_score(a: int, b: int, normal: int) -> None:
+    low, high = sorted((a, b))
+    n = from_h(normal)
+    assert (
+        admission_total(R2025, from_h(low), n).total
+        <= admission_total(R2025, from_h(high), n).total
+    )
+
+
+@given(st.lists(st.tuples(scores_h, normals_h), min_size=1, max_size=50))
+def test_the_vectorised_totals_equal_the_decimal_ones(pairs: list[tuple[int, int]]) -> None:
+    base = np.array([b for b, _ in pairs], dtype=np.int64)
+    normal = np.array([n for _, n in pairs], dtype=np.int64)
+    vector = admission_totals(R2025, base, normal)
+    scalar = [to_h(admission_total(R2025, from_h(b), from_h(n)).total) for b, n in pairs]
+    assert vector.tolist() == scalar
+
+
+# --- conversion tables ---------------------------------------------------------------------------
+
+HSA = ConversionTable(Method.hsa, ((0, 0), (7500, 1800), (10000, 2400), (15000, 3000)))
+
+
+def test_conversion_is_linear_inside_a_band() -> None:
+    value, band = HSA.convert(to_h(90))
+    # 18 + (90 − 75) × (24 − 18) / (100 − 75) = 21.6
+    assert value == D("21.60")
+    assert (band.x0, band.x1, band.y0, band.y1) == (D(75), D(100), D(18), D(24))
+    assert HSA.convert(15000)[0] == D(30)
+    assert HSA.convert(0)[0] == D(0)
+
+
+def test_a_table_must_cover_the_scale_and_rise() -> None:
+    HSA.check(15000)
+    with pytest.raises(TableError):
+        ConversionTable(Method.hsa, ((0, 0), (15000, 3000))).check(10000)
+    with pytest.raises(TableError):
+        ConversionTable(Method.hsa, ((0, 0), (9000, 2500), (8000, 2600), (15000, 3000))).check(
+            15000
+        )
+    with pytest.raises(TableError):
+        ConversionTable(Method.hsa, ((0, 0), (9000, 2500), (12000, 2400), (15000, 3000))).check(
+            15000
+        )
+
+
+tables = st.lists(
+    st.tuples(st.integers(1, 14999), st.integers(0, 3000)), min_size=0, max_size=8
+).map(lambda pts: ((0, 0), *sorted(dict(pts).items(), key=lambda p: p[0]), (15000, 3000)))
+
+
+@given(tables, st.lists(st.integers(0, 15000), min_size=1, max_size=30))
+def test_the_vectorised_conversion_equals_the_decimal_one(
+    raw_points: tuple[tuple[int, int], ...], xs: list[int]
+) -> None:
+    ys = sorted(y for _, y in raw_points)  # make y non-decreasing along x
+    points = tuple((x, y) for (x, _), y in zip(raw_points, ys, strict=True))
+    table = ConversionTable(Method.hsa, points)
+    table.check(15000)
+    built = Tables.build([((0, 0), (100, 100)), points])  # the second table, by id
+    got = built.convert(np.ones(len(xs), dtype=np.int64), np.array(xs, dtype=np.int64))
+    assert got.tolist() == [to_h(table.convert(x)[0]) for x in xs]
+
+
+def test_percentile_bands_map_the_top_of_one_distribution_onto_the_other() -> None:
+    source = list(range(0, 15001, 10))  # an even spread of HSA scores
+    target = [x * 2 for x in range(0, 1501)]  # an even spread of 0–30
+    points = percentile_points(source, target, 15000, R2025.percentiles)
+    table = ConversionTable(Method.hsa, points)
+    table.check(15000)
+    # the top 10% of HSA (≥ 135) maps onto the top 10% of the target (≥ 27)
+    assert table.convert(13500)[0] == D(27)

@@ -6,6 +6,7 @@ from hemis.audit.models import AuditEntry, AuditHead
 from hemis.db.base import Base
 from hemis.db.ids import id_allocator
 from hemis.registry.models import *  # noqa: F403
+from hemis.submissions.models import Submission, SubmissionAnswer, SubmissionJob, SubmissionSnapshot
 
 __all__ = [
     "ApiToken",
@@ -13,6 +14,10 @@ __all__ = [
     "AuditHead",
     "Base",
     "LoginFailure",
+    "Submission",
+    "SubmissionAnswer",
+    "SubmissionJob",
+    "SubmissionSnapshot",
     "User",
     "WebSession",
     "id_allocator",

@@ -6,6 +6,7 @@ import typer
 
 from hemis.cli import admissions, admissions_rounds, audit, db, users
 from hemis.cli import imports as imports_cli
+from hemis.cli import submissions as submissions_cli
 from hemis.cli.demo import demo
 from hemis.cli.serve import serve
 from hemis.cli.synth import synth
@@ -23,6 +24,7 @@ app.command("synth")(synth)
 app.command("demo")(demo)
 app.command("template")(imports_cli.template)
 app.command("validate")(imports_cli.validate)
+app.command("import")(submissions_cli.import_file)
 app.add_typer(imports_cli.rules_app, name="rules")
 admissions_rounds.register(admissions.app)
 app.add_typer(admissions.app, name="admissions")

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import sys
 from collections.abc import Callable
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, NoReturn, ParamSpec, TypeVar
 
 import typer
 from pydantic import ValidationError
@@ -31,7 +32,7 @@ def settings() -> Settings:
         raise typer.Exit(2) from None
 
 
-def fail(message_vi: str, message_en: str, code: int = 2) -> None:
+def fail(message_vi: str, message_en: str, code: int = 2) -> NoReturn:
     err_console.print(f"[red]Lỗi:[/red] {message_vi}\n[red]Error:[/red] {message_en}")
     raise typer.Exit(code)
 
@@ -63,3 +64,13 @@ def stderr_is_tty() -> bool:
 
 
 __all__: list[Any] = ["clear_errors", "console", "err_console", "fail", "settings"]
+
+
+def reference_date(as_of: str | None) -> dt.date | None:
+    """The --as-of option: an ISO date, or None for today."""
+    if not as_of:
+        return None
+    try:
+        return dt.date.fromisoformat(as_of)
+    except ValueError:
+        fail(f"Ngày đối chiếu sai: {as_of}.", f"Bad reference date: {as_of}.")

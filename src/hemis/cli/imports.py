@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import typer
 from rich.table import Table
 
-from hemis.cli.common import clear_errors, console, err_console, fail
-from hemis.imports.catalogue import TIERS, catalogue
+from hemis.cli.common import clear_errors, console, err_console, fail, reference_date
+from hemis.imports.catalogue import TIERS
 from hemis.imports.entities import entities, get_entity
 from hemis.imports.report import Report
+from hemis.imports.rules_db import DB_TIERS, full_catalogue
 from hemis.imports.templates import write_template
 from hemis.imports.validate import validate_file
 
@@ -63,15 +63,19 @@ def validate(
         None, "--as-of", help="reference date yyyy-mm-dd for future dates and ages (today)"
     ),
 ) -> None:
-    """Check a submission file offline (tiers a–c). Exit 0: no errors; 1: errors; 2: unreadable."""
+    """Check a submission file (tiers a–c; with --institution and a database, tiers d–f too,
+    writing nothing). Exit 0: no errors; 1: errors; 2: unreadable."""
     spec = get_entity(entity)
-    reference = None
-    if as_of:
-        try:
-            reference = dt.date.fromisoformat(as_of)
-        except ValueError:
-            fail(f"Ngày đối chiếu sai: {as_of}.", f"Bad reference date: {as_of}.")
-    result = validate_file(file, spec.name, sheet=sheet, as_of=reference, institution=institution)
+    reference = reference_date(as_of)
+    result = None
+    if institution is not None:  # tiers d–f too, against the configured database
+        from hemis.cli.submissions import validate_against_registry
+
+        result = validate_against_registry(file, spec.name, sheet, reference, institution)
+    if result is None:
+        result = validate_file(
+            file, spec.name, sheet=sheet, as_of=reference, institution=institution
+        )
     if report is not None:
         result.write(report)
     console.print(_summary_table(result))
@@ -95,10 +99,11 @@ def list_rules(
     table = Table(title="Rule catalogue / danh mục quy tắc")
     for column in ("rule", "tier", "severity", "message (vi / en)"):
         table.add_column(column, overflow="fold")
-    for rule in catalogue().values():
+    for rule in full_catalogue().values():
         if name is None or rule.entity in (name, "*"):
             table.add_row(
                 rule.id, rule.tier, rule.severity.value, f"{rule.message_vi}\n{rule.message_en}"
             )
     console.print(table)
-    console.print("Tiers: " + "; ".join(f"{t} = {en}" for t, (_vi, en) in TIERS.items()))
+    tiers = {**TIERS, **DB_TIERS}
+    console.print("Tiers: " + "; ".join(f"{t} = {en}" for t, (_vi, en) in tiers.items()))

@@ -177,9 +177,38 @@ def validate(
     catalogue. `as_of` is the reference date for "not in the future" and ages (today)."""
     spec = entity if isinstance(entity, Entity) else get_entity(entity)
     data, present, header_findings = prepare(spec, frame, header_row)
+    return check(
+        spec,
+        data,
+        present,
+        as_of=as_of,
+        tiers=tiers,
+        findings=[*findings, *header_findings],
+        institution=institution,
+        source=source,
+        extra=extra,
+        connection=connection,
+    )
+
+
+def check(
+    spec: Entity,
+    data: pl.DataFrame,
+    present: frozenset[str],
+    *,
+    as_of: dt.date | None = None,
+    tiers: str = "abc",
+    findings: Sequence[Finding] = (),
+    institution: str | None = None,
+    source: str | None = None,
+    extra: Sequence[RuleSet] = (),
+    connection: object = None,
+) -> Report:
+    """The rules over data already prepared (`prepare`): a caller holding a large file can let
+    the strings as read go before the checks run."""
     ctx = Context(spec, present, as_of or dt.date.today(), institution, connection)
     rule_sets: list[RuleSet] = [ExpressionRules(rules_for(spec.name, tiers)), *extra]
-    parts = [findings_frame([*findings, *header_findings])]
+    parts = [findings_frame(findings)]
     parts.extend(rule_set.run(data, ctx) for rule_set in rule_sets)
     issues = pl.concat([p for p in parts if not p.is_empty()] or parts)
     # Order: by row, then by column as in the template, then by catalogue order.

@@ -9,6 +9,9 @@ from hemis.accounts.pages import router as account_pages
 from hemis.admissions.routers import ROUTERS as ADMISSIONS_ROUTERS
 from hemis.registry.api import router as registry_api
 from hemis.registry.pages import router as registry_pages
+from hemis.submissions.api import router as submissions_api
+from hemis.submissions.pages import router as submissions_pages
+from hemis.submissions.pages_review import router as submission_review_pages
 
 
 def include_all(app: FastAPI) -> None:
@@ -16,5 +19,8 @@ def include_all(app: FastAPI) -> None:
     app.include_router(registry_api)
     app.include_router(account_pages)
     app.include_router(registry_pages)
+    app.include_router(submissions_api)
+    app.include_router(submissions_pages)
+    app.include_router(submission_review_pages)
     for router in ADMISSIONS_ROUTERS:
         app.include_router(router)

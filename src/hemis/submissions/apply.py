@@ -1,0 +1,295 @@
+"""Set-based upserts of a clean file into the registry, by natural key, in the import's
+transaction.
+
+For each target table: the institution's rows are read once into polars and joined with the
+file on the natural key, so new rows get ids (one block from hemis.db.ids) and unchanged rows
+are left out; the rest is staged in a temp table and written with one statement
+
+    INSERT INTO t (…) SELECT … FROM staging ON CONFLICT (institution_id, key)
+    DO UPDATE SET … WHERE (t.cols) IS DISTINCT FROM (excluded.cols)
+
+so the database itself refuses to rewrite a row that did not change. A second submission of the
+same file therefore writes nothing. Rows of the institution missing from the file are counted and
+listed (full replacement), never deleted. Each table written gets one audit entry: the rows
+written and the SHA-256 of their content.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+from hemis.audit.chain import Change, append
+from hemis.db.ids import allocate_ids
+from hemis.submissions.workspace import Workspace
+
+ABSENT_LISTED = 1000  # keys of absent records kept in a result
+# Large writes of these tables skip the per-row foreign-key triggers when the role may (see
+# `checked_references`): at millions of rows those triggers cost more than everything else.
+FAST_TABLES = frozenset({"learner", "staff", "learner_status_event"})
+FAST_MIN_ROWS = 20_000
+STATUS_EVENT_TABLE = "learner_status_event"
+
+
+@dataclass(frozen=True)
+class Target:
+    """A registry table written by natural key within the institution."""
+
+    table: str
+    key: tuple[str, ...]
+    values: tuple[str, ...]
+    schema: dict[str, Any]  # key and value columns → polars type
+    unique_key: bool = True  # (institution_id, *key) is a unique constraint: ON CONFLICT works
+    timestamps: bool = True  # created_at / updated_at columns
+
+
+@dataclass
+class TableResult:
+    table: str
+    rows: int = 0  # rows of the file for this table
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    written: int = 0  # rows the database reported written (0 on a dry run)
+    absent: int = 0
+    absent_keys: list[str] = field(default_factory=list)
+    sha256: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "table": self.table,
+            "rows": self.rows,
+            "inserted": self.inserted,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "written": self.written,
+            "absent": self.absent,
+            "absent_keys": self.absent_keys,
+            "sha256": self.sha256,
+        }
+
+
+@dataclass
+class Plan:
+    """A target's file rows joined with the registry: the rows to write (new ones with their
+    ids, in key order) and the counts; the institution's rows absent from the file."""
+
+    target: Target
+    staged: pl.DataFrame  # id, key, values, _new: only the new and the changed rows
+    existing: pl.DataFrame
+    rows: int
+    absent: pl.DataFrame | None = None
+
+    @property
+    def inserted(self) -> int:
+        return int(self.staged["_new"].sum())
+
+    @property
+    def updated(self) -> int:
+        return self.staged.height - self.inserted
+
+
+def existing_rows(ws: Workspace, target: Target) -> pl.DataFrame:
+    """The institution's rows of the target table (read once per import)."""
+    key = f"existing:{target.table}"
+    if key not in ws.cache:
+        columns = ", ".join(("id", *target.key, *target.values))
+        ws.cache[key] = ws.fetch(
+            f"SELECT {columns} FROM {target.table} WHERE institution_id = :iid",  # noqa: S608
+            {"iid": ws.institution_id},
+            {"id": pl.Int64, **target.schema},
+        )
+    frame = ws.cache[key]
+    assert isinstance(frame, pl.DataFrame)
+    return frame
+
+
+def plan(
+    ws: Workspace,
+    target: Target,
+    frame: pl.DataFrame,
+    *,
+    assign_ids: bool,
+    full_replacement: bool = False,
+) -> Plan:
+    """Join the file's rows (key and value columns) with the registry's; keep the rows that are
+    new or changed. Unchanged rows are dropped here, and the database refuses them again."""
+    keys = list(target.key)
+    frame = frame.select(pl.col(c).cast(target.schema[c]) for c in (*keys, *target.values))
+    existing = existing_rows(ws, target)
+    known = existing.rename({v: f"{v}__db" for v in target.values})
+    differs = (
+        pl.any_horizontal(*(pl.col(v).ne_missing(pl.col(f"{v}__db")) for v in target.values))
+        if target.values
+        else pl.lit(False)
+    )
+    staged = (
+        frame.join(known, on=keys, how="left")
+        .filter(pl.col("id").is_null() | differs)
+        .select("id", *keys, *target.values, pl.col("id").is_null().alias("_new"))
+        .sort(keys)
+    )
+    new = int(staged["_new"].sum())
+    if new:
+        # New rows get ids in key order, so the key's index and the primary key both grow at
+        # their right edge (a dry run numbers them below zero: never a real id).
+        first = allocate_ids(ws.conn, target.table, new) if assign_ids else -new
+        rank = pl.col("_new").cast(pl.Int64).cum_sum() - 1
+        staged = staged.with_columns(
+            pl.when(pl.col("_new")).then(first + rank).otherwise(pl.col("id")).alias("id")
+        )
+    absent = existing.join(frame.select(keys), on=keys, how="anti") if full_replacement else None
+    return Plan(target, staged, existing, frame.height, absent)
+
+
+def digest(frame: pl.DataFrame) -> str:
+    """SHA-256 of the rows as CSV with a header (binary columns as hex)."""
+    binary = [n for n, t in frame.schema.items() if t == pl.Binary]
+    shown = frame.with_columns(pl.col(binary).bin.encode("hex")) if binary else frame
+    return hashlib.sha256(shown.write_csv().encode()).hexdigest()
+
+
+def _distinct(ws: Workspace, left: list[str], right: list[str]) -> str:
+    return f"({', '.join(left)}) IS DISTINCT FROM ({', '.join(right)})"
+
+
+def checked_references(ws: Workspace, table: str, stage: str, rows: int) -> bool:
+    """Lock what a large write refers to, then let it skip the per-row foreign-key triggers
+    (PostgreSQL `session_replication_role = replica`, only if the role may set it).
+
+    The import has already checked every reference against the rows it read in this
+    transaction: programs and campuses of the institution (tier d), persons found or created
+    here, learners written here. Locking the referenced rows FOR KEY SHARE, as the triggers
+    would, keeps anyone from deleting them before the commit. Returns whether the triggers are
+    off; `restore_triggers` turns them on again after the statement.
+    """
+    if not (ws.may_skip_triggers and table in FAST_TABLES and rows >= FAST_MIN_ROWS):
+        return False
+    params = {"iid": ws.institution_id}
+    ws.execute("SELECT 1 FROM institution WHERE id = :iid FOR KEY SHARE", params)
+    if table == "learner":
+        ws.execute("SELECT 1 FROM program WHERE institution_id = :iid FOR KEY SHARE", params)
+    if table in ("learner", "staff"):
+        low, high = ws.cache.get("new_person_ids", (0, -1))
+        ws.execute(
+            "SELECT 1 FROM person WHERE id IN (SELECT person_id FROM "  # noqa: S608
+            f"{stage} WHERE NOT (person_id BETWEEN :low AND :high)) FOR KEY SHARE",
+            {"low": low, "high": high},
+        )
+    # learner_status_event rows refer to learners this transaction has just written.
+    ws.conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+    return True
+
+
+def restore_triggers(ws: Workspace, skipped: bool) -> None:
+    if skipped:
+        ws.conn.exec_driver_sql("SET LOCAL session_replication_role = origin")
+
+
+def write(ws: Workspace, plan_: Plan, now: dt.datetime) -> int:
+    """Write a plan's new and changed rows; returns the rows the database wrote."""
+    target = plan_.target
+    staged = plan_.staged.select("id", *target.key, *target.values)  # in key order
+    if staged.is_empty():
+        return 0
+    stage = ws.stage(f"stg_{target.table}", staged)
+    columns = ["id", *target.key, *target.values]
+    listed = ", ".join(columns)
+    stamps = ", created_at, updated_at" if target.timestamps else ""
+    stamp_values = ", :now, :now" if target.timestamps else ""
+    params = {"iid": ws.institution_id, "now": now}
+    if target.unique_key:
+        assignments = [f"{v} = excluded.{v}" for v in target.values]
+        if target.timestamps:
+            assignments.append("updated_at = excluded.updated_at")
+        condition = _distinct(
+            ws,
+            [f"{target.table}.{v}" for v in target.values],
+            [f"excluded.{v}" for v in target.values],
+        )
+        update = (
+            f"DO UPDATE SET {', '.join(assignments)} WHERE {condition}"
+            if target.values
+            else "DO NOTHING"
+        )
+        skipped = checked_references(ws, target.table, stage, staged.height)
+        written = ws.execute(
+            f"INSERT INTO {target.table} (institution_id, {listed}{stamps}) "  # noqa: S608
+            f"SELECT :iid, {listed}{stamp_values} FROM {stage} WHERE true "
+            f"ON CONFLICT (institution_id, {', '.join(target.key)}) {update}",
+            params,
+        )
+        restore_triggers(ws, skipped)
+        return written
+    # No unique constraint on the key (status events): insert the new rows, update the others.
+    new_ids = plan_.staged.filter(pl.col("_new")).select("id")
+    ws.stage("stg_new_ids", new_ids)
+    written = ws.execute(
+        f"INSERT INTO {target.table} (institution_id, {listed}{stamps}) "  # noqa: S608
+        f"SELECT :iid, {listed}{stamp_values} FROM {stage} "
+        "WHERE id IN (SELECT id FROM stg_new_ids)",
+        params,
+    )
+    if target.values:
+        sets = ", ".join(f"{v} = s.{v}" for v in target.values)
+        condition = _distinct(
+            ws, [f"{target.table}.{v}" for v in target.values], [f"s.{v}" for v in target.values]
+        )
+        written += ws.execute(
+            f"UPDATE {target.table} SET {sets} FROM {stage} s "  # noqa: S608
+            f"WHERE {target.table}.institution_id = :iid AND {target.table}.id = s.id "
+            f"AND {condition}",
+            params,
+        )
+    return written
+
+
+def result_of(plan_: Plan, *, written: int) -> TableResult:
+    target = plan_.target
+    out = TableResult(
+        target.table,
+        rows=plan_.rows,
+        inserted=plan_.inserted,
+        updated=plan_.updated,
+        unchanged=plan_.rows - plan_.staged.height,
+        written=written,
+    )
+    staged = plan_.staged.select(*target.key, *target.values)
+    out.sha256 = digest(staged) if staged.height else ""
+    if plan_.absent is not None:
+        absent = plan_.absent.sort(list(target.key))
+        out.absent = absent.height
+        keys = absent.head(ABSENT_LISTED).select(
+            pl.concat_str([pl.col(k).cast(pl.String) for k in target.key], separator=" / ")
+        )
+        out.absent_keys = keys.to_series().to_list()
+    return out
+
+
+def audit(ws: Workspace, results: list[TableResult], source: str, job_id: int | None) -> None:
+    """One audit entry per table written (the batch), in the import's transaction."""
+    changes = [
+        Change(
+            actor=ws.actor,
+            institution_id=ws.institution_id,
+            action="bulk_import",
+            entity=r.table,
+            entity_id=None,
+            before=None,
+            after={
+                "rows": r.written,
+                "inserted": r.inserted,
+                "updated": r.updated,
+                "sha256": r.sha256,
+                "source": source,
+                "job": job_id,
+            },
+        )
+        for r in results
+        if r.written
+    ]
+    append(ws.conn, changes)

@@ -32,6 +32,7 @@ ABSENT_LISTED = 1000  # keys of absent records kept in a result
 # `checked_references`): at millions of rows those triggers cost more than everything else.
 FAST_TABLES = frozenset({"learner", "staff", "learner_status_event"})
 FAST_MIN_ROWS = 20_000
+COPY_CHUNK = 100_000  # rows per COPY buffer: the next is prepared while the server writes
 STATUS_EVENT_TABLE = "learner_status_event"
 
 
@@ -157,7 +158,7 @@ def _distinct(ws: Workspace, left: list[str], right: list[str]) -> str:
     return f"({', '.join(left)}) IS DISTINCT FROM ({', '.join(right)})"
 
 
-def checked_references(ws: Workspace, table: str, stage: str, rows: int) -> bool:
+def checked_references(ws: Workspace, table: str, frame: pl.DataFrame) -> bool:
     """Lock what a large write refers to, then let it skip the per-row foreign-key triggers
     (PostgreSQL `session_replication_role = replica`, only if the role may set it).
 
@@ -167,19 +168,26 @@ def checked_references(ws: Workspace, table: str, stage: str, rows: int) -> bool
     would, keeps anyone from deleting them before the commit. Returns whether the triggers are
     off; `restore_triggers` turns them on again after the statement.
     """
-    if not (ws.may_skip_triggers and table in FAST_TABLES and rows >= FAST_MIN_ROWS):
+    if not (ws.may_skip_triggers and table in FAST_TABLES and frame.height >= FAST_MIN_ROWS):
         return False
     params = {"iid": ws.institution_id}
     ws.execute("SELECT 1 FROM institution WHERE id = :iid FOR KEY SHARE", params)
     if table == "learner":
         ws.execute("SELECT 1 FROM program WHERE institution_id = :iid FOR KEY SHARE", params)
     if table in ("learner", "staff"):
+        # Persons created by this import are this transaction's own rows: nothing to lock.
         low, high = ws.cache.get("new_person_ids", (0, -1))
-        ws.execute(
-            "SELECT 1 FROM person WHERE id IN (SELECT person_id FROM "  # noqa: S608
-            f"{stage} WHERE NOT (person_id BETWEEN :low AND :high)) FOR KEY SHARE",
-            {"low": low, "high": high},
+        earlier = (
+            frame.select(pl.col("person_id").unique())
+            .filter(~pl.col("person_id").is_between(low, high))
+            .drop_nulls()
         )
+        if not earlier.is_empty():
+            ws.stage("stg_lock_person", earlier)
+            ws.execute(
+                "SELECT 1 FROM person WHERE id IN (SELECT person_id FROM stg_lock_person) "
+                "FOR KEY SHARE"
+            )
     # learner_status_event rows refer to learners this transaction has just written.
     ws.conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
     return True
@@ -190,16 +198,39 @@ def restore_triggers(ws: Workspace, skipped: bool) -> None:
         ws.conn.exec_driver_sql("SET LOCAL session_replication_role = origin")
 
 
+def copy_new(ws: Workspace, table: str, frame: pl.DataFrame, stamps: dict[str, Any]) -> bool:
+    """COPY new rows (ids assigned, every column of `frame`) straight into `table`, which
+    saves staging them and copying them a second time; only for a large batch and a role that
+    row-level security lets COPY. False, and nothing written, when not taken or a unique key
+    was registered meanwhile (the caller then goes the staged way, which resolves it)."""
+    if not (ws.may_copy_tenant and frame.height >= FAST_MIN_ROWS):
+        return False
+    skipped = checked_references(ws, table, frame)
+    constants = {"institution_id": ws.institution_id, **stamps}
+    chunks = (frame.slice(o, COPY_CHUNK) for o in range(0, frame.height, COPY_CHUNK))
+    done = ws.copy_rows(table, frame.columns, chunks, constants)
+    restore_triggers(ws, skipped)
+    return done
+
+
 def write(ws: Workspace, plan_: Plan, now: dt.datetime) -> int:
     """Write a plan's new and changed rows; returns the rows the database wrote."""
     target = plan_.target
-    staged = plan_.staged.select("id", *target.key, *target.values)  # in key order
+    columns = ["id", *target.key, *target.values]
+    staged = plan_.staged
     if staged.is_empty():
         return 0
-    stage = ws.stage(f"stg_{target.table}", staged)
-    columns = ["id", *target.key, *target.values]
+    stamps: dict[str, Any] = {"created_at": now, "updated_at": now} if target.timestamps else {}
+    copied = 0
+    new_rows = staged.filter(pl.col("_new"))
+    if copy_new(ws, target.table, new_rows.select(columns), stamps):
+        copied = new_rows.height
+        staged = staged.filter(~pl.col("_new"))
+        if staged.is_empty():
+            return copied
+    stage = ws.stage(f"stg_{target.table}", staged.select(columns))  # in key order
     listed = ", ".join(columns)
-    stamps = ", created_at, updated_at" if target.timestamps else ""
+    stamp_names = ", created_at, updated_at" if target.timestamps else ""
     stamp_values = ", :now, :now" if target.timestamps else ""
     params = {"iid": ws.institution_id, "now": now}
     if target.unique_key:
@@ -216,20 +247,19 @@ def write(ws: Workspace, plan_: Plan, now: dt.datetime) -> int:
             if target.values
             else "DO NOTHING"
         )
-        skipped = checked_references(ws, target.table, stage, staged.height)
+        skipped = checked_references(ws, target.table, staged)
         written = ws.execute(
-            f"INSERT INTO {target.table} (institution_id, {listed}{stamps}) "  # noqa: S608
+            f"INSERT INTO {target.table} (institution_id, {listed}{stamp_names}) "  # noqa: S608
             f"SELECT :iid, {listed}{stamp_values} FROM {stage} WHERE true "
             f"ON CONFLICT (institution_id, {', '.join(target.key)}) {update}",
             params,
         )
         restore_triggers(ws, skipped)
-        return written
+        return copied + written
     # No unique constraint on the key (status events): insert the new rows, update the others.
-    new_ids = plan_.staged.filter(pl.col("_new")).select("id")
-    ws.stage("stg_new_ids", new_ids)
+    ws.stage("stg_new_ids", staged.filter(pl.col("_new")).select("id"))
     written = ws.execute(
-        f"INSERT INTO {target.table} (institution_id, {listed}{stamps}) "  # noqa: S608
+        f"INSERT INTO {target.table} (institution_id, {listed}{stamp_names}) "  # noqa: S608
         f"SELECT :iid, {listed}{stamp_values} FROM {stage} "
         "WHERE id IN (SELECT id FROM stg_new_ids)",
         params,
@@ -245,7 +275,7 @@ def write(ws: Workspace, plan_: Plan, now: dt.datetime) -> int:
             f"AND {condition}",
             params,
         )
-    return written
+    return copied + written
 
 
 def result_of(plan_: Plan, *, written: int) -> TableResult:

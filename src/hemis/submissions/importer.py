@@ -278,14 +278,18 @@ def _learner_events(
     frame = frame.with_columns(
         pl.int_range(first, first + frame.height, dtype=pl.Int64).alias("id")
     ).select("id", "learner_id", "status", "effective_on", "reason")
-    ws.stage("stg_event", frame)
-    skipped = apply.checked_references(ws, STATUS_EVENT_TABLE, "stg_event", frame.height)
-    result.written = ws.execute(
-        "INSERT INTO learner_status_event (institution_id, id, learner_id, status, effective_on, "
-        "reason) SELECT :iid, id, learner_id, status, effective_on, reason FROM stg_event",
-        {"iid": ws.institution_id},
-    )
-    apply.restore_triggers(ws, skipped)
+    if apply.copy_new(ws, STATUS_EVENT_TABLE, frame, {}):
+        result.written = frame.height
+    else:
+        ws.stage("stg_event", frame)
+        skipped = apply.checked_references(ws, STATUS_EVENT_TABLE, frame)
+        result.written = ws.execute(
+            "INSERT INTO learner_status_event (institution_id, id, learner_id, status, "
+            "effective_on, reason) SELECT :iid, id, learner_id, status, effective_on, reason "
+            "FROM stg_event",
+            {"iid": ws.institution_id},
+        )
+        apply.restore_triggers(ws, skipped)
     result.sha256 = apply.digest(frame.drop("id"))
     return result
 

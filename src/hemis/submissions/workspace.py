@@ -83,6 +83,12 @@ class Workspace:
     def may_skip_triggers(self) -> bool:
         return bool(self.conn.info.get("hemis_skip_triggers"))
 
+    @property
+    def may_copy_tenant(self) -> bool:
+        """Whether COPY may write tenant tables: PostgreSQL refuses it where row-level security
+        applies, so only a superuser or BYPASSRLS role (the owner role of bulk work) may."""
+        return bool(self.conn.info.get("hemis_bypass_rls"))
+
     def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> int:
         """Run a statement; returns the rows it affected."""
         result = self.conn.execute(_statement(sql, params), dict(params or {}))
@@ -277,6 +283,11 @@ def transaction(engine: Engine, institution_id: int) -> Iterator[Connection]:
             except DBAPIError:
                 pass
             conn.info["hemis_skip_triggers"] = _may_skip_triggers(conn)
+            conn.info["hemis_bypass_rls"] = bool(
+                conn.exec_driver_sql(
+                    "SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user"
+                ).scalar()
+            )
             conn.execute(
                 text(
                     "SELECT set_config('hemis.national', 'on', true), "

@@ -3,6 +3,7 @@ records absent from a full replacement, persons by blind index, status history, 
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -13,7 +14,7 @@ from hemis.audit.models import AuditEntry
 from hemis.common.crypto import IdCipher
 from hemis.db.session import HemisSession, scoped_session
 from hemis.db.tenancy import Scope
-from hemis.registry.models import Learner, LearnerStatusEvent, Person
+from hemis.registry.models import Learner, LearnerStatusEvent, Person, StaffChange
 from hemis.submissions.models import Submission
 from hemis.submissions.persons import blind_indexes, encrypt_all
 from hemis.submissions.rules import JobStatus
@@ -218,3 +219,49 @@ def test_assets_cannot_be_applied_yet(engine: Engine, cipher: IdCipher, scene: W
     assert (
         run(engine, cipher, "assets", rows_of("assets"), scene.a, dry_run=True).report.errors == 0
     )
+
+
+def test_results_and_graduation_of_the_learners_file_are_kept(
+    engine: Engine, cipher: IdCipher, sessions: sessionmaker[HemisSession], scene: World
+) -> None:
+    graduate = learner(
+        2,
+        status="graduated",
+        status_date="2025-06-30",
+        graduated_on="2025-06-30",
+        diploma_number="VB-2025-0002",
+        gpa="3.456",
+        credits_earned="130",
+    )
+    rows = [learner(1), graduate]
+    assert run(engine, cipher, "learners", rows, scene.a).status is JobStatus.applied
+    with scoped_session(sessions, Scope.system("test")) as s:
+        stored = {
+            x.student_code: (x.gpa, x.credits_earned, x.graduated_on, x.diploma_number)
+            for x in s.scalars(select(Learner).where(Learner.institution_id == scene.a))
+        }
+    assert stored["SV00001"] == (3.2, 45, None, None)
+    assert stored["SV00002"] == (3.46, 130, dt.date(2025, 6, 30), "VB-2025-0002")
+    # Kept at two decimals; the same file again compares equal and writes nothing.
+    assert run(engine, cipher, "learners", rows, scene.a).rows_written == 0
+
+
+def test_a_staff_change_by_file_is_kept_in_the_history(
+    engine: Engine, cipher: IdCipher, sessions: sessionmaker[HemisSession], scene: World
+) -> None:
+    rows = rows_of("staff", {"staff_code": "S1"})
+    run(engine, cipher, "staff", rows, scene.a)
+    rows[0] = rows[0] | {"position": "manager", "permanent": "false"}
+    outcome = run(engine, cipher, "staff", rows, scene.a)
+    assert written(outcome) == {"person": 0, "staff": 1, "staff_change": 1}
+    with scoped_session(sessions, Scope.system("test")) as s:
+        changes = s.scalars(select(StaffChange).where(StaffChange.institution_id == scene.a)).all()
+    assert [(c.before, c.after, c.effective_on) for c in changes] == [
+        (
+            {"position": "lecturer", "permanent": True},
+            {"position": "manager", "permanent": False},
+            dt.date(2025, 12, 31),
+        )
+    ]
+    # The first load and an unchanged file leave no history entry.
+    assert run(engine, cipher, "staff", rows, scene.a).rows_written == 0

@@ -163,6 +163,10 @@ class LearnerRead(TenantRead, Stamped):
     admitted_on: dt.date
     status: LearnerStatus
     status_date: dt.date
+    gpa: float | None = None
+    credits_earned: int | None = None
+    graduated_on: dt.date | None = None
+    diploma_number: str | None = None
     person: PersonRead
 
 

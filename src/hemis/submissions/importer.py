@@ -25,7 +25,7 @@ from hemis.imports.entities import get_entity
 from hemis.imports.readers import RawTable
 from hemis.imports.report import Report
 from hemis.imports.validate import check, prepare
-from hemis.submissions import apply, linkage
+from hemis.submissions import apply, history, linkage
 from hemis.submissions.apply import STATUS_EVENT_TABLE, TableResult
 from hemis.submissions.persons import IDX, create_persons, registered, with_blind_index
 from hemis.submissions.rules import JobStatus
@@ -33,6 +33,7 @@ from hemis.submissions.rules_registry import database_rule_sets
 from hemis.submissions.targets import (
     APPLICABLE,
     LEARNER,
+    STAFF,
     STATUS_EVENT,
     check_applicable,
     rows_for,
@@ -40,8 +41,7 @@ from hemis.submissions.targets import (
 from hemis.submissions.workspace import Progress, Workspace, no_progress, transaction
 
 PEOPLE = ("learners", "staff")
-# Columns of a learners file that no registry table holds (diplomas come in the awards file).
-UNWRITTEN = ("__row__", "gpa", "credits_earned", "graduated_on", "diploma_number")
+UNWRITTEN = ("__row__",)  # the row numbers of the report
 
 
 @dataclass(frozen=True)
@@ -234,6 +234,8 @@ def apply_rows(
         progress(f"writing {target.table}", frame.height, frame.height)
         if target is LEARNER:
             results.append(_learner_events(ws, step, options.dry_run, now))
+        elif target is STAFF:
+            results.append(history.staff_changes(ws, step, dry_run=options.dry_run))
         elif target is STATUS_EVENT and not options.dry_run:
             results.append(_follow_events(ws, frame, now))
         ws.cache.pop(f"existing:{target.table}", None)

@@ -113,6 +113,10 @@ LEARNER_VALUES = (
     "admitted_on",
     "status",
     "status_date",
+    "gpa",
+    "credits_earned",
+    "graduated_on",
+    "diploma_number",
 )
 LEARNER = Target(
     "learner",
@@ -128,6 +132,10 @@ LEARNER = Target(
         "admitted_on": D,
         "status": S,
         "status_date": D,
+        "gpa": F,
+        "credits_earned": N,
+        "graduated_on": D,
+        "diploma_number": S,
     },
 )
 STATUS_EVENT = Target(
@@ -217,7 +225,11 @@ def rows_for(ws: Workspace, entity: str, data: pl.DataFrame) -> list[tuple[Targe
         return [(STAFF, frame)]
     if entity == "learners":
         programs = lookups.programs(ws).select("program_code", "program_id")
-        return [(LEARNER, data.join(programs, on="program_code", how="inner"))]
+        # GPA as the database keeps it (two decimals), so an unchanged file compares equal.
+        frame = data.join(programs, on="program_code", how="inner").with_columns(
+            pl.col("gpa").round(2)
+        )
+        return [(LEARNER, frame)]
     if entity in ("learner_status_events", "awards"):
         known = lookups.learners(ws).select("student_code", "learner_id")
         frame = data.join(known, on="student_code", how="inner")

@@ -36,6 +36,8 @@ class Learner(Audited, TenantMixin, TimestampMixin, Base):
         in_codes("funding_source", FundingSource),
         in_codes("status", LearnerStatus),
         CheckConstraint("cohort_year BETWEEN 1950 AND 2100", name="cohort_year"),
+        CheckConstraint("gpa >= 0 AND gpa <= 4", name="gpa_scale"),
+        CheckConstraint("credits_earned >= 0", name="credits"),
     )
 
     person_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("person.id"), index=True)
@@ -47,6 +49,12 @@ class Learner(Audited, TenantMixin, TimestampMixin, Base):
     admitted_on: Mapped[dt.date]
     status: Mapped[str] = mapped_column(code_column_type(LearnerStatus))
     status_date: Mapped[dt.date]
+    # As the institution reports them in its learners file (cumulative, 0–4 scale); the award
+    # itself, with its classification, comes in the awards file.
+    gpa: Mapped[float | None] = mapped_column(Numeric(3, 2, asdecimal=False))
+    credits_earned: Mapped[int | None] = mapped_column(Integer)
+    graduated_on: Mapped[dt.date | None]
+    diploma_number: Mapped[str | None] = mapped_column(String(40))
 
 
 class LearnerStatusEvent(Audited, TenantMixin, Base):

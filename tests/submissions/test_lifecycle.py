@@ -10,9 +10,10 @@ from contextlib import contextmanager
 
 import psycopg
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import sessionmaker
 
+from hemis.accounts.models import User
 from hemis.common.crypto import IdCipher
 from hemis.db.session import HemisSession, scoped_session
 from hemis.db.tenancy import Scope
@@ -36,8 +37,13 @@ SIGN = SignOffBody(head_name="Nguyễn Văn Hiệu", head_title="Hiệu trưởn
 
 
 @contextmanager
-def officer(sessions: sessionmaker[HemisSession], iid: int) -> Iterator[HemisSession]:
-    with scoped_session(sessions, Scope("user:1", iid, role="institution_officer")) as s:
+def officer(
+    sessions: sessionmaker[HemisSession], iid: int, *, head: bool = True
+) -> Iterator[HemisSession]:
+    """An officer of the institution: its signatory (the head), or another officer."""
+    with scoped_session(sessions, Scope.system("test")) as s:
+        user = s.scalar(select(User.id).where(User.institution_id == iid, User.signatory.is_(head)))
+    with scoped_session(sessions, Scope(f"user:{user}", iid, role="institution_officer")) as s:
         yield s
 
 
@@ -213,3 +219,22 @@ def test_row_level_security_covers_the_submission_tables(
                 "(%s, 99, 1, 'learners', 'x', 0, 'explanation', 'x', 'noted', 'x', now(), now())",
                 (scene.b,),
             )
+
+
+def test_only_the_institutions_signatory_signs_off(
+    engine: Engine, cipher: IdCipher, sessions: sessionmaker[HemisSession], scene: World
+) -> None:
+    sid = submission_id(engine, cipher, scene, [learner(1)])
+    with officer(sessions, scene.a, head=False) as s:
+        service.validate_submission(s, sid)  # any officer prepares the submission
+        with pytest.raises(Forbidden) as refused:
+            service.sign_off(s, sid, SIGN)
+        assert "head of the institution" in refused.value.message_en
+    with scoped_session(sessions, Scope.system("test")) as s:
+        head_b = s.scalar(select(User.id).where(User.institution_id == scene.b, User.signatory))
+    # B's head, even acting in A's scope, is not A's signatory.
+    as_b_head = Scope(f"user:{head_b}", scene.a, role="institution_officer")
+    with scoped_session(sessions, as_b_head) as s, pytest.raises(Forbidden):
+        service.sign_off(s, sid, SIGN)
+    with officer(sessions, scene.a) as s:
+        assert service.sign_off(s, sid, SIGN).status == "submitted"

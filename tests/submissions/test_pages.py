@@ -35,7 +35,8 @@ def csv_bytes(*rows: dict[str, str]) -> bytes:
 
 @pytest.fixture
 def app(db: TestDB, scene: World, sessions: sessionmaker[HemisSession]) -> Iterator[FastAPI]:
-    make_user(sessions, "cb_a", Role.institution_officer, "SUB01")
+    make_user(sessions, "cb_a", Role.institution_officer, "SUB01", signatory=True)
+    make_user(sessions, "cb_a2", Role.institution_officer, "SUB01")
     make_user(sessions, "cb_b", Role.institution_officer, "SUB02")
     make_user(sessions, "bo", Role.ministry_admin)
     application = create_app(db.settings())
@@ -178,6 +179,17 @@ def test_lifecycle_forms_and_the_ministry_overview(
     token = csrf_of(client.get(url).text)
     assert client.post(f"{url}/validate", data={"csrf_token": token}).status_code == 200
     sign = {"csrf_token": token, "head_name": "Nguyễn Hiệu", "head_title": "Hiệu trưởng"}
+    # Another officer of A prepares, but only the signatory signs.
+    as_user(client, "cb_a2")
+    waiting = client.get(url).text
+    assert 'id="sign-off-waiting"' in waiting
+    assert "/sign-off" not in waiting
+    sign["csrf_token"] = csrf_of(waiting)
+    refused = client.post(f"{url}/sign-off", data=sign | {"confirm": "true"})
+    assert refused.status_code == 403
+    as_user(client, "cb_a")
+    token = csrf_of(client.get(url).text)
+    sign["csrf_token"] = token
     page = client.post(f"{url}/sign-off", data=sign | {"confirm": "true"})
     assert 'id="snapshot-hash"' in page.text
     assert "Đã nộp, chờ Bộ duyệt" in page.text

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import sessionmaker
 
+from hemis.accounts.models import User
 from hemis.common.crypto import IdCipher
 from hemis.db.session import HemisSession, scoped_session
 from hemis.db.tenancy import Scope
@@ -78,6 +79,18 @@ def seed(sessions: sessionmaker[HemisSession], cipher: IdCipher) -> World:
             s, cipher, OTHER_STAFF_NID, "Trần Văn Giảng", "male", dt.date(1980, 1, 1)
         )
         factories.staff(s, b, lecturer, "B-GV1")
+        for inst in (a, b):  # each institution's head (signatory) and one other officer
+            for name, head in (("head", True), ("staff", False)):
+                s.add(
+                    User(
+                        username=f"{name}_{inst.moet_code.lower()}",
+                        display_name=name,
+                        password_hash="-",  # never logs in: services are called directly
+                        role="institution_officer",
+                        institution_id=inst.id,
+                        signatory=head,
+                    )
+                )
         p24, p25 = period(2024), period(2025)
         s.add_all([p24, p25])
         s.commit()

@@ -242,6 +242,7 @@ def build_world(sessions: sessionmaker[HemisSession], cipher: IdCipher) -> World
                     password=PASSWORD,
                     role=role,
                     institution_code=codes[inst] if inst else None,
+                    signatory=username == "officer_a",  # A's head signs its submissions off
                 ),
             )
         return World(a, b, period.id)

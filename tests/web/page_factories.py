@@ -62,6 +62,8 @@ def make_user(
     role: Role,
     institution_code: str | None = None,
     display_name: str | None = None,
+    *,
+    signatory: bool = False,
 ) -> None:
     """A user whose password is PASSWORD (inserted directly; create_user has its own tests)."""
     with scoped_session(sessions, Scope.system("test")) as session:
@@ -79,6 +81,7 @@ def make_user(
                 role=role.value,
                 institution_id=institution_id,
                 is_active=True,
+                signatory=signatory,
             )
         )
         session.commit()

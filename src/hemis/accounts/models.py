@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Index, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hemis.accounts.roles import Role
@@ -20,6 +20,9 @@ class User(IdMixin, TimestampMixin, Base):
             "role <> 'institution_officer' OR institution_id IS NOT NULL",
             name="officer_has_institution",
         ),
+        CheckConstraint(
+            "NOT signatory OR role = 'institution_officer'", name="signatory_is_officer"
+        ),
     )
 
     username: Mapped[str] = mapped_column(String(64), unique=True)
@@ -31,6 +34,9 @@ class User(IdMixin, TimestampMixin, Base):
     )
     person_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("person.id"))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The institution's accountable officer (its head, or whom the head delegated in writing):
+    # only they may sign a submission off.
+    signatory: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class ApiToken(IdMixin, Base):

@@ -15,6 +15,7 @@ class UserCreate(BaseModel):
     role: Role
     institution_code: str | None = None
     display_name: str | None = Field(None, max_length=150)
+    signatory: bool = False
 
 
 class UserRead(BaseModel):
@@ -24,6 +25,7 @@ class UserRead(BaseModel):
     role: Role
     institution_id: int | None
     is_active: bool
+    signatory: bool = False
 
 
 class TokenOut(BaseModel):

@@ -91,6 +91,12 @@ def create_user(session: Session, data: UserCreate) -> User:
             f"Username {data.username} is taken.",
             details={"field": "username"},
         )
+    if data.signatory and data.role is not Role.institution_officer:
+        raise ValidationFailed(
+            "Chỉ cán bộ cơ sở đào tạo mới có thể là người ký báo cáo.",
+            "Only an institution officer can be a submission signatory.",
+            details={"field": "signatory"},
+        )
     user = User(
         username=data.username,
         display_name=data.display_name or data.username,
@@ -98,10 +104,24 @@ def create_user(session: Session, data: UserCreate) -> User:
         role=data.role.value,
         institution_id=institution_id,
         is_active=True,
+        signatory=data.signatory,
     )
     session.add(user)
     session.commit()
     return user
+
+
+def is_signatory(session: Session, actor: str, institution_id: int) -> bool:
+    """Whether the acting user ("user:<id>") is an active signatory of this institution."""
+    if not actor.startswith("user:") or not actor.removeprefix("user:").isdigit():
+        return False
+    user = session.get(User, int(actor.removeprefix("user:")))
+    return bool(
+        user is not None
+        and user.signatory
+        and user.is_active
+        and user.institution_id == institution_id
+    )
 
 
 def authenticate(

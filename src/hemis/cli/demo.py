@@ -87,6 +87,9 @@ def demo(
                         password=login["password"],
                         role=Role(login["role"]),
                         institution_code=login["institution"] or None,
+                        # The demo officer is also the institution's signatory, so the whole
+                        # submission lifecycle can be walked with one login.
+                        signatory=login["role"] == Role.institution_officer.value,
                     ),
                 )
     engine.dispose()

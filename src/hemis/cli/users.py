@@ -22,6 +22,11 @@ def create(
     role: Role = typer.Option(..., "--role"),
     institution: str | None = typer.Option(None, "--institution", help="MOET code"),
     display_name: str | None = typer.Option(None, "--display-name"),
+    signatory: bool = typer.Option(
+        False,
+        "--signatory",
+        help="an institution officer who signs submissions off (the head or their delegate)",
+    ),
 ) -> None:
     """Create a user: ministry_admin, ministry_analyst, institution_officer or candidate."""
     cfg = settings()
@@ -31,6 +36,7 @@ def create(
         role=role,
         institution_code=institution,
         display_name=display_name,
+        signatory=signatory,
     )
     engine = make_engine(cfg.database_url)
     with scoped_session(make_session_factory(engine), Scope.system("cli")) as session:

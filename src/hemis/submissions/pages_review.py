@@ -41,6 +41,7 @@ def submission_page(
         jobs=service.jobs_of(session, sub.id),
         snapshots=service.snapshots_of(session, sub.id) if sub.snapshot_sha256 else [],
         officer=not principal.role.national,
+        signatory=service.may_sign_off(session, sub),
         admin=principal.role.national and principal.role.writable,
     )
     return render(request, "submissions/detail.html", context)

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hemis.accounts import service as accounts
 from hemis.db.tenancy import get_scope
 from hemis.errors import Forbidden, ValidationFailed
 from hemis.registry.service import commit, get_row
@@ -35,6 +36,20 @@ from hemis.submissions.stats import learner_stats
 
 def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def may_sign_off(session: Session, sub: Submission) -> bool:
+    """Whether the caller is the signatory of the submission's institution."""
+    return accounts.is_signatory(session, get_scope(session).actor, sub.institution_id)
+
+
+def require_signatory(session: Session, institution_id: int) -> None:
+    """Only the institution's accountable officer (a user marked signatory) signs off."""
+    if not accounts.is_signatory(session, get_scope(session).actor, institution_id):
+        raise Forbidden(
+            "Chỉ người đứng đầu cơ sở (hoặc người được ủy quyền ký) được ký báo cáo.",
+            "Only the head of the institution (or their authorised delegate) may sign off.",
+        )
 
 
 def require_institution(session: Session) -> int:
@@ -201,9 +216,10 @@ def decide(session: Session, answer_id: int, body: Decision) -> SubmissionAnswer
 def sign_off(session: Session, submission_id: int, body: SignOffBody) -> Submission:
     """validated → submitted: the head of the institution signs; the data is frozen as a hashed
     snapshot, compared with the previous version when this one is a correction."""
-    require_institution(session)
+    institution_id = require_institution(session)
     sub = get_submission(session, submission_id)
     target = next_status("sign_off", sub.status)
+    require_signatory(session, institution_id)
     if not body.confirm:
         raise ValidationFailed(
             "Người đứng đầu cơ sở cần xác nhận số liệu đầy đủ và chính xác.",

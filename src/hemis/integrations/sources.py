@@ -1,0 +1,141 @@
+"""What each sync job sends: the records (keyset-paged SQL over the registry tables, both
+databases) and how a row becomes the query a registry understands."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+from hemis.common.crypto import IdCipher
+from hemis.integrations.schemas import GraduateQuery, IdentityQuery, StaffQuery
+
+STATE_JOIN = (
+    "LEFT JOIN sync_state s ON s.institution_id = {t}.institution_id AND s.system = :system "
+    "AND s.record_id = {t}.id"
+)
+PAGE = (
+    "SELECT {t}.institution_id, {t}.id, p.id AS person_id, p.national_id_enc, p.full_name, "  # noqa: S608 - constants; values are bound
+    "p.date_of_birth, p.sex, s.status, s.payload_hash{extra} FROM {frm} "
+    + STATE_JOIN
+    + " WHERE ({t}.institution_id > :iid OR ({t}.institution_id = :iid AND {t}.id > :rid))"
+    "{where} ORDER BY {t}.institution_id, {t}.id LIMIT :limit"
+)
+COUNT = "SELECT COUNT(*) FROM {frm} WHERE 1 = 1{where}"
+
+
+@dataclass(frozen=True)
+class Row:
+    institution_id: int
+    record_id: int
+    person_id: int
+    status: str | None
+    payload_hash: str | None
+    query: BaseModel
+
+    def digest(self) -> str:
+        """What was sent, hashed: a record whose digest is unchanged is not re-sent."""
+        fields = self.query.model_dump(mode="json", exclude={"ref"})
+        raw = json.dumps(fields, sort_keys=True, ensure_ascii=False).encode()
+        return hashlib.sha256(raw).hexdigest()
+
+
+def _date(value: object) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+@dataclass(frozen=True)
+class Source:
+    table: str  # alias of the record table
+    frm: str
+    extra: str
+    build: Callable[[Any, dict[str, Any]], BaseModel]
+
+    def filters(self, year: int | None, institution_id: int | None) -> tuple[str, dict[str, Any]]:
+        where = ""
+        params: dict[str, Any] = {}
+        if institution_id is not None:
+            where += f" AND {self.table}.institution_id = :only_iid"
+            params["only_iid"] = institution_id
+        if year is not None and self.table == "a":
+            where += " AND a.awarded_on >= :y0 AND a.awarded_on < :y1"
+            params |= {"y0": dt.date(year, 1, 1), "y1": dt.date(year + 1, 1, 1)}
+        return where, params
+
+    def count(self, conn: Connection, year: int | None, institution_id: int | None) -> int:
+        where, params = self.filters(year, institution_id)
+        sql = COUNT.format(frm=self.frm, where=where)
+        return int(conn.execute(text(sql), params).scalar_one())
+
+    def page(
+        self,
+        conn: Connection,
+        cipher: IdCipher,
+        system: str,
+        after: tuple[int, int],
+        limit: int,
+        year: int | None,
+        institution_id: int | None,
+    ) -> Sequence[Row]:
+        where, params = self.filters(year, institution_id)
+        sql = PAGE.format(t=self.table, frm=self.frm, extra=self.extra, where=where)
+        params |= {"system": system, "iid": after[0], "rid": after[1], "limit": limit}
+        rows = []
+        for r in conn.execute(text(sql), params).mappings():
+            base = {
+                "ref": str(r["id"]),
+                "national_id": cipher.decrypt(r["national_id_enc"]),
+                "full_name": r["full_name"],
+                "date_of_birth": _date(r["date_of_birth"]),
+                "sex": r["sex"],
+            }
+            rows.append(
+                Row(
+                    int(r["institution_id"]),
+                    int(r["id"]),
+                    int(r["person_id"]),
+                    r["status"],
+                    r["payload_hash"],
+                    self.build(r, base),
+                )
+            )
+        return rows
+
+
+SOURCES = {
+    "population": Source(
+        "l",
+        "learner l JOIN person p ON p.id = l.person_id",
+        "",
+        lambda r, base: IdentityQuery.model_validate(base),
+    ),
+    "insurance": Source(
+        "a",
+        "award a JOIN learner l ON l.institution_id = a.institution_id AND l.id = a.learner_id "
+        "JOIN person p ON p.id = l.person_id",
+        ", a.awarded_on",
+        lambda r, base: GraduateQuery.model_validate(
+            base | {"graduated_on": _date(r["awarded_on"])}
+        ),
+    ),
+    "civil_service": Source(
+        "st",
+        "staff st JOIN person p ON p.id = st.person_id JOIN institution i ON i.id = "
+        "st.institution_id",
+        ", i.moet_code, st.civil_servant_id",
+        lambda r, base: StaffQuery.model_validate(
+            base | {"employer_code": r["moet_code"], "civil_servant_id": r["civil_servant_id"]}
+        ),
+    ),
+}

@@ -150,10 +150,8 @@ class Settings(BaseSettings):
                 "HEMIS_SECRET_KEY": self.secret_key == DEV_SECRET_KEY,
                 "HEMIS_ID_ENCRYPTION_KEY": self.id_encryption_key == DEV_ID_ENCRYPTION_KEY,
                 "HEMIS_BLIND_INDEX_KEY": self.blind_index_key == DEV_BLIND_INDEX_KEY,
-                "HEMIS_EXCHANGE_SIGNING_KEY": self.exchange_signing_key
-                == DEV_EXCHANGE_SIGNING_KEY,
-                "HEMIS_REGISTRY_PUBLIC_KEY": self.registry_public_key
-                == DEV_REGISTRY_PUBLIC_KEY,
+                "HEMIS_EXCHANGE_SIGNING_KEY": self.exchange_signing_key == DEV_EXCHANGE_SIGNING_KEY,
+                "HEMIS_REGISTRY_PUBLIC_KEY": self.registry_public_key == DEV_REGISTRY_PUBLIC_KEY,
             }
             left = [name for name, is_dev in dev.items() if is_dev]
             if left:

@@ -29,6 +29,7 @@ class Kind(StrEnum):
 class FaultProfileName(StrEnum):
     none = "none"
     realistic = "realistic"
+    sluggish = "sluggish"
     flaky = "flaky"
 
 

@@ -7,14 +7,13 @@ import datetime as dt
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Engine, select, text, update
+from sqlalchemy import Engine, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from hemis.config import Settings
 from hemis.db.base import table_of
 from hemis.db.ids import allocate_ids
-from hemis.errors import NotFound
 from hemis.integrations import exchange
 from hemis.integrations.civil_service.client import CivilServiceClient
 from hemis.integrations.codes import LinkMethod, LinkStatus, Registry
@@ -192,25 +191,6 @@ def _write(conn: Connection, values: list[dict[str, Any]]) -> None:
 
 def link_roster(engine: Engine, settings: Settings, url: str | None) -> dict[str, Any]:
     return link_records(engine, settings, pull_roster(engine, settings, url))
-
-
-def decide(engine: Engine, link_id: int, accept: bool, actor: str) -> None:
-    """A clerk's decision on a link in the review queue."""
-    with engine.begin() as conn:
-        national(conn)
-        found = conn.execute(select(LINK.c.id).where(LINK.c.id == link_id)).first()
-        if found is None:
-            raise NotFound("person_link", link_id)
-        conn.execute(
-            update(LINK)
-            .where(LINK.c.id == link_id)
-            .values(
-                method=LinkMethod.clerical.value,
-                status=(LinkStatus.linked if accept else LinkStatus.rejected).value,
-                decided_by=actor,
-                decided_at=dt.datetime.now(dt.UTC),
-            )
-        )
 
 
 def evaluate(engine: Engine, truth: dict[str, int | None]) -> dict[str, Any]:

@@ -80,7 +80,7 @@ class RateLimiter:
     burst: float = 1.0
     clock: Clock = time.monotonic
     sleep: Sleep = time.sleep
-    tokens: float = -1.0
+    tokens: float | None = None
     updated: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -88,12 +88,12 @@ class RateLimiter:
         """Take one token, sleeping until there is one; returns the time slept."""
         with self._lock:
             now = self.clock()
-            if self.tokens < 0:
-                self.tokens, self.updated = self.burst, now
-            self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)
-            self.updated = now
-            self.tokens -= 1.0
-            wait = 0.0 if self.tokens >= 0 else -self.tokens / self.rate
+            tokens = self.burst if self.tokens is None else self.tokens
+            if self.tokens is None:
+                self.updated = now
+            tokens = min(self.burst, tokens + (now - self.updated) * self.rate) - 1.0
+            self.tokens, self.updated = tokens, now
+            wait = 0.0 if tokens >= 0 else -tokens / self.rate
         if wait:
             self.sleep(wait)
         return wait

@@ -53,6 +53,8 @@ PROFILES = {
         unsigned_p=0.002,
         bad_signature_p=0.002,
     ),
+    # Slow but faultless: long enough batches to kill a sync between two of them (tests).
+    "sluggish": FaultProfile(latency_ms=120),
     "flaky": FaultProfile(
         latency_ms=20,
         burst_p=0.05,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -42,8 +41,8 @@ class Row:
 
     def digest(self) -> str:
         """What was sent, hashed: a record whose digest is unchanged is not re-sent."""
-        fields = self.query.model_dump(mode="json", exclude={"ref"})
-        raw = json.dumps(fields, sort_keys=True, ensure_ascii=False).encode()
+        fields = sorted(self.query.__dict__.items())
+        raw = "\x1f".join(f"{k}={v}" for k, v in fields if k != "ref").encode()
         return hashlib.sha256(raw).hexdigest()
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import os
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -61,9 +62,11 @@ class SyncSummary:
     batches: int = 0
     failed_batches: int = 0
     statuses: Counter[str] = field(default_factory=Counter)
+    started: float = field(default_factory=time.monotonic)
 
     def as_dict(self) -> dict[str, Any]:
         return {
+            "seconds": round(time.monotonic() - self.started, 2),
             "total": self.total,
             "sent": self.sent,
             "skipped": self.skipped,

@@ -7,7 +7,7 @@ graduates synced), starts `hemis registry-sim insurance --fault-profile realisti
 `hemis registry-sim civil-service` as subprocesses over loopback HTTP, and runs `hemis sync`
 as a subprocess (so it can be killed), as the application role hemis_app.
 
-    uv run python bench/bench_sync.py                 # scale 0.34 → ≈ 500,000 graduates
+    uv run python bench/bench_sync.py                 # scale 0.375 → ≈ 507,000 graduates
     uv run python bench/bench_sync.py --scale 0.02 --keep
 """
 
@@ -124,25 +124,38 @@ def check_complete(total: int) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--scale", type=float, default=0.34)
+    parser.add_argument("--scale", type=float, default=0.375)
     parser.add_argument("--kill-after", type=float, default=0.4, help="fraction synced")
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--reuse", action="store_true", help="keep a loaded database (--keep)")
     args = parser.parse_args()
     var_dir = tempfile.mkdtemp(prefix="bench-sync-")
     report: dict[str, Any] = {"load_before": os.getloadavg()}
 
-    with psycopg.connect(conninfo("postgres"), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DBNAME}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DBNAME}"')
-    migrate.upgrade(url(DBNAME))
-    t0 = time.perf_counter()
-    subprocess.run(
-        hemis("synth", "--scale", str(args.scale), "--seed", "2026", var_dir=var_dir),
-        env={**env(var_dir), "HEMIS_DATABASE_URL": url(DBNAME)},
-        check=True,
-        capture_output=True,
-    )
-    report["synth_seconds"] = round(time.perf_counter() - t0, 1)
+    if args.reuse:
+        with psycopg.connect(conninfo(DBNAME), autocommit=True) as conn:
+            for table in (
+                "sync_state",
+                "sync_run",
+                "exchange_entry",
+                "exchange_head",
+                "person_link",
+            ):
+                conn.execute(f"DELETE FROM {table}")
+            conn.execute("VACUUM ANALYZE")
+    else:
+        with psycopg.connect(conninfo("postgres"), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{DBNAME}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{DBNAME}"')
+        migrate.upgrade(url(DBNAME))
+        t0 = time.perf_counter()
+        subprocess.run(
+            hemis("synth", "--scale", str(args.scale), "--seed", "2026", var_dir=var_dir),
+            env={**env(var_dir), "HEMIS_DATABASE_URL": url(DBNAME)},
+            check=True,
+            capture_output=True,
+        )
+        report["synth_seconds"] = round(time.perf_counter() - t0, 1)
     total = int(scalar("SELECT COUNT(*) FROM award"))
     report["graduates"] = total
 

@@ -24,7 +24,8 @@ PAGE = (
     "SELECT {t}.institution_id, {t}.id, p.id AS person_id, p.national_id_enc, p.full_name, "  # noqa: S608 - constants; values are bound
     "p.date_of_birth, p.sex, s.status, s.payload_hash{extra} FROM {frm} "
     + STATE_JOIN
-    + " WHERE ({t}.institution_id > :iid OR ({t}.institution_id = :iid AND {t}.id > :rid))"
+    # A row-value comparison: both databases walk the primary-key index from the cursor.
+    + " WHERE ({t}.institution_id, {t}.id) > (:iid, :rid)"
     "{where} ORDER BY {t}.institution_id, {t}.id LIMIT :limit"
 )
 COUNT = "SELECT COUNT(*) FROM {frm} WHERE 1 = 1{where}"

@@ -10,24 +10,25 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
 
 from hemis.common.crypto import IdCipher
 from hemis.integrations.schemas import GraduateQuery, IdentityQuery, StaffQuery
 
-STATE_JOIN = (
-    "LEFT JOIN sync_state s ON s.institution_id = {t}.institution_id AND s.system = :system "
-    "AND s.record_id = {t}.id"
-)
 PAGE = (
-    "SELECT {t}.institution_id, {t}.id, p.id AS person_id, p.national_id_enc, p.full_name, "  # noqa: S608 - constants; values are bound
-    "p.date_of_birth, p.sex, s.status, s.payload_hash{extra} FROM {frm} "
-    + STATE_JOIN
+    "SELECT {t}.institution_id, {t}.id, p.id AS person_id, p.national_id_enc, p.full_name, "
+    "p.date_of_birth, p.sex{extra} FROM {frm} "
     # A row-value comparison: both databases walk the primary-key index from the cursor.
-    + " WHERE ({t}.institution_id, {t}.id) > (:iid, :rid)"
+    " WHERE ({t}.institution_id, {t}.id) > (:iid, :rid)"
     "{where} ORDER BY {t}.institution_id, {t}.id LIMIT :limit"
 )
+# The page's states in a second query: joined in the page, PostgreSQL's plan for a growing
+# sync_state degraded to a merge join over all of it on every page.
+STATES = text(
+    "SELECT institution_id, record_id, status, payload_hash FROM sync_state "
+    "WHERE system = :system AND institution_id IN :iids AND record_id IN :rids"
+).bindparams(bindparam("iids", expanding=True), bindparam("rids", expanding=True))
 COUNT = "SELECT COUNT(*) FROM {frm} WHERE 1 = 1{where}"
 
 
@@ -90,9 +91,17 @@ class Source:
     ) -> Sequence[Row]:
         where, params = self.filters(year, institution_id)
         sql = PAGE.format(t=self.table, frm=self.frm, extra=self.extra, where=where)
-        params |= {"system": system, "iid": after[0], "rid": after[1], "limit": limit}
+        params |= {"iid": after[0], "rid": after[1], "limit": limit}
+        page = conn.execute(text(sql), params).mappings().all()
+        known: dict[tuple[int, int], tuple[str, str | None]] = {}
+        if page:
+            keys = {"iids": sorted({r["institution_id"] for r in page})}
+            keys["rids"] = [r["id"] for r in page]
+            for st in conn.execute(STATES, {"system": system, **keys}):
+                known[(st.institution_id, st.record_id)] = (st.status, st.payload_hash)
         rows = []
-        for r in conn.execute(text(sql), params).mappings():
+        for r in page:
+            status, digest = known.get((r["institution_id"], r["id"]), (None, None))
             base = {
                 "ref": str(r["id"]),
                 "national_id": cipher.decrypt(r["national_id_enc"]),
@@ -105,8 +114,8 @@ class Source:
                     int(r["institution_id"]),
                     int(r["id"]),
                     int(r["person_id"]),
-                    r["status"],
-                    r["payload_hash"],
+                    status,
+                    digest,
                     self.build(r, base),
                 )
             )

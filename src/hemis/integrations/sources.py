@@ -20,8 +20,10 @@ PAGE = (
     "SELECT {t}.institution_id, {t}.id, p.id AS person_id, p.national_id_enc, p.full_name, "
     "p.date_of_birth, p.sex{extra} FROM {frm} "
     # A row-value comparison: both databases walk the primary-key index from the cursor.
-    " WHERE ({t}.institution_id, {t}.id) > (:iid, :rid)"
-    "{where} ORDER BY {t}.institution_id, {t}.id LIMIT :limit"
+    # The cursor, inlined (two ints) so the planner sees it; a row-value comparison was
+    # estimated at a handful of rows and planned as a parallel scan and sort of the whole join.
+    " WHERE {t}.institution_id >= {iid:d} AND ({t}.institution_id > {iid:d} OR {t}.id > {rid:d})"
+    "{where} ORDER BY {t}.institution_id, {t}.id LIMIT {limit:d}"
 )
 # The page's states in a second query: joined in the page, PostgreSQL's plan for a growing
 # sync_state degraded to a merge join over all of it on every page.
@@ -90,8 +92,20 @@ class Source:
         institution_id: int | None,
     ) -> Sequence[Row]:
         where, params = self.filters(year, institution_id)
-        sql = PAGE.format(t=self.table, frm=self.frm, extra=self.extra, where=where)
-        params |= {"iid": after[0], "rid": after[1], "limit": limit}
+        sql = PAGE.format(
+            t=self.table,
+            frm=self.frm,
+            extra=self.extra,
+            where=where,
+            iid=int(after[0]),
+            rid=int(after[1]),
+            limit=int(limit),
+        )
+        if conn.dialect.name == "postgresql":
+            # Under row-level security (the application role) the planner estimates the
+            # policy's filter at a few rows and sorts the whole join; walk the key's index.
+            conn.exec_driver_sql("SET LOCAL enable_sort = off")
+            conn.exec_driver_sql("SET LOCAL max_parallel_workers_per_gather = 0")
         page = conn.execute(text(sql), params).mappings().all()
         known: dict[tuple[int, int], tuple[str, str | None]] = {}
         if page:

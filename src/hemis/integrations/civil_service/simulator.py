@@ -4,6 +4,7 @@ records are found only by linkage; some records are other people with look-alike
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import random
 from collections.abc import Iterable
@@ -111,8 +112,6 @@ def build(people: Iterable[SourcePerson], seed: int) -> tuple[dict[str, Handler]
         after, limit = body.get("after"), int(body.get("limit") or 1000)
         if not 1 <= limit <= MAX_BATCH:
             raise ValueError(f"limit must be 1..{MAX_BATCH}")
-        import bisect
-
         start = bisect.bisect_right(keys, after) if after else 0
         chunk = keys[start : start + limit]
         nxt = chunk[-1] if start + limit < len(keys) else None

@@ -17,6 +17,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEV_SECRET_KEY = "dev-only-secret-key-change-me-0000000000000000"  # noqa: S105 - refused in production
 DEV_ID_ENCRYPTION_KEY = base64.b64encode(b"dev-only-aes-key-32-bytes-long!!").decode()
 DEV_BLIND_INDEX_KEY = base64.b64encode(b"dev-only-hmac-blind-index-key-32").decode()
+# Ed25519: HEMIS's seed, and the public key of the (simulated) registries' dev seed.
+DEV_EXCHANGE_SIGNING_KEY = base64.b64encode(b"dev-only-ed25519-hemis-seed-32b!").decode()
+DEV_REGISTRY_SEED = b"dev-only-ed25519-registry-seed!!"
+DEV_REGISTRY_PUBLIC_KEY = "a85BOIg2SYYCQz4sLziNz7RT/kVEsqDwY+bHEctSQP8="
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -79,6 +83,44 @@ class Settings(BaseSettings):
     )
     token_days: int = Field(90, ge=1, description="Lifetime of a machine bearer token in days.")
     log_level: str = Field("INFO", description="Log level (DEBUG, INFO, WARNING, ERROR).")
+    exchange_signing_key: str = Field(
+        DEV_EXCHANGE_SIGNING_KEY,
+        description="Base64 of HEMIS's 32-byte Ed25519 seed that signs requests to registries.",
+    )
+    registry_public_key: str = Field(
+        DEV_REGISTRY_PUBLIC_KEY,
+        description="Base64 of the national registries' Ed25519 public key (checks responses).",
+    )
+    population_url: str = Field(
+        "http://127.0.0.1:8701", description="Base URL of the population database."
+    )
+    insurance_url: str = Field(
+        "http://127.0.0.1:8702", description="Base URL of the social-insurance database."
+    )
+    civil_service_url: str = Field(
+        "http://127.0.0.1:8703", description="Base URL of the civil-servant database."
+    )
+    registry_timeout_seconds: float = Field(
+        10.0, gt=0, description="Timeout of one request to a national registry."
+    )
+    registry_max_attempts: int = Field(
+        6, ge=1, description="Attempts per registry request (retries with backoff and jitter)."
+    )
+    registry_rate_per_second: float = Field(
+        50.0, gt=0, description="Requests per second HEMIS sends to one registry at most."
+    )
+    registry_breaker_failures: int = Field(
+        8, ge=1, description="Consecutive failures that open a registry's circuit breaker."
+    )
+    registry_breaker_cooldown_seconds: float = Field(
+        5.0, gt=0, description="How long an open circuit breaker refuses calls."
+    )
+    sync_batch_size: int = Field(
+        1000, ge=1, le=1000, description="Records per registry request in a sync job."
+    )
+    exchange_retention_days: int = Field(
+        1825, ge=1, description="Days the exchange log keeps messages before a purge."
+    )
 
     @property
     def owner_database_url(self) -> str:
@@ -88,7 +130,9 @@ class Settings(BaseSettings):
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
-    @field_validator("id_encryption_key", "blind_index_key")
+    @field_validator(
+        "id_encryption_key", "blind_index_key", "exchange_signing_key", "registry_public_key"
+    )
     @classmethod
     def _key_is_32_bytes(cls, value: str) -> str:
         try:
@@ -106,6 +150,8 @@ class Settings(BaseSettings):
                 "HEMIS_SECRET_KEY": self.secret_key == DEV_SECRET_KEY,
                 "HEMIS_ID_ENCRYPTION_KEY": self.id_encryption_key == DEV_ID_ENCRYPTION_KEY,
                 "HEMIS_BLIND_INDEX_KEY": self.blind_index_key == DEV_BLIND_INDEX_KEY,
+                "HEMIS_EXCHANGE_SIGNING_KEY": self.exchange_signing_key == DEV_EXCHANGE_SIGNING_KEY,
+                "HEMIS_REGISTRY_PUBLIC_KEY": self.registry_public_key == DEV_REGISTRY_PUBLIC_KEY,
             }
             left = [name for name, is_dev in dev.items() if is_dev]
             if left:

@@ -5,6 +5,13 @@ from hemis.admissions.models import *  # noqa: F403
 from hemis.audit.models import AuditEntry, AuditHead
 from hemis.db.base import Base
 from hemis.db.ids import id_allocator
+from hemis.integrations.models import (
+    ExchangeEntry,
+    ExchangeHead,
+    PersonLink,
+    SyncRun,
+    SyncState,
+)
 from hemis.registry.models import *  # noqa: F403
 from hemis.submissions.models import Submission, SubmissionAnswer, SubmissionJob, SubmissionSnapshot
 
@@ -13,11 +20,16 @@ __all__ = [
     "AuditEntry",
     "AuditHead",
     "Base",
+    "ExchangeEntry",
+    "ExchangeHead",
     "LoginFailure",
+    "PersonLink",
     "Submission",
     "SubmissionAnswer",
     "SubmissionJob",
     "SubmissionSnapshot",
+    "SyncRun",
+    "SyncState",
     "User",
     "WebSession",
     "id_allocator",

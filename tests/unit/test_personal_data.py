@@ -96,6 +96,8 @@ def test_development_keys_are_refused_in_production() -> None:
         secret_key="x" * 40,
         id_encryption_key=strong,
         blind_index_key=base64.b64encode(os.urandom(32)).decode(),
+        exchange_signing_key=base64.b64encode(os.urandom(32)).decode(),
+        registry_public_key=base64.b64encode(os.urandom(32)).decode(),
     )
     assert ok.id_encryption_key != DEV_ID_ENCRYPTION_KEY
 

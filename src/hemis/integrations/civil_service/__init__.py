@@ -1,0 +1,1 @@
+"""The civil-servant database: port, HTTP client and simulator."""

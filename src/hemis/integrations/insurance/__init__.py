@@ -1,0 +1,1 @@
+"""The social-insurance database: port, HTTP client and simulator."""

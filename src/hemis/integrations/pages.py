@@ -1,0 +1,133 @@
+"""HTML pages of the national databases: an institution's per-record statuses with their
+field-level diffs (fixed at the source, in the registry pages), the outcome funnel, and the
+civil-servant links with the clerical review queue (ministry)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import RedirectResponse
+from starlette.responses import Response
+
+from hemis.accounts.roles import Role
+from hemis.accounts.service import Principal
+from hemis.errors import Forbidden
+from hemis.integrations import outcomes, queries, service
+from hemis.integrations.codes import (
+    REGISTRY_LABELS,
+    STATUS_LABELS,
+    LinkStatus,
+    Registry,
+    SyncStatus,
+)
+from hemis.web.csrf import CsrfChecked
+from hemis.web.deps import PageDB, PagePrincipal, get_lang
+from hemis.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+SYSTEMS = [r.value for r in Registry]
+STATUSES = [s.value for s in SyncStatus]
+
+
+def require_viewer(principal: Principal) -> None:
+    if not (principal.role.national or principal.role is Role.institution_officer):
+        raise Forbidden()
+
+
+def _labels(lang: str) -> dict[str, Any]:
+    def pick(table: dict[str, tuple[str, str]]) -> Any:
+        def label(code: str | None) -> str:
+            vi, en = table.get(code or "", (code or "", code or ""))
+            return en if lang == "en" else vi
+
+        return label
+
+    return {"status_label": pick(STATUS_LABELS), "system_label": pick(REGISTRY_LABELS)}
+
+
+@router.get("/integrations")
+def integrations_home(
+    request: Request,
+    principal: PagePrincipal,
+    session: PageDB,
+    system: str | None = Query(None, max_length=20),
+    status: str | None = Query(None, max_length=20),
+    page: int = Query(1, ge=1, le=10_000),
+) -> Response:
+    require_viewer(principal)
+    system = system if system in SYSTEMS else None
+    status = status if status in STATUSES else None
+    context = {
+        "nav": "integrations",
+        "counts": queries.status_counts(session),
+        "rows": queries.mismatches(session, system, status, (page - 1) * queries.PAGE_SIZE),
+        "runs": queries.recent_runs(session) if principal.role.national else [],
+        "systems": SYSTEMS,
+        "statuses": STATUSES,
+        "system": system,
+        "status": status,
+        "page": page,
+        "page_size": queries.PAGE_SIZE,
+        **_labels(get_lang(request)),
+    }
+    return render(request, "integrations/index.html", context)
+
+
+@router.get("/integrations/outcomes")
+def outcomes_page(
+    request: Request,
+    principal: PagePrincipal,
+    session: PageDB,
+    year: int | None = Query(None, ge=2000, le=2100),
+    by: str = Query("institution", max_length=12),
+) -> Response:
+    require_viewer(principal)
+    year = year or dt.date.today().year - 1
+    group = by if by in ("institution", "program", "field") else "institution"
+    funnels = outcomes.graduate_outcomes(session, year, group)  # type: ignore[arg-type]
+    context = {
+        "nav": "integrations",
+        "year": year,
+        "by": group,
+        "funnels": funnels,
+        "total": outcomes.total(funnels),
+    }
+    return render(request, "integrations/outcomes.html", context)
+
+
+@router.get("/integrations/links")
+def links_page(
+    request: Request,
+    principal: PagePrincipal,
+    session: PageDB,
+    status: str | None = Query(LinkStatus.review.value, max_length=10),
+    page: int = Query(1, ge=1, le=10_000),
+) -> Response:
+    if not principal.role.national:
+        raise Forbidden()
+    status = status if status in [s.value for s in LinkStatus] else None
+    context = {
+        "nav": "integrations",
+        "status": status,
+        "statuses": [s.value for s in LinkStatus],
+        "links": queries.links(session, status, (page - 1) * queries.PAGE_SIZE),
+        "counts": queries.link_counts(session),
+        "page": page,
+    }
+    return render(request, "integrations/links.html", context)
+
+
+@router.post("/integrations/links/{link_id}/decide")
+def decide(
+    principal: PagePrincipal,
+    session: PageDB,
+    _csrf: CsrfChecked,
+    link_id: int,
+    accept: Annotated[bool, Form()],
+) -> Response:
+    if not (principal.role.national and principal.role.writable):
+        raise Forbidden()
+    service.decide_link(session, link_id, accept)
+    return RedirectResponse("/integrations/links", status_code=303)

@@ -1,0 +1,1 @@
+"""The population database: port, HTTP client and simulator."""

@@ -9,8 +9,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+import polars as pl
 from sqlalchemy import and_, func, select
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnElement
 
 from hemis.indicators.definitions import (
     FIELD_WEIGHTS,
@@ -23,6 +25,7 @@ from hemis.indicators.definitions import (
 from hemis.indicators.rules import Outcome, judge, unknown
 from hemis.indicators.sources import EmploymentCounts
 from hemis.indicators.sql import (
+    DI,
     EXP,
     PE,
     REV,
@@ -38,6 +41,7 @@ from hemis.indicators.sql import (
     total,
     weight_of,
 )
+from hemis.registry.reference import ISCED_MAPPING_VERSION
 
 Inputs = dict[str, float]
 YEAR_DAYS = 365.25
@@ -47,14 +51,18 @@ def _rows(conn: Connection, stmt: Any) -> Iterable[dict[str, Any]]:
     return (dict(row._mapping) for row in conn.execute(stmt))
 
 
-def learner_inputs(conn: Connection, year: int, cutoff: dt.date) -> dict[int, Inputs]:
-    """Per institution, one pass over learner ⋈ program ⟕ award."""
-    start = cutoff - dt.timedelta(days=365)  # the previous cut-off
-    before3 = dt.date(cutoff.year - 3, cutoff.month, min(cutoff.day, 28))
+def converted_weight() -> ColumnElement[Any]:
     weight = weight_of(P.c.level, LEVEL_WEIGHTS) * weight_of(L.c.study_mode, MODE_WEIGHTS)
     if FIELD_WEIGHTS:
         weight = weight * weight_of(func.substr(P.c.discipline_code, 2, 2), FIELD_WEIGHTS)
-    full_time = L.c.study_mode == "full_time"
+    return weight
+
+
+def learner_conditions(year: int, cutoff: dt.date) -> dict[str, ColumnElement[bool]]:
+    """The named sets of learners the criteria count, over learner ⋈ program ⟕ award (the
+    drill-down lists the records of the same sets)."""
+    start = cutoff - dt.timedelta(days=365)  # the previous cut-off
+    before3 = dt.date(cutoff.year - 3, cutoff.month, min(cutoff.day, 28))
     under = P.c.level.in_(UNDERGRADUATE)
     studying = studying_at(cutoff)
     admitted_day, awarded_day = day_number(L.c.admitted_on), day_number(A.c.awarded_on)
@@ -63,64 +71,98 @@ def learner_inputs(conn: Connection, year: int, cutoff: dt.date) -> dict[int, In
     on_end = L.c.cohort_year + P.c.duration_years
     ext_cohort = and_(under, ext_end > year - 1, ext_end <= year)
     on_cohort = and_(under, on_end > year - 1, on_end <= year)
-    stmt = (
-        select(
-            L.c.institution_id,
-            total(studying).label("students"),
-            total(studying, weight).label("converted"),
-            total(and_(studying, full_time), weight).label("converted_full_time"),
-            total(studying_at(before3)).label("students_3y_ago"),
-            total(L.c.cohort_year.between(year - 2, year)).label("intake_3y"),
-            total(and_(under, studying_at(start))).label("under_at_start"),
-            total(
-                and_(
-                    under,
-                    studying_at(start),
-                    L.c.status == "withdrawn",
-                    L.c.status_date > start,
-                    L.c.status_date <= cutoff,
-                )
-            ).label("withdrawn"),
-            total(and_(under, L.c.cohort_year == year - 1)).label("first_year"),
-            total(
-                and_(
-                    under,
-                    L.c.cohort_year == year - 1,
-                    L.c.status == "withdrawn",
-                    L.c.status_date <= cutoff,
-                    day_number(L.c.status_date) <= admitted_day + 365,
-                )
-            ).label("first_year_withdrawn"),
-            total(ext_cohort).label("ext_cohort"),
-            total(
-                and_(
-                    ext_cohort,
-                    awarded,
-                    awarded_day
-                    <= admitted_day + (P.c.duration_years + 2) * YEAR_DAYS + ON_TIME_GRACE_DAYS,
-                )
-            ).label("ext_graduated"),
-            total(on_cohort).label("on_cohort"),
-            total(
-                and_(
-                    on_cohort,
-                    awarded,
-                    awarded_day
-                    <= admitted_day + P.c.duration_years * YEAR_DAYS + ON_TIME_GRACE_DAYS,
-                )
-            ).label("on_graduated"),
-        )
-        .select_from(
-            L.join(
-                P, and_(P.c.institution_id == L.c.institution_id, P.c.id == L.c.program_id)
-            ).outerjoin(A, and_(A.c.institution_id == L.c.institution_id, A.c.learner_id == L.c.id))
-        )
-        .group_by(L.c.institution_id)
+    first_year = and_(under, L.c.cohort_year == year - 1)
+    return {
+        "students": studying,
+        "full_time_students": and_(studying, L.c.study_mode == "full_time"),
+        "students_3y_ago": studying_at(before3),
+        "intake_3y": L.c.cohort_year.between(year - 2, year),
+        "under_at_start": and_(under, studying_at(start)),
+        "withdrawn": and_(
+            under,
+            studying_at(start),
+            L.c.status == "withdrawn",
+            L.c.status_date > start,
+            L.c.status_date <= cutoff,
+        ),
+        "first_year": first_year,
+        "first_year_withdrawn": and_(
+            first_year,
+            L.c.status == "withdrawn",
+            L.c.status_date <= cutoff,
+            day_number(L.c.status_date) <= admitted_day + 365,
+        ),
+        "ext_cohort": ext_cohort,
+        "ext_graduated": and_(
+            ext_cohort,
+            awarded,
+            awarded_day <= admitted_day + (P.c.duration_years + 2) * YEAR_DAYS + ON_TIME_GRACE_DAYS,
+        ),
+        "on_cohort": on_cohort,
+        "on_graduated": and_(
+            on_cohort,
+            awarded,
+            awarded_day <= admitted_day + P.c.duration_years * YEAR_DAYS + ON_TIME_GRACE_DAYS,
+        ),
+    }
+
+
+def learner_source() -> Any:
+    return L.join(
+        P, and_(P.c.institution_id == L.c.institution_id, P.c.id == L.c.program_id)
+    ).outerjoin(A, and_(A.c.institution_id == L.c.institution_id, A.c.learner_id == L.c.id))
+
+
+def learner_frame(conn: Connection, year: int, cutoff: dt.date) -> pl.DataFrame:
+    """One pass over learner ⋈ program ⋈ person ⟕ award: every named set's count (and the
+    converted weights, and the year's graduates) per institution, level, field, ISCED-F code and
+    sex. The criteria sum it per institution; the national cube sums it per dimension."""
+    sets = learner_conditions(year, cutoff)
+    weight = converted_weight()
+    in_year = and_(A.c.awarded_on >= dt.date(year, 1, 1), A.c.awarded_on <= dt.date(year, 12, 31))
+    columns = [total(cond).label(name) for name, cond in sets.items()]
+    columns += [
+        total(sets["students"], weight).label("converted"),
+        total(sets["full_time_students"], weight).label("converted_full_time"),
+        total(in_year).label("graduates"),
+    ]
+    keys = (
+        L.c.institution_id,
+        P.c.level,
+        func.substr(P.c.discipline_code, 2, 2).label("field_code"),
+        func.coalesce(DI.c.isced_code, "").label("isced_code"),
+        PE.c.sex,
     )
-    out: dict[int, Inputs] = {}
-    for row in _rows(conn, stmt):
-        out[int(row.pop("institution_id"))] = {k: float(v) for k, v in row.items()}
-    return out
+    source = (
+        learner_source()
+        .join(PE, PE.c.id == L.c.person_id)
+        .outerjoin(
+            DI,
+            and_(
+                DI.c.mapping_version == ISCED_MAPPING_VERSION,
+                DI.c.discipline_code == P.c.discipline_code,
+            ),
+        )
+    )
+    stmt = select(*keys, *columns).select_from(source).group_by(*keys)
+    result = conn.execute(stmt)
+    names = list(result.keys())
+    schema: dict[str, Any] = dict.fromkeys(names, pl.Float64)
+    schema.update(
+        institution_id=pl.Int64,
+        level=pl.String,
+        field_code=pl.String,
+        isced_code=pl.String,
+        sex=pl.String,
+    )
+    return pl.DataFrame([tuple(r) for r in result], schema=schema, orient="row")
+
+
+def learner_inputs(frame: pl.DataFrame) -> dict[int, Inputs]:
+    """The learner frame summed per institution."""
+    numbers = [c for c, t in frame.schema.items() if t == pl.Float64]
+    summed = frame.group_by("institution_id").agg(pl.col(numbers).sum())
+    return {int(r.pop("institution_id")): r for r in summed.to_dicts()}
 
 
 def quota_inputs(conn: Connection, year: int) -> dict[int, Inputs]:
@@ -135,22 +177,27 @@ def quota_inputs(conn: Connection, year: int) -> dict[int, Inputs]:
     return {int(r["institution_id"]): {"quota_3y": float(r["quota_3y"])} for r in _rows(conn, stmt)}
 
 
-def staff_inputs(conn: Connection, cutoff: dt.date) -> dict[int, Inputs]:
+def staff_conditions(cutoff: dt.date) -> dict[str, ColumnElement[bool]]:
+    """The named sets of staff the criteria count, over staff ⋈ person."""
     oldest = dt.date(cutoff.year - WORKING_AGE_LIMIT, cutoff.month, min(cutoff.day, 28))
     lecturer = and_(
         S.c.position == "lecturer",
         S.c.full_time.is_(True),
         (S.c.hired_on.is_(None)) | (S.c.hired_on <= cutoff),
     )
+    return {
+        "lecturers": lecturer,
+        "permanent_working_age": and_(
+            lecturer, S.c.permanent.is_(True), PE.c.date_of_birth > oldest
+        ),
+        "doctorates": and_(lecturer, S.c.highest_degree == "doctor"),
+    }
+
+
+def staff_inputs(conn: Connection, cutoff: dt.date) -> dict[int, Inputs]:
+    sets = staff_conditions(cutoff)
     stmt = (
-        select(
-            S.c.institution_id,
-            total(lecturer).label("lecturers"),
-            total(and_(lecturer, S.c.permanent.is_(True), PE.c.date_of_birth > oldest)).label(
-                "permanent_working_age"
-            ),
-            total(and_(lecturer, S.c.highest_degree == "doctor")).label("doctorates"),
-        )
+        select(S.c.institution_id, *(total(c).label(n) for n, c in sets.items()))
         .select_from(S.join(PE, PE.c.id == S.c.person_id))
         .group_by(S.c.institution_id)
     )

@@ -83,7 +83,11 @@ def run(conn: Connection, year: int, sources: Sources, today: dt.date) -> Comput
             I.c.status.in_(COMPUTED_STATUSES)
         )
     ).all()
-    learners = criteria.learner_inputs(conn, year, cutoff)
+    if conn.dialect.name == "postgresql":
+        # Hash joins over millions of learners and persons spill to disk at the default 4 MB.
+        conn.exec_driver_sql("SET LOCAL work_mem = '256MB'")
+    frame = criteria.learner_frame(conn, year, cutoff)
+    learners = criteria.learner_inputs(frame)
     lap("learners")
     quotas = criteria.quota_inputs(conn, year)
     staff = criteria.staff_inputs(conn, cutoff)
@@ -112,7 +116,7 @@ def run(conn: Connection, year: int, sources: Sources, today: dt.date) -> Comput
     out.results = store(conn, year, results)
     out.institutions = len(results)
     lap("storing results")
-    out.cube_rows = build_cube(conn, year, cutoff)
+    out.cube_rows = build_cube(conn, year, cutoff, frame)
     lap("national cube")
     for mine in results.values():
         for outcome in mine.values():

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import polars as pl
 from sqlalchemy import and_, case, delete, func, insert, select
 from sqlalchemy.engine import Connection
 
@@ -14,12 +15,10 @@ from hemis.db.base import table_of
 from hemis.db.ids import allocate_ids
 from hemis.db.types import utcnow
 from hemis.indicators.models import IndicatorCube
-from hemis.indicators.sql import PE, A, I, L, P, S, studying_at
-from hemis.registry.models import DisciplineIsced, Province
-from hemis.registry.reference import ISCED_MAPPING_VERSION
+from hemis.indicators.sql import PE, I, S
+from hemis.registry.models import Province
 
 CUBE = table_of(IndicatorCube)
-DI = table_of(DisciplineIsced)
 PR = table_of(Province)
 DIMENSIONS = (
     "level", "field_code", "isced_code", "province_code", "region", "ownership", "sex",
@@ -31,39 +30,38 @@ def _places() -> Any:
     return I.outerjoin(PR, and_(PR.c.generation == 34, PR.c.code == I.c.province_code))
 
 
-def _learner_cube(
-    conn: Connection, measure: str, where: Any, with_award: bool
-) -> list[dict[str, Any]]:
-    field = func.substr(P.c.discipline_code, 2, 2)
-    source = L.join(P, and_(P.c.institution_id == L.c.institution_id, P.c.id == L.c.program_id))
-    if with_award:
-        source = source.join(
-            A, and_(A.c.institution_id == L.c.institution_id, A.c.learner_id == L.c.id)
+def _learner_cube(conn: Connection, frame: pl.DataFrame) -> list[dict[str, Any]]:
+    """The learner frame (criteria.learner_frame) summed over the cube's dimensions."""
+    if frame.is_empty():
+        return []
+    places = conn.execute(
+        select(
+            I.c.id, I.c.province_code, func.coalesce(PR.c.region, ""), I.c.ownership
+        ).select_from(_places())
+    ).all()
+    where = pl.DataFrame(
+        [tuple(p) for p in places],
+        schema={
+            "institution_id": pl.Int64,
+            "province_code": pl.String,
+            "region": pl.String,
+            "ownership": pl.String,
+        },
+        orient="row",
+    )
+    keys = ["level", "field_code", "isced_code", "province_code", "region", "ownership", "sex"]
+    joined = frame.join(where, on="institution_id", how="left").with_columns(
+        pl.col(keys).fill_null("")
+    )
+    out: list[dict[str, Any]] = []
+    for measure, column in (("enrolled", "students"), ("graduates", "graduates")):
+        summed = (
+            joined.group_by(keys)
+            .agg(pl.col(column).sum().alias("count"))
+            .filter(pl.col("count") > 0)
         )
-    source = (
-        source.join(_places(), I.c.id == L.c.institution_id)
-        .join(PE, PE.c.id == L.c.person_id)
-        .outerjoin(
-            DI,
-            and_(
-                DI.c.mapping_version == ISCED_MAPPING_VERSION,
-                DI.c.discipline_code == P.c.discipline_code,
-            ),
-        )
-    )
-    keys = (
-        P.c.level,
-        field.label("field_code"),
-        func.coalesce(DI.c.isced_code, "").label("isced_code"),
-        I.c.province_code,
-        func.coalesce(PR.c.region, "").label("region"),
-        I.c.ownership,
-        PE.c.sex,
-    )
-    stmt = (
-        select(*keys, func.count().label("count")).select_from(source).where(where).group_by(*keys)
-    )
-    return [{"measure": measure, **dict(r._mapping)} for r in conn.execute(stmt)]
+        out += [{"measure": measure, **row} for row in summed.to_dicts()]
+    return out
 
 
 def _staff_cube(conn: Connection, cutoff: dt.date) -> list[dict[str, Any]]:
@@ -88,11 +86,9 @@ def _staff_cube(conn: Connection, cutoff: dt.date) -> list[dict[str, Any]]:
     return [dict(r._mapping) for r in conn.execute(stmt)]
 
 
-def build_cube(conn: Connection, year: int, cutoff: dt.date) -> int:
+def build_cube(conn: Connection, year: int, cutoff: dt.date, learners: pl.DataFrame) -> int:
     """Replace the year's cube; returns its row count."""
-    rows = _learner_cube(conn, "enrolled", studying_at(cutoff), with_award=False)
-    awarded = and_(A.c.awarded_on >= dt.date(year, 1, 1), A.c.awarded_on <= dt.date(year, 12, 31))
-    rows += _learner_cube(conn, "graduates", awarded, with_award=True)
+    rows = _learner_cube(conn, learners)
     rows += _staff_cube(conn, cutoff)
     conn.execute(delete(CUBE).where(CUBE.c.year == year))
     if not rows:

@@ -33,7 +33,7 @@ def counts(
     )
     if province:
         stmt = stmt.where(Q.province_code == province)
-    return {str(k): int(v) for k, v in session.execute(stmt).tuples()}
+    return {str(k): int(v) for k, v in session.execute(stmt).all()}
 
 
 def total(session: Session, year: int, measure: str, province: str = "") -> int:
@@ -102,14 +102,14 @@ def field_names(session: Session) -> dict[str, str]:
     stmt = select(DisciplineGroup.code, DisciplineGroup.name_vi).where(
         DisciplineGroup.kind == "field"
     )
-    return {str(code)[1:]: str(name) for code, name in session.execute(stmt).tuples()}
+    return {str(code)[1:]: str(name) for code, name in session.execute(stmt).all()}
 
 
 def isced_names(session: Session) -> dict[str, tuple[str, str]]:
     stmt = select(IscedField.code, IscedField.name_vi, IscedField.name_en).where(
         func.length(IscedField.code) == 2
     )
-    return {str(c): (str(vi or en), str(en)) for c, vi, en in session.execute(stmt).tuples()}
+    return {str(c): (str(vi or en), str(en)) for c, vi, en in session.execute(stmt).all()}
 
 
 def by_isced_broad(session: Session, year: int, measure: str) -> dict[str, int]:
@@ -127,7 +127,7 @@ def trend(session: Session, measure: str) -> list[tuple[int, int]]:
         .group_by(Q.year)
         .order_by(Q.year)
     )
-    return [(int(y), int(n)) for y, n in session.execute(stmt).tuples()]
+    return [(int(y), int(n)) for y, n in session.execute(stmt).all()]
 
 
 def national(session: Session, year: int, province: str = "") -> dict[str, Any]:

@@ -158,7 +158,7 @@ def compliance_summary(session: Session, year: int) -> dict[str, dict[str, int]]
 
 def provinces(session: Session) -> dict[str, str]:
     stmt = select(Province.code, Province.name_vi).where(Province.generation == 34)
-    return {str(code): str(name) for code, name in session.execute(stmt).tuples()}
+    return {str(code): str(name) for code, name in session.execute(stmt).all()}
 
 
 def definitions_for(family: str) -> list[Definition]:

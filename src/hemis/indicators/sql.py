@@ -14,6 +14,7 @@ from hemis.db.base import table_of
 from hemis.registry.models import (
     Award,
     Campus,
+    DisciplineIsced,
     Expenditure,
     Institution,
     Learner,
@@ -34,6 +35,7 @@ C = table_of(Campus)
 R = table_of(ResourceSummary)
 REV = table_of(Revenue)
 EXP = table_of(Expenditure)
+DI = table_of(DisciplineIsced)
 
 NOT_STUDYING = ("withdrawn", "transferred", "graduated", "suspended")
 UNDERGRADUATE = ("college", "bachelor")

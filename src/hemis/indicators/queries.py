@@ -49,6 +49,22 @@ def _current(stmt: Any) -> Any:
     )
 
 
+CELL_COLUMNS = (
+    IndicatorResult.institution_id,
+    IndicatorResult.indicator_id,
+    IndicatorResult.definition_version,
+    IndicatorResult.numerator,
+    IndicatorResult.denominator,
+    IndicatorResult.value,
+    IndicatorResult.threshold,
+    IndicatorResult.status,
+    IndicatorResult.reason_vi,
+    IndicatorResult.reason_en,
+    IndicatorResult.threshold_verified,
+    IndicatorResult.computed_at,
+)
+
+
 @dataclass
 class MatrixRow:
     institution_id: int
@@ -56,7 +72,7 @@ class MatrixRow:
     name_vi: str
     province_code: str
     ownership: str
-    cells: dict[str, IndicatorResult] = field(default_factory=dict)
+    cells: dict[str, Any] = field(default_factory=dict)  # indicator id → result row
 
     def count(self, status: str) -> int:
         return sum(1 for c in self.cells.values() if c.status == status)
@@ -81,8 +97,9 @@ def matrix(
         i.id: MatrixRow(i.id, i.moet_code, i.name_vi, i.province_code, i.ownership)
         for i in session.scalars(stmt)
     }
-    results = session.scalars(
-        _current(select(IndicatorResult).where(IndicatorResult.year == year)).where(
+    # Plain rows, not ORM objects: the national matrix holds ~11,000 results.
+    results = session.execute(
+        _current(select(*CELL_COLUMNS).where(IndicatorResult.year == year)).where(
             IndicatorResult.institution_id.in_(list(rows))
         )
     )
@@ -91,7 +108,15 @@ def matrix(
     out = [r for r in rows.values() if r.cells]
     if status in ("pass", "fail", "unknown"):
         out = [r for r in out if r.count(status) > 0]
-    return sorted(out, key=_sort_key(sort), reverse=descending)
+    out.sort(key=_sort_key(sort), reverse=descending)
+    if sort in by_id():  # rows without a value stay last in either order
+
+        def unknown(row: MatrixRow) -> bool:
+            cell = row.cells.get(sort)
+            return cell is None or cell.value is None
+
+        out.sort(key=unknown)
+    return out
 
 
 def _sort_key(sort: str) -> Any:

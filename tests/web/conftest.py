@@ -49,6 +49,7 @@ from hemis.web.app import create_app
 from tests import factories
 from tests.admissions.seed_world import seed_admissions
 from tests.conftest import TestDB, _fresh_sqlite, _pg_conninfo, _pg_url
+from tests.indicators.seed_world import seed_indicators
 from tests.submissions.seed_world import seed_submissions
 
 API = "/api/v1"
@@ -189,6 +190,7 @@ def seed_institution(s: Session, cipher: IdCipher, code: str, tag: str, serial: 
     s.flush()
     admissions = seed_admissions(s, inst.id, prog.id, tag)
     submissions = seed_submissions(s, inst.id, tag)
+    seed_indicators(s, inst.id, tag)
     out.ids = {
         "institutions": inst.id,
         "campuses": campus.id,

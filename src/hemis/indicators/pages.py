@@ -108,6 +108,8 @@ def _overview_charts(
     fields = sorted(view["enrolled_by_field"].items(), key=lambda kv: -kv[1])[:12]
     names = overview.field_names(session)
     crit = criteria()
+    enrolled, graduates = dict(view["trend_enrolled"]), dict(view["trend_graduates"])
+    trend_years = sorted(set(enrolled) | set(graduates))
     statuses = [
         ("pass", "Đạt", "Pass"),
         ("fail", "Không đạt", "Fail"),
@@ -158,15 +160,15 @@ def _overview_charts(
         ),
         "trend": chart(
             "line",
-            [str(y) for y, _ in view["trend_enrolled"]],
+            [str(y) for y in trend_years],
             [
                 {
                     "label": t("Đang học", "Enrolled"),
-                    "data": [n for _, n in view["trend_enrolled"]],
+                    "data": [enrolled.get(y, 0) for y in trend_years],
                 },
                 {
                     "label": t("Tốt nghiệp", "Graduates"),
-                    "data": [n for _, n in view["trend_graduates"]],
+                    "data": [graduates.get(y, 0) for y in trend_years],
                 },
             ],
         ),

@@ -126,36 +126,51 @@ def learner_frame(conn: Connection, year: int, cutoff: dt.date) -> pl.DataFrame:
         total(sets["full_time_students"], weight).label("converted_full_time"),
         total(in_year).label("graduates"),
     ]
-    keys = (
-        L.c.institution_id,
-        P.c.level,
-        func.substr(P.c.discipline_code, 2, 2).label("field_code"),
-        func.coalesce(DI.c.isced_code, "").label("isced_code"),
-        PE.c.sex,
-    )
-    source = (
-        learner_source()
-        .join(PE, PE.c.id == L.c.person_id)
-        .outerjoin(
-            DI,
-            and_(
-                DI.c.mapping_version == ISCED_MAPPING_VERSION,
-                DI.c.discipline_code == P.c.discipline_code,
-            ),
-        )
-    )
+    # Grouped on plain columns (the planner then estimates the groups well and hashes them);
+    # the program's level, field and ISCED-F code are attached afterwards from its small table.
+    keys = (L.c.institution_id, L.c.program_id, PE.c.sex)
+    source = learner_source().join(PE, PE.c.id == L.c.person_id)
     stmt = select(*keys, *columns).select_from(source).group_by(*keys)
     result = conn.execute(stmt)
     names = list(result.keys())
     schema: dict[str, Any] = dict.fromkeys(names, pl.Float64)
-    schema.update(
-        institution_id=pl.Int64,
-        level=pl.String,
-        field_code=pl.String,
-        isced_code=pl.String,
-        sex=pl.String,
+    schema.update(institution_id=pl.Int64, program_id=pl.Int64, sex=pl.String)
+    counts = pl.DataFrame([tuple(r) for r in result], schema=schema, orient="row")
+    programs = conn.execute(
+        select(
+            P.c.institution_id,
+            P.c.id,
+            P.c.level,
+            func.substr(P.c.discipline_code, 2, 2),
+            func.coalesce(DI.c.isced_code, ""),
+        ).select_from(
+            P.outerjoin(
+                DI,
+                and_(
+                    DI.c.mapping_version == ISCED_MAPPING_VERSION,
+                    DI.c.discipline_code == P.c.discipline_code,
+                ),
+            )
+        )
     )
-    return pl.DataFrame([tuple(r) for r in result], schema=schema, orient="row")
+    attributes = pl.DataFrame(
+        [tuple(r) for r in programs],
+        schema={
+            "institution_id": pl.Int64,
+            "program_id": pl.Int64,
+            "level": pl.String,
+            "field_code": pl.String,
+            "isced_code": pl.String,
+        },
+        orient="row",
+    )
+    keys_out = ["institution_id", "level", "field_code", "isced_code", "sex"]
+    numbers = [n for n in names if n not in ("institution_id", "program_id", "sex")]
+    return (
+        counts.join(attributes, on=["institution_id", "program_id"], how="left")
+        .group_by(keys_out)
+        .agg(pl.col(numbers).sum())
+    )
 
 
 def learner_inputs(frame: pl.DataFrame) -> dict[int, Inputs]:

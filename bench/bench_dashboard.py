@@ -155,7 +155,7 @@ def main() -> int:
         pages = {
             "bench.bo": [
                 ("national overview", "/indicators"),
-                ("compliance matrix (470 × 18)", "/indicators/compliance"),
+                ("compliance matrix, page 1 of 10", "/indicators/compliance"),
                 ("matrix sorted by a criterion", "/indicators/compliance?sort=dropout&order=desc"),
                 ("institution profile", inst),
                 ("province view", f"/indicators/provinces/{province}"),

@@ -139,6 +139,24 @@ def drill(
             .join(Person, Person.id == Learner.person_id)
             .where(Learner.institution_id == institution_id, condition)
         )
+        counted: Any = (
+            select(func.count())
+            .select_from(Learner)
+            .join(
+                Program,
+                and_(
+                    Program.institution_id == Learner.institution_id,
+                    Program.id == Learner.program_id,
+                ),
+            )
+            .outerjoin(
+                Award,
+                and_(
+                    Award.institution_id == Learner.institution_id, Award.learner_id == Learner.id
+                ),
+            )
+            .where(Learner.institution_id == institution_id, condition)
+        )
         order: Any = Learner.student_code
         columns: tuple[tuple[str, str, str], ...] = LEARNER_COLUMNS
     else:
@@ -158,17 +176,28 @@ def drill(
             .join(Person, Person.id == Staff.person_id)
             .where(Staff.institution_id == institution_id, condition)
         )
+        counted = (
+            select(func.count())
+            .select_from(Staff)
+            .join(Person, Person.id == Staff.person_id)
+            .where(Staff.institution_id == institution_id, condition)
+            .execution_options(person_lookup=True)
+        )
         order = Staff.staff_code
         columns = STAFF_COLUMNS
-    total = int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+    total = int(session.scalar(counted) or 0)
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(page, 1), pages)
-    rows = [
-        {k: _plain(v) for k, v in r._mapping.items()}
-        for r in session.execute(
-            stmt.order_by(order).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
-        )
-    ]
+    # The persons joined are those of the institution's own learners or staff (the tenant
+    # criteria on Learner/Staff already restrict the rows), so the costly person criterion,
+    # which re-derives that set, is skipped.
+    listed = (
+        stmt.order_by(order)
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+        .execution_options(person_lookup=True)
+    )
+    rows = [{k: _plain(v) for k, v in r._mapping.items()} for r in session.execute(listed)]
     return Drill(indicator_id, part, family, columns, rows, total, page, pages)
 
 

@@ -15,8 +15,8 @@ from starlette.responses import Response
 from hemis.accounts.roles import Role
 from hemis.accounts.service import Principal
 from hemis.errors import Forbidden, NotFound
+from hemis.indicators import cache, overview, queries
 from hemis.indicators import drill as drills
-from hemis.indicators import overview, queries
 from hemis.indicators.definitions import by_id, criteria, quality
 from hemis.registry.codes import Level, Sex
 from hemis.registry.labels import label
@@ -26,6 +26,7 @@ from hemis.web.templating import render
 router = APIRouter(include_in_schema=False)
 YearQuery = Query(None, ge=2000, le=2100)
 PERCENT_UNITS = ("percent", "score")
+MATRIX_PAGE = 50  # institutions per page of the matrix (sorting and filters are global)
 
 
 def require_viewer(principal: Principal) -> None:
@@ -89,8 +90,13 @@ def overview_page(
     chosen = queries.latest_year(session, year)
     values: dict[str, Any] = {"year": chosen, "years": queries.years(session)}
     if chosen is not None:
-        view = overview.national(session, chosen)
-        summary = queries.compliance_summary(session, chosen)
+        year_ = chosen
+        view = cache.cached(
+            session, ("national", ""), year_, lambda: overview.national(session, year_)
+        )
+        summary = cache.cached(
+            session, ("summary",), year_, lambda: queries.compliance_summary(session, year_)
+        )
         charts = _overview_charts(session, request, view, summary)
         values.update(view=view, charts=charts, summary=summary)
     return render(request, "indicators/overview.html", context(request, **values))
@@ -106,7 +112,7 @@ def _overview_charts(
 
     levels = view["enrolled_by_level"]
     fields = sorted(view["enrolled_by_field"].items(), key=lambda kv: -kv[1])[:12]
-    names = overview.field_names(session)
+    names = cache.cached(session, ("fields",), 0, lambda: overview.field_names(session))
     crit = criteria()
     enrolled, graduates = dict(view["trend_enrolled"]), dict(view["trend_graduates"])
     trend_years = sorted(set(enrolled) | set(graduates))
@@ -200,14 +206,21 @@ def compliance_page(
     status: str = Query("", max_length=10),
     sort: str = Query("name", max_length=40),
     order: str = Query("asc", pattern="^(asc|desc)$"),
+    page: int = Query(1, ge=1, le=10_000),
 ) -> Response:
     require_viewer(principal)
     chosen = queries.latest_year(session, year)
-    rows = (
-        queries.matrix(session, chosen, province, ownership, status, sort, order == "desc")
-        if chosen is not None
-        else []
-    )
+    rows: list[queries.MatrixRow] = []
+    if chosen is not None:
+        year_ = chosen
+        rows = cache.cached(
+            session,
+            ("matrix", province, ownership, status, sort, order),
+            year_,
+            lambda: queries.matrix(
+                session, year_, province, ownership, status, sort, order == "desc"
+            ),
+        )
     flt = {
         "province": province,
         "ownership": ownership,
@@ -215,10 +228,15 @@ def compliance_page(
         "sort": sort,
         "order": order,
     }
+    pages = max(1, -(-len(rows) // MATRIX_PAGE))
+    page = min(page, pages)
     values = {
         "year": chosen,
         "years": queries.years(session),
-        "rows": rows,
+        "rows": rows[(page - 1) * MATRIX_PAGE : page * MATRIX_PAGE],
+        "total": len(rows),
+        "page": page,
+        "pages": pages,
         "flt": flt,
         "provinces": queries.provinces(session),
         "columns": [*criteria(), by_id()["dq_score"]],
@@ -333,12 +351,20 @@ def province_page(
         "years": queries.years(session),
     }
     if chosen is not None:
-        view = overview.national(session, chosen, province=code)
+        year_ = chosen
+        view = cache.cached(
+            session, ("national", code), year_, lambda: overview.national(session, year_, code)
+        )
         levels = view["enrolled_by_level"]
         sexes = view["enrolled_by_sex"]
         values.update(
             view=view,
-            rows=queries.matrix(session, chosen, province=code),
+            rows=cache.cached(
+                session,
+                ("matrix", code),
+                year_,
+                lambda: queries.matrix(session, year_, province=code),
+            ),
             columns=[*criteria(), by_id()["dq_score"]],
             charts={
                 "levels": chart(

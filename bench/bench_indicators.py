@@ -138,6 +138,14 @@ national cube, computed from the registry with one GROUP BY query per family and
 | step (best run) | seconds |
 |---|---|
 {steps}
+
+Where the time goes: almost all of it is the one pass over learner ⋈ program ⋈ person ⟕ award
+(3 million rows, ~15 conditional sums, grouped per institution, program and sex). EXPLAIN
+ANALYZE of that pass (2026-11-28, load ≈ 8): scanning and hashing `person` (3.1 million wide
+rows, for the sex of each learner) ≈ 7 s, the award and program joins ≈ 4 s, the aggregation
+≈ 11 s, and PostgreSQL's JIT compiling the ~100 expressions ≈ 9.5 s — hence `jit = off` for the
+transaction (with `work_mem` at 256 MB so no hash spills). The machine is shared by other
+agents (2 cores, load average 6–13 during these runs), so these figures are an upper bound.
 {END}"""
     text = DOCS.read_text(encoding="utf-8")
     if START in text and END in text:

@@ -5,6 +5,7 @@ from hemis.admissions.models import *  # noqa: F403
 from hemis.audit.models import AuditEntry, AuditHead
 from hemis.db.base import Base
 from hemis.db.ids import id_allocator
+from hemis.indicators.models import IndicatorCube, IndicatorResult, PopulationByAge
 from hemis.integrations.models import (
     ExchangeEntry,
     ExchangeHead,
@@ -22,8 +23,11 @@ __all__ = [
     "Base",
     "ExchangeEntry",
     "ExchangeHead",
+    "IndicatorCube",
+    "IndicatorResult",
     "LoginFailure",
     "PersonLink",
+    "PopulationByAge",
     "Submission",
     "SubmissionAnswer",
     "SubmissionJob",

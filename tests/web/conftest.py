@@ -49,6 +49,7 @@ from hemis.web.app import create_app
 from tests import factories
 from tests.admissions.seed_world import seed_admissions
 from tests.conftest import TestDB, _fresh_sqlite, _pg_conninfo, _pg_url
+from tests.indicators.seed_world import seed_indicators
 from tests.integrations.seed_world import seed_integrations
 from tests.submissions.seed_world import seed_submissions
 
@@ -193,6 +194,7 @@ def seed_institution(s: Session, cipher: IdCipher, code: str, tag: str, serial: 
     integrations = seed_integrations(
         s, inst.id, (learner.id, learner_person.id), (staff.id, staff_person.id), tag
     )
+    seed_indicators(s, inst.id, tag)
     out.ids = {
         "institutions": inst.id,
         "campuses": campus.id,

@@ -6,6 +6,7 @@ import typer
 
 from hemis.cli import admissions, admissions_rounds, audit, db, users
 from hemis.cli import imports as imports_cli
+from hemis.cli import indicators as indicators_cli
 from hemis.cli import integrations as integrations_cli
 from hemis.cli import submissions as submissions_cli
 from hemis.cli.demo import demo
@@ -32,6 +33,7 @@ app.add_typer(admissions.app, name="admissions")
 app.command("registry-sim")(integrations_cli.registry_sim)
 app.add_typer(integrations_cli.sync_app, name="sync", no_args_is_help=True)
 app.add_typer(integrations_cli.exchange_app, name="exchange")
+app.add_typer(indicators_cli.app, name="indicators")
 
 
 def main() -> None:

@@ -73,6 +73,10 @@ def demo(
         from hemis.cli.synth import synth
 
         synth(scale=scale, seed=seed, replace=False)
+        from hemis.indicators.engine import compute_year
+        from hemis.synth.common import AS_OF
+
+        compute_year(sessions, AS_OF.year)  # the dashboard's figures for the demo year
     else:
         console.print(f"[bold]2/3[/bold] Demo data present ({count} institutions).")
     with scoped_session(sessions, Scope.system("demo")) as s:

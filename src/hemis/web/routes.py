@@ -7,6 +7,8 @@ from fastapi import FastAPI
 from hemis.accounts.api import router as auth_api
 from hemis.accounts.pages import router as account_pages
 from hemis.admissions.routers import ROUTERS as ADMISSIONS_ROUTERS
+from hemis.indicators.api import router as indicators_api
+from hemis.indicators.pages import router as indicators_pages
 from hemis.integrations.pages import router as integration_pages
 from hemis.registry.api import router as registry_api
 from hemis.registry.pages import router as registry_pages
@@ -24,5 +26,7 @@ def include_all(app: FastAPI) -> None:
     app.include_router(submissions_pages)
     app.include_router(submission_review_pages)
     app.include_router(integration_pages)
+    app.include_router(indicators_api)
+    app.include_router(indicators_pages)
     for router in ADMISSIONS_ROUTERS:
         app.include_router(router)

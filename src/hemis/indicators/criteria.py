@@ -1,0 +1,403 @@
+"""The Circular 01/2024 criteria, computed set-based: one GROUP BY query per family of inputs
+(learners, staff, campuses, resources, finance, quotas) over every institution at once, then a
+judgement per institution on the few dozen aggregates (never a loop over records)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+import polars as pl
+from sqlalchemy import and_, func, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnElement
+
+from hemis.indicators.definitions import (
+    FIELD_WEIGHTS,
+    LEVEL_WEIGHTS,
+    MODE_WEIGHTS,
+    ON_TIME_GRACE_DAYS,
+    WORKING_AGE_LIMIT,
+    by_id,
+)
+from hemis.indicators.rules import Outcome, judge, unknown
+from hemis.indicators.sources import EmploymentCounts
+from hemis.indicators.sql import (
+    DI,
+    EXP,
+    PE,
+    REV,
+    UNDERGRADUATE,
+    A,
+    C,
+    L,
+    P,
+    R,
+    S,
+    day_number,
+    studying_at,
+    total,
+    weight_of,
+)
+from hemis.registry.reference import ISCED_MAPPING_VERSION
+
+Inputs = dict[str, float]
+YEAR_DAYS = 365.25
+
+
+def _rows(conn: Connection, stmt: Any) -> Iterable[dict[str, Any]]:
+    return (dict(row._mapping) for row in conn.execute(stmt))
+
+
+def converted_weight() -> ColumnElement[Any]:
+    weight = weight_of(P.c.level, LEVEL_WEIGHTS) * weight_of(L.c.study_mode, MODE_WEIGHTS)
+    if FIELD_WEIGHTS:
+        weight = weight * weight_of(func.substr(P.c.discipline_code, 2, 2), FIELD_WEIGHTS)
+    return weight
+
+
+def learner_conditions(year: int, cutoff: dt.date) -> dict[str, ColumnElement[bool]]:
+    """The named sets of learners the criteria count, over learner ⋈ program ⟕ award (the
+    drill-down lists the records of the same sets)."""
+    start = cutoff - dt.timedelta(days=365)  # the previous cut-off
+    before3 = dt.date(cutoff.year - 3, cutoff.month, min(cutoff.day, 28))
+    under = P.c.level.in_(UNDERGRADUATE)
+    studying = studying_at(cutoff)
+    admitted_day, awarded_day = day_number(L.c.admitted_on), day_number(A.c.awarded_on)
+    awarded = and_(A.c.id.is_not(None), A.c.awarded_on <= cutoff)
+    ext_end = L.c.cohort_year + P.c.duration_years + 2
+    on_end = L.c.cohort_year + P.c.duration_years
+    ext_cohort = and_(under, ext_end > year - 1, ext_end <= year)
+    on_cohort = and_(under, on_end > year - 1, on_end <= year)
+    first_year = and_(under, L.c.cohort_year == year - 1)
+    return {
+        "students": studying,
+        "full_time_students": and_(studying, L.c.study_mode == "full_time"),
+        "students_3y_ago": studying_at(before3),
+        "intake_3y": L.c.cohort_year.between(year - 2, year),
+        "under_at_start": and_(under, studying_at(start)),
+        "withdrawn": and_(
+            under,
+            studying_at(start),
+            L.c.status == "withdrawn",
+            L.c.status_date > start,
+            L.c.status_date <= cutoff,
+        ),
+        "first_year": first_year,
+        "first_year_withdrawn": and_(
+            first_year,
+            L.c.status == "withdrawn",
+            L.c.status_date <= cutoff,
+            day_number(L.c.status_date) <= admitted_day + 365,
+        ),
+        "ext_cohort": ext_cohort,
+        "ext_graduated": and_(
+            ext_cohort,
+            awarded,
+            awarded_day <= admitted_day + (P.c.duration_years + 2) * YEAR_DAYS + ON_TIME_GRACE_DAYS,
+        ),
+        "on_cohort": on_cohort,
+        "on_graduated": and_(
+            on_cohort,
+            awarded,
+            awarded_day <= admitted_day + P.c.duration_years * YEAR_DAYS + ON_TIME_GRACE_DAYS,
+        ),
+    }
+
+
+def learner_source() -> Any:
+    return L.join(
+        P, and_(P.c.institution_id == L.c.institution_id, P.c.id == L.c.program_id)
+    ).outerjoin(A, and_(A.c.institution_id == L.c.institution_id, A.c.learner_id == L.c.id))
+
+
+def learner_frame(conn: Connection, year: int, cutoff: dt.date) -> pl.DataFrame:
+    """One pass over learner ⋈ program ⋈ person ⟕ award: every named set's count (and the
+    converted weights, and the year's graduates) per institution, level, field, ISCED-F code and
+    sex. The criteria sum it per institution; the national cube sums it per dimension."""
+    sets = learner_conditions(year, cutoff)
+    weight = converted_weight()
+    in_year = and_(A.c.awarded_on >= dt.date(year, 1, 1), A.c.awarded_on <= dt.date(year, 12, 31))
+    columns = [total(cond).label(name) for name, cond in sets.items()]
+    columns += [
+        total(sets["students"], weight).label("converted"),
+        total(sets["full_time_students"], weight).label("converted_full_time"),
+        total(in_year).label("graduates"),
+    ]
+    # Grouped on plain columns (the planner then estimates the groups well and hashes them);
+    # the program's level, field and ISCED-F code are attached afterwards from its small table.
+    keys = (L.c.institution_id, L.c.program_id, PE.c.sex)
+    source = learner_source().join(PE, PE.c.id == L.c.person_id)
+    stmt = select(*keys, *columns).select_from(source).group_by(*keys)
+    result = conn.execute(stmt)
+    names = list(result.keys())
+    schema: dict[str, Any] = dict.fromkeys(names, pl.Float64)
+    schema.update(institution_id=pl.Int64, program_id=pl.Int64, sex=pl.String)
+    counts = pl.DataFrame([tuple(r) for r in result], schema=schema, orient="row")
+    programs = conn.execute(
+        select(
+            P.c.institution_id,
+            P.c.id,
+            P.c.level,
+            func.substr(P.c.discipline_code, 2, 2),
+            func.coalesce(DI.c.isced_code, ""),
+        ).select_from(
+            P.outerjoin(
+                DI,
+                and_(
+                    DI.c.mapping_version == ISCED_MAPPING_VERSION,
+                    DI.c.discipline_code == P.c.discipline_code,
+                ),
+            )
+        )
+    )
+    attributes = pl.DataFrame(
+        [tuple(r) for r in programs],
+        schema={
+            "institution_id": pl.Int64,
+            "program_id": pl.Int64,
+            "level": pl.String,
+            "field_code": pl.String,
+            "isced_code": pl.String,
+        },
+        orient="row",
+    )
+    keys_out = ["institution_id", "level", "field_code", "isced_code", "sex"]
+    numbers = [n for n in names if n not in ("institution_id", "program_id", "sex")]
+    return (
+        counts.join(attributes, on=["institution_id", "program_id"], how="left")
+        .group_by(keys_out)
+        .agg(pl.col(numbers).sum())
+    )
+
+
+def learner_inputs(frame: pl.DataFrame) -> dict[int, Inputs]:
+    """The learner frame summed per institution."""
+    numbers = [c for c, t in frame.schema.items() if t == pl.Float64]
+    summed = frame.group_by("institution_id").agg(pl.col(numbers).sum())
+    return {int(r.pop("institution_id")): r for r in summed.to_dicts()}
+
+
+def quota_inputs(conn: Connection, year: int) -> dict[int, Inputs]:
+    """Quota of the last 3 years: the current annual quota of each program open in that year."""
+    parts = [
+        total(P.c.opened_on <= dt.date(y, 12, 31), P.c.annual_quota)
+        for y in (year - 2, year - 1, year)
+    ]
+    stmt = select(P.c.institution_id, (parts[0] + parts[1] + parts[2]).label("quota_3y")).group_by(
+        P.c.institution_id
+    )
+    return {int(r["institution_id"]): {"quota_3y": float(r["quota_3y"])} for r in _rows(conn, stmt)}
+
+
+def staff_conditions(cutoff: dt.date) -> dict[str, ColumnElement[bool]]:
+    """The named sets of staff the criteria count, over staff ⋈ person."""
+    oldest = dt.date(cutoff.year - WORKING_AGE_LIMIT, cutoff.month, min(cutoff.day, 28))
+    lecturer = and_(
+        S.c.position == "lecturer",
+        S.c.full_time.is_(True),
+        (S.c.hired_on.is_(None)) | (S.c.hired_on <= cutoff),
+    )
+    return {
+        "lecturers": lecturer,
+        "permanent_working_age": and_(
+            lecturer, S.c.permanent.is_(True), PE.c.date_of_birth > oldest
+        ),
+        "doctorates": and_(lecturer, S.c.highest_degree == "doctor"),
+    }
+
+
+def staff_inputs(conn: Connection, cutoff: dt.date) -> dict[int, Inputs]:
+    sets = staff_conditions(cutoff)
+    stmt = (
+        select(S.c.institution_id, *(total(c).label(n) for n, c in sets.items()))
+        .select_from(S.join(PE, PE.c.id == S.c.person_id))
+        .group_by(S.c.institution_id)
+    )
+    return {
+        int(r.pop("institution_id")): {k: float(v) for k, v in r.items()} for r in _rows(conn, stmt)
+    }
+
+
+def facility_inputs(conn: Connection, year: int) -> dict[int, Inputs]:
+    out: dict[int, Inputs] = defaultdict(dict)
+    campus = select(
+        C.c.institution_id,
+        func.sum(C.c.land_area_m2).label("land"),
+        func.sum(C.c.floor_area_m2).label("floor"),
+    ).group_by(C.c.institution_id)
+    for r in _rows(conn, campus):
+        out[int(r["institution_id"])].update(land=float(r["land"]), floor=float(r["floor"]))
+    res = select(R.c.institution_id, R.c.lecturer_workspaces).where(R.c.year == year)
+    for r in _rows(conn, res):
+        out[int(r["institution_id"])]["workspaces"] = float(r["lecturer_workspaces"])
+    for table, key in ((REV, "revenue"), (EXP, "expenditure")):
+        stmt = (
+            select(table.c.institution_id, func.sum(table.c.amount_vnd).label("amount"))
+            .where(table.c.fiscal_year == year)
+            .group_by(table.c.institution_id)
+        )
+        for r in _rows(conn, stmt):
+            out[int(r["institution_id"])][key] = float(r["amount"])
+    return dict(out)
+
+
+def judge_institution(
+    year: int,
+    data: Inputs,
+    doctoral: bool,
+    specialised: bool,
+    employment: EmploymentCounts | None,
+) -> dict[str, Outcome]:
+    """Every criterion of one institution from its aggregates (missing → unknown with a reason)."""
+    d = by_id()
+    g = data.get
+    flags = {"doctoral": doctoral, "specialised": specialised}
+    no_lecturers = (
+        "Chưa có giảng viên toàn thời gian nào được khai báo.",
+        "No full-time lecturers recorded.",
+    )
+    no_students = (
+        "Chưa có người học nào đang học tại ngày chốt.",
+        "No students studying at the cut-off.",
+    )
+    lecturers = g("lecturers", 0.0)
+    out: dict[str, Outcome] = {}
+    if not lecturers:
+        out["lecturer_ratio"] = unknown(*no_lecturers, g("converted"), lecturers)
+    else:
+        out["lecturer_ratio"] = judge(
+            d["lecturer_ratio"], year, g("converted", 0.0), lecturers, no_lecturers, **flags
+        )
+    out["permanent_lecturers"] = judge(
+        d["permanent_lecturers"], year, g("permanent_working_age"), lecturers, no_lecturers, **flags
+    )
+    out["doctorate_lecturers"] = judge(
+        d["doctorate_lecturers"], year, g("doctorates"), lecturers, no_lecturers, **flags
+    )
+    if "land" not in data:
+        no_campus = (
+            "Chưa khai báo cơ sở (diện tích đất, sàn).",
+            "No campus (land, floor area) recorded.",
+        )
+        out["land_per_student"] = unknown(*no_campus)
+        out["floor_per_student"] = unknown(*no_campus)
+    else:
+        out["land_per_student"] = judge(
+            d["land_per_student"], year, g("land"), g("converted_full_time"), no_students, **flags
+        )
+        out["floor_per_student"] = judge(
+            d["floor_per_student"], year, g("floor"), g("converted_full_time"), no_students, **flags
+        )
+    if "workspaces" not in data:
+        out["lecturer_workspaces"] = unknown(
+            f"Chưa có báo cáo tài nguyên năm {year}.",
+            f"No resource summary for {year}.",
+            None,
+            lecturers,
+        )
+    else:
+        out["lecturer_workspaces"] = judge(
+            d["lecturer_workspaces"], year, g("workspaces"), lecturers, no_lecturers, **flags
+        )
+    out["enrolment_quota"] = judge(
+        d["enrolment_quota"],
+        year,
+        g("intake_3y", 0.0),
+        g("quota_3y"),
+        ("Chưa có chỉ tiêu tuyển sinh nào.", "No admission quota recorded."),
+        **flags,
+    )
+    out["scale_change"] = judge(
+        d["scale_change"],
+        year,
+        g("students", 0.0),
+        g("students_3y_ago"),
+        (
+            f"Chưa có người học nào tại ngày chốt năm {year - 3}.",
+            f"No students recorded at the {year - 3} cut-off.",
+        ),
+        **flags,
+    )
+    out["dropout"] = judge(
+        d["dropout"],
+        year,
+        g("withdrawn", 0.0),
+        g("under_at_start"),
+        (
+            "Không có người học đại học, cao đẳng đầu năm.",
+            "No undergraduates at the start of the year.",
+        ),
+        **flags,
+    )
+    out["first_year_dropout"] = judge(
+        d["first_year_dropout"],
+        year,
+        g("first_year_withdrawn", 0.0),
+        g("first_year"),
+        (
+            f"Không có người học nhập học năm {year - 1}.",
+            f"No undergraduates admitted in {year - 1}.",
+        ),
+        **flags,
+    )
+    no_cohort = (
+        "Chưa có người tốt nghiệp: chưa khóa nào đến hạn.",
+        "No graduates yet: no cohort has reached the deadline.",
+    )
+    out["graduation_extended"] = judge(
+        d["graduation_extended"], year, g("ext_graduated", 0.0), g("ext_cohort"), no_cohort, **flags
+    )
+    out["graduation_on_time"] = judge(
+        d["graduation_on_time"], year, g("on_graduated", 0.0), g("on_cohort"), no_cohort, **flags
+    )
+    out["employment"] = _employment(year, employment)
+    if "revenue" not in data or "expenditure" not in data:
+        out["finance_balance"] = unknown(
+            f"Không có dữ liệu tài chính năm {year}.", f"No finance data for {year}."
+        )
+    else:
+        out["finance_balance"] = judge(
+            d["finance_balance"],
+            year,
+            g("revenue"),
+            g("expenditure"),
+            ("Tổng chi bằng 0.", "No expenditure recorded."),
+            **flags,
+        )
+    survey = (
+        "HEMIS chưa thu thập dữ liệu khảo sát.",
+        "No survey data: HEMIS does not collect it yet.",
+    )
+    out["learner_satisfaction"] = unknown(*survey)
+    out["graduate_satisfaction"] = unknown(*survey)
+    out["research_output"] = unknown(
+        "HEMIS chưa thu thập dữ liệu công bố khoa học; ngưỡng chưa xác minh.",
+        "No research data in HEMIS; threshold unverified.",
+    )
+    return out
+
+
+def _employment(year: int, counts: EmploymentCounts | None) -> Outcome:
+    d = by_id()["employment"]
+    if counts is None:
+        return unknown(
+            "Chưa có dữ liệu đối sánh bảo hiểm xã hội.", "No social-insurance match data."
+        )
+    n, m, e = counts.graduates, counts.matched, counts.employed
+    funnel_vi = f"Phễu: {n} tốt nghiệp → {m} đối sánh được → {e} có việc làm."
+    funnel_en = f"Funnel: {n} graduates → {m} matched → {e} employed."
+    result = judge(
+        d, year, counts.employed, counts.matched, ("Không đối sánh được ai.", "Nobody matched.")
+    )
+    return Outcome(
+        result.numerator,
+        result.denominator,
+        result.value,
+        result.threshold,
+        result.status,
+        ((result.reason_vi + " ") if result.reason_vi else "") + funnel_vi,
+        ((result.reason_en + " ") if result.reason_en else "") + funnel_en,
+    )

@@ -1,0 +1,217 @@
+"""Drill-down: the records behind a numerator or a denominator, listed with the very predicates
+the engine counted with (criteria.learner_conditions / staff_conditions), page by page. ORM
+statements on the caller's session: an officer reaches only their own institution's records;
+national IDs are never shown."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from hemis.errors import NotFound
+from hemis.indicators.criteria import converted_weight, learner_conditions, staff_conditions
+from hemis.registry.models import Award, Learner, Person, Program, Staff
+
+PAGE_SIZE = 50
+
+# indicator → part → (record family, named set)
+DRILL: dict[str, dict[str, tuple[str, str]]] = {
+    "lecturer_ratio": {
+        "numerator": ("learners", "students"),
+        "denominator": ("staff", "lecturers"),
+    },
+    "permanent_lecturers": {
+        "numerator": ("staff", "permanent_working_age"),
+        "denominator": ("staff", "lecturers"),
+    },
+    "doctorate_lecturers": {
+        "numerator": ("staff", "doctorates"),
+        "denominator": ("staff", "lecturers"),
+    },
+    "land_per_student": {"denominator": ("learners", "full_time_students")},
+    "floor_per_student": {"denominator": ("learners", "full_time_students")},
+    "lecturer_workspaces": {"denominator": ("staff", "lecturers")},
+    "enrolment_quota": {"numerator": ("learners", "intake_3y")},
+    "scale_change": {
+        "numerator": ("learners", "students"),
+        "denominator": ("learners", "students_3y_ago"),
+    },
+    "dropout": {
+        "numerator": ("learners", "withdrawn"),
+        "denominator": ("learners", "under_at_start"),
+    },
+    "first_year_dropout": {
+        "numerator": ("learners", "first_year_withdrawn"),
+        "denominator": ("learners", "first_year"),
+    },
+    "graduation_extended": {
+        "numerator": ("learners", "ext_graduated"),
+        "denominator": ("learners", "ext_cohort"),
+    },
+    "graduation_on_time": {
+        "numerator": ("learners", "on_graduated"),
+        "denominator": ("learners", "on_cohort"),
+    },
+}
+LEARNER_COLUMNS = (
+    ("student_code", "Mã người học", "Student code"),
+    ("full_name", "Họ và tên", "Full name"),
+    ("program_code", "Chương trình", "Program"),
+    ("level", "Trình độ", "Level"),
+    ("study_mode", "Hình thức", "Mode"),
+    ("cohort_year", "Khoá", "Cohort"),
+    ("admitted_on", "Ngày nhập học", "Admitted on"),
+    ("status", "Tình trạng", "Status"),
+    ("status_date", "Ngày tình trạng", "Status date"),
+    ("awarded_on", "Ngày cấp bằng", "Awarded on"),
+    ("weight", "Hệ số quy đổi", "Conversion weight"),
+)
+STAFF_COLUMNS = (
+    ("staff_code", "Mã cán bộ", "Staff code"),
+    ("full_name", "Họ và tên", "Full name"),
+    ("unit", "Đơn vị", "Unit"),
+    ("contract_type", "Loại hợp đồng", "Contract"),
+    ("permanent", "Cơ hữu", "Permanent"),
+    ("highest_degree", "Trình độ", "Degree"),
+    ("date_of_birth", "Ngày sinh", "Date of birth"),
+    ("hired_on", "Ngày tuyển dụng", "Hired on"),
+)
+
+
+@dataclass(frozen=True)
+class Drill:
+    indicator_id: str
+    part: str
+    family: str
+    columns: tuple[tuple[str, str, str], ...]
+    rows: list[dict[str, Any]]
+    total: int
+    page: int
+    pages: int
+
+
+def parts_of(indicator_id: str) -> dict[str, tuple[str, str]]:
+    return DRILL.get(indicator_id, {})
+
+
+def drill(
+    session: Session, institution_id: int, indicator_id: str, part: str, year: int, page: int = 1
+) -> Drill:
+    found = DRILL.get(indicator_id, {}).get(part)
+    if found is None:
+        raise NotFound("drill-down", f"{indicator_id}/{part}")
+    family, name = found
+    cutoff = _cutoff(session, year)
+    if family == "learners":
+        condition = learner_conditions(year, cutoff)[name]
+        stmt: Any = (
+            select(
+                Learner.student_code,
+                Person.full_name,
+                Program.code.label("program_code"),
+                Program.level,
+                Learner.study_mode,
+                Learner.cohort_year,
+                Learner.admitted_on,
+                Learner.status,
+                Learner.status_date,
+                Award.awarded_on,
+                converted_weight().label("weight"),
+            )
+            .select_from(Learner)
+            .join(
+                Program,
+                and_(
+                    Program.institution_id == Learner.institution_id,
+                    Program.id == Learner.program_id,
+                ),
+            )
+            .outerjoin(
+                Award,
+                and_(
+                    Award.institution_id == Learner.institution_id, Award.learner_id == Learner.id
+                ),
+            )
+            .join(Person, Person.id == Learner.person_id)
+            .where(Learner.institution_id == institution_id, condition)
+        )
+        counted: Any = (
+            select(func.count())
+            .select_from(Learner)
+            .join(
+                Program,
+                and_(
+                    Program.institution_id == Learner.institution_id,
+                    Program.id == Learner.program_id,
+                ),
+            )
+            .outerjoin(
+                Award,
+                and_(
+                    Award.institution_id == Learner.institution_id, Award.learner_id == Learner.id
+                ),
+            )
+            .where(Learner.institution_id == institution_id, condition)
+        )
+        order: Any = Learner.student_code
+        columns: tuple[tuple[str, str, str], ...] = LEARNER_COLUMNS
+    else:
+        condition = staff_conditions(cutoff)[name]
+        stmt = (
+            select(
+                Staff.staff_code,
+                Person.full_name,
+                Staff.unit,
+                Staff.contract_type,
+                Staff.permanent,
+                Staff.highest_degree,
+                Person.date_of_birth,
+                Staff.hired_on,
+            )
+            .select_from(Staff)
+            .join(Person, Person.id == Staff.person_id)
+            .where(Staff.institution_id == institution_id, condition)
+        )
+        counted = (
+            select(func.count())
+            .select_from(Staff)
+            .join(Person, Person.id == Staff.person_id)
+            .where(Staff.institution_id == institution_id, condition)
+            .execution_options(person_lookup=True)
+        )
+        order = Staff.staff_code
+        columns = STAFF_COLUMNS
+    total = int(session.scalar(counted) or 0)
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    # The persons joined are those of the institution's own learners or staff (the tenant
+    # criteria on Learner/Staff already restrict the rows), so the costly person criterion,
+    # which re-derives that set, is skipped.
+    listed = (
+        stmt.order_by(order)
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+        .execution_options(person_lookup=True)
+    )
+    rows = [{k: _plain(v) for k, v in r._mapping.items()} for r in session.execute(listed)]
+    return Drill(indicator_id, part, family, columns, rows, total, page, pages)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _cutoff(session: Session, year: int) -> dt.date:
+    from hemis.registry.models import ReportingPeriod
+
+    found = session.scalar(select(ReportingPeriod.cutoff_on).where(ReportingPeriod.year == year))
+    return found if isinstance(found, dt.date) else dt.date(year, 12, 31)
+
+
+__all__ = ["DRILL", "Drill", "drill", "parts_of"]

@@ -107,7 +107,9 @@ def test_employment_from_a_plugged_source_shows_its_funnel(
     compute_year(sessions, w.YEAR, Sources(employment=FakeInsurance(built.full)), today=TODAY)
     got = results(sessions, built.full)["employment"]
     assert (got.numerator, got.denominator, got.status) == (6, 8, "pass")
-    assert got.reason_en == "Funnel: 10 graduates → 8 matched → 6 employed."
+    assert got.reason_en == (
+        "Funnel: 10 graduates → 8 checked against social insurance → 6 employed."
+    )
 
 
 def test_recomputing_replaces_the_year(

@@ -15,6 +15,7 @@ from sqlalchemy.exc import ProgrammingError
 
 from hemis.db.session import make_engine, make_session_factory, scoped_session
 from hemis.db.tenancy import Scope
+from hemis.indicators.sources import default_sources
 from hemis.integrations import exchange, signing
 from hemis.integrations.exchange import Message
 from hemis.integrations.guard import enrolled_elsewhere
@@ -166,3 +167,34 @@ def test_guard_flags_a_full_time_enrolment_at_another_institution(nation: Nation
         flagged = enrolled_elsewhere(conn, other, person_ids)
         assert flagged == {enrolled.person_id: [home]}
         assert enrolled_elsewhere(conn, home, person_ids) == {}
+
+
+def test_the_indicator_engine_reads_employment_and_matches_from_the_sync(nation: Nation) -> None:
+    """The sources the indicators compute with by default are these integrations: the funnel's
+    employment (among graduates the insurance registry answered for) and the exact-match count."""
+    a = nation.awards
+    job = {"insured": True, "sector": "J", "start_date": "2024-09-01"}
+    set_state(nation, a[0], "actual", job)
+    set_state(nation, a[1], "different", job)
+    set_state(nation, a[2], "not_found", None)
+    set_state(nation, a[3], "error", None)
+    sources = default_sources()
+    with nation.engine.connect() as conn:
+        national(conn)
+        employment = sources.employment.employment(conn, 2024)
+        matches = sources.external_match.match_counts(conn, 2024)
+    expected: dict[int, list[int]] = {}
+    for institution_id, _award in a[:4]:
+        expected.setdefault(institution_id, [0, 0, 0])
+    statuses = ["actual", "different", "not_found", "error"]
+    for (institution_id, _), status in zip(a[:4], statuses, strict=True):
+        counts = expected[institution_id]
+        counts[0] += status != "error"  # answered
+        counts[1] += status in ("actual", "different")  # employed (both insured in time)
+        counts[2] += status == "actual"  # exact match
+    assert {i: (c.matched, c.employed) for i, c in employment.items()} == {
+        i: (c[0], c[1]) for i, c in expected.items() if c[0]
+    }
+    assert {i: (m.checked, m.matched) for i, m in matches.items()} == {
+        i: (c[0], c[2]) for i, c in expected.items() if c[0]
+    }

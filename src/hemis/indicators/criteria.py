@@ -387,8 +387,8 @@ def _employment(year: int, counts: EmploymentCounts | None) -> Outcome:
             "Chưa có dữ liệu đối sánh bảo hiểm xã hội.", "No social-insurance match data."
         )
     n, m, e = counts.graduates, counts.matched, counts.employed
-    funnel_vi = f"Phễu: {n} tốt nghiệp → {m} đối sánh được → {e} có việc làm."
-    funnel_en = f"Funnel: {n} graduates → {m} matched → {e} employed."
+    funnel_vi = f"Phễu: {n} tốt nghiệp → {m} đã đối soát với CSDL BHXH → {e} có việc làm."
+    funnel_en = f"Funnel: {n} graduates → {m} checked against social insurance → {e} employed."
     result = judge(
         d, year, counts.employed, counts.matched, ("Không đối sánh được ai.", "Nobody matched.")
     )

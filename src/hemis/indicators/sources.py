@@ -19,8 +19,8 @@ from sqlalchemy.engine import Connection
 class EmploymentCounts:
     """The funnel for one institution's graduates of one year (shown with the rate)."""
 
-    graduates: int  # graduates the source was asked about
-    matched: int  # found in the social-insurance records
+    graduates: int  # graduates of the year
+    matched: int  # those the social-insurance registry answered for (found or never insured)
     employed: int  # employed, self-employed or in further study within 12 months
 
 
@@ -63,5 +63,7 @@ class Sources:
 
 
 def default_sources() -> Sources:
-    """The sources the CLI and the pages compute with (the integrator returns the real ones)."""
-    return Sources()
+    """The sources the CLI and the pages compute with: the national-database integrations."""
+    from hemis.integrations.indicators import InsuranceEmployment, RegistryMatch
+
+    return Sources(employment=InsuranceEmployment(), external_match=RegistryMatch())

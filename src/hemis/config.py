@@ -17,6 +17,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEV_SECRET_KEY = "dev-only-secret-key-change-me-0000000000000000"  # noqa: S105 - refused in production
 DEV_ID_ENCRYPTION_KEY = base64.b64encode(b"dev-only-aes-key-32-bytes-long!!").decode()
 DEV_BLIND_INDEX_KEY = base64.b64encode(b"dev-only-hmac-blind-index-key-32").decode()
+DEV_VNPAY_HASH_SECRET = "dev-only-vnpay-hash-secret-0000000000000"  # noqa: S105 - refused in production
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -79,6 +80,24 @@ class Settings(BaseSettings):
     )
     token_days: int = Field(90, ge=1, description="Lifetime of a machine bearer token in days.")
     log_level: str = Field("INFO", description="Log level (DEBUG, INFO, WARNING, ERROR).")
+    public_url: str = Field(
+        "http://127.0.0.1:8000",
+        description="Public base URL of the portal (the payment gateway returns the browser here).",
+    )
+    payment_gateway_url: str = Field(
+        "http://127.0.0.1:8700",
+        description="Base URL of the VNPay-protocol gateway (the sandbox: hemis gateway sandbox).",
+    )
+    vnpay_tmn_code: str = Field("HEMISDEV", description="Merchant (terminal) code at VNPay.")
+    vnpay_hash_secret: str = Field(
+        DEV_VNPAY_HASH_SECRET, description="VNPay HMAC-SHA512 secret (signs pay URLs, checks IPNs)."
+    )
+    payment_pending_minutes: int = Field(
+        15, ge=1, description="A payment pending longer than this is queried by the reconciler."
+    )
+    gateway_timeout_seconds: float = Field(
+        10.0, gt=0, description="Timeout of calls to the payment gateway (query, refund)."
+    )
 
     @property
     def owner_database_url(self) -> str:
@@ -106,6 +125,7 @@ class Settings(BaseSettings):
                 "HEMIS_SECRET_KEY": self.secret_key == DEV_SECRET_KEY,
                 "HEMIS_ID_ENCRYPTION_KEY": self.id_encryption_key == DEV_ID_ENCRYPTION_KEY,
                 "HEMIS_BLIND_INDEX_KEY": self.blind_index_key == DEV_BLIND_INDEX_KEY,
+                "HEMIS_VNPAY_HASH_SECRET": self.vnpay_hash_secret == DEV_VNPAY_HASH_SECRET,
             }
             left = [name for name, is_dev in dev.items() if is_dev]
             if left:

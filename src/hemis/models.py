@@ -5,6 +5,7 @@ from hemis.admissions.models import *  # noqa: F403
 from hemis.audit.models import AuditEntry, AuditHead
 from hemis.db.base import Base
 from hemis.db.ids import id_allocator
+from hemis.payments.models import *  # noqa: F403
 from hemis.registry.models import *  # noqa: F403
 from hemis.submissions.models import Submission, SubmissionAnswer, SubmissionJob, SubmissionSnapshot
 

@@ -6,6 +6,7 @@ import typer
 
 from hemis.cli import admissions, admissions_rounds, audit, db, users
 from hemis.cli import imports as imports_cli
+from hemis.cli import payments as payments_cli
 from hemis.cli import submissions as submissions_cli
 from hemis.cli.demo import demo
 from hemis.cli.serve import serve
@@ -28,6 +29,8 @@ app.command("import")(submissions_cli.import_file)
 app.add_typer(imports_cli.rules_app, name="rules")
 admissions_rounds.register(admissions.app)
 app.add_typer(admissions.app, name="admissions")
+app.add_typer(payments_cli.gateway_app, name="gateway")
+app.add_typer(payments_cli.app, name="payments")
 
 
 def main() -> None:

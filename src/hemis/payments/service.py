@@ -225,21 +225,28 @@ def start_payment(
         created_at=now,
         updated_at=now,
     )
-    url = gateway.checkout_url(
+    url = checkout_url(settings, gateway, invoice, intent, ip_addr)
+    intent.status = IntentStatus.pending.value  # the candidate is on their way to the gateway
+    intent.sent_at = now
+    session.add(intent)
+    session.flush()
+    return Started(intent, url)
+
+
+def checkout_url(
+    settings: Settings, gateway: Gateway, invoice: Invoice, intent: PaymentIntent, ip_addr: str
+) -> str:
+    """The gateway URL of an intent (the same every time it is asked for)."""
+    return gateway.checkout_url(
         Checkout(
             txn_ref=intent.txn_ref,
             amount=intent.amount,
             order_info=f"Le phi xet tuyen {invoice.year} HD {invoice.id}",
             return_url=f"{settings.public_url.rstrip('/')}/payments/return",
             ip_addr=ip_addr or "127.0.0.1",
-            created_at=now,
+            created_at=intent.created_at,
         )
     )
-    intent.status = IntentStatus.pending.value  # the candidate is on their way to the gateway
-    intent.sent_at = now
-    session.add(intent)
-    session.flush()
-    return Started(intent, url)
 
 
 def get_intent(session: Session, intent_id: int, *, lock: bool = False) -> PaymentIntent:

@@ -7,6 +7,8 @@ from fastapi import FastAPI
 from hemis.accounts.api import router as auth_api
 from hemis.accounts.pages import router as account_pages
 from hemis.admissions.routers import ROUTERS as ADMISSIONS_ROUTERS
+from hemis.payments.api import router as payments_api
+from hemis.payments.pages import router as payments_pages
 from hemis.registry.api import router as registry_api
 from hemis.registry.pages import router as registry_pages
 from hemis.submissions.api import router as submissions_api
@@ -24,3 +26,5 @@ def include_all(app: FastAPI) -> None:
     app.include_router(submission_review_pages)
     for router in ADMISSIONS_ROUTERS:
         app.include_router(router)
+    app.include_router(payments_api)
+    app.include_router(payments_pages)

@@ -56,7 +56,7 @@ def stuck_intents(
             select(PaymentIntent.id, PaymentIntent.txn_ref, PaymentIntent.created_at)
             .where(PaymentIntent.status.in_(OPEN), since <= now - older_than)
             .order_by(PaymentIntent.id)
-        ).tuples()
+        )
         return list(rows)
 
 
@@ -120,7 +120,7 @@ def double_charges(sessions: sessionmaker[HemisSession]) -> dict[int, list[int]]
                 )
             )
             .order_by(PaymentIntent.invoice_id, PaymentIntent.settled_at, PaymentIntent.id)
-        ).tuples()
+        )
         out: dict[int, list[int]] = {}
         for invoice_id, intent_id in rows:
             out.setdefault(invoice_id, []).append(intent_id)
@@ -207,7 +207,7 @@ def daily_report(
                     & PaymentIntent.settled_at.between(start, end),
                 ),
             )
-        ).tuples()
+        )
         ledger = {ref: (int(amount), status) for ref, amount, status in rows}
         report = ReconciliationReport(
             gateway=gateway.name,

@@ -116,18 +116,20 @@ def issue_invoices(session: Session, year: int, now: dt.datetime | None = None) 
             code="wishes_still_open",
         )
     windows = list(session.scalars(select(PaymentWindow).where(PaymentWindow.year == year)))
-    counts = dict(
-        session.execute(
+    counts: dict[int, int] = {
+        person: int(n)
+        for person, n in session.execute(
             select(Wish.person_id, func.count()).where(Wish.year == year).group_by(Wish.person_id)
-        ).tuples()
-    )
-    sites = dict(
-        session.execute(
+        )
+    }
+    sites: dict[int, str] = {
+        person: site
+        for person, site in session.execute(
             select(ExamRegistration.person_id, ExamRegistration.exam_site).where(
                 ExamRegistration.year == year
             )
-        ).tuples()
-    )
+        )
+    }
     have = set(session.scalars(select(Invoice.person_id).where(Invoice.year == year)))
     people = set(counts) | (set(sites) if fees.exam_fee else set())
     todo = sorted(people - have)

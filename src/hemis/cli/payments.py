@@ -7,7 +7,6 @@ import datetime as dt
 import json
 
 import typer
-import uvicorn
 from sqlalchemy.orm import sessionmaker
 
 from hemis.cli.common import clear_errors, console, fail, settings
@@ -34,17 +33,16 @@ def sandbox(
     host: str = typer.Option("127.0.0.1", "--host"),
 ) -> None:
     """Run the sandbox gateway (VNPay 2.1.0 protocol) as its own process."""
-    from hemis.payments.sandbox.app import create_sandbox_app
-    from hemis.payments.sandbox.state import Faults, Sandbox
+    from hemis.payments.sandbox.__main__ import serve
+    from hemis.payments.sandbox.state import Faults
 
     cfg = settings()
     try:
-        faults = Faults.profile(fault_profile)
+        Faults.profile(fault_profile)
     except ValueError as exc:
         fail("Hồ sơ lỗi không hợp lệ.", str(exc))
-    box = Sandbox(cfg.vnpay_tmn_code, cfg.vnpay_hash_secret, ipn_url, faults, seed)
     console.print(f"sandbox gateway on http://{host}:{port} → IPN {ipn_url} ({fault_profile})")
-    uvicorn.run(create_sandbox_app(box), host=host, port=port, log_level="warning")
+    serve(port, ipn_url, fault_profile, seed, host, cfg.vnpay_tmn_code, cfg.vnpay_hash_secret)
 
 
 def _sessions() -> tuple[Settings, sessionmaker[HemisSession]]:

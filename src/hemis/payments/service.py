@@ -123,8 +123,8 @@ def issue_invoices(session: Session, year: int, now: dt.datetime | None = None) 
         )
     }
     sites: dict[int, str] = {
-        person: site
-        for person, site in session.execute(
+        row.person_id: row.exam_site
+        for row in session.execute(
             select(ExamRegistration.person_id, ExamRegistration.exam_site).where(
                 ExamRegistration.year == year
             )

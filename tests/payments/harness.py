@@ -47,6 +47,7 @@ class Stack:
     db: TestDB
     tmp: Path
     profile: str = "none"
+    sandbox_via_cli: bool = False
     app_port: int = field(default_factory=free_port)
     sandbox_port: int = field(default_factory=free_port)
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
@@ -96,6 +97,8 @@ class Stack:
         # The sandbox's own entry point: `hemis gateway sandbox` runs the same server but loads
         # the whole CLI first, which costs seconds on a loaded machine (test_cli covers it).
         args = ["hemis.payments.sandbox", "--port", str(self.sandbox_port)]
+        if self.sandbox_via_cli:
+            args = ["hemis", "gateway", "sandbox", "--port", str(self.sandbox_port)]
         args += ["--ipn-url", self.app_url + IPN_PATH, "--fault-profile", self.profile]
         proc = self._spawn("sandbox", args)
         wait_http(f"{self.sandbox_url}/healthz", proc, self.tmp / "sandbox.log")

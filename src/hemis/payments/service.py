@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hemis.admissions.models import AdmissionYear, ExamRegistration, Wish
@@ -174,11 +174,9 @@ def find_invoice(session: Session, year: int, person_id: int) -> Invoice | None:
 def is_paid(session: Session, invoice_id: int) -> bool:
     return (
         session.scalar(
-            select(func.count()).where(
-                and_(
-                    PaymentIntent.invoice_id == invoice_id,
-                    PaymentIntent.status == IntentStatus.paid.value,
-                )
+            select(func.count(PaymentIntent.id)).where(
+                PaymentIntent.invoice_id == invoice_id,
+                PaymentIntent.status == IntentStatus.paid.value,
             )
         )
         or 0

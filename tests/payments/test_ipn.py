@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import sessionmaker
 
 from hemis.config import Settings
@@ -59,6 +59,7 @@ def notifications(sessions: sessionmaker[HemisSession]) -> dict[str, tuple[str, 
 
 
 def test_protocol_answers_and_replays(
+    engine: Engine,
     sessions: sessionmaker[HemisSession],
     settings: Settings,
     offline_gateway: VnpayGateway,
@@ -71,23 +72,23 @@ def test_protocol_answers_and_replays(
 
     good = scene.ipn_params(intent.txn_ref, intent.amount)
     tampered = dict(good, vnp_Amount=str(int(good["vnp_Amount"]) + 100))
-    assert ipn.handle(sessions, gw, tampered).value == "97"
+    assert ipn.handle(engine, gw, tampered).value == "97"
     assert notifications(sessions) == {}  # a bad signature stores nothing
 
     wrong_amount = scene.ipn_params(intent.txn_ref, intent.amount - 1)
-    assert ipn.handle(sessions, gw, wrong_amount).value == "04"
+    assert ipn.handle(engine, gw, wrong_amount).value == "04"
     assert ledger(sessions)[0][1] == "pending"
 
-    assert ipn.handle(sessions, gw, scene.ipn_params("999999999", 15_000)).value == "01"
+    assert ipn.handle(engine, gw, scene.ipn_params("999999999", 15_000)).value == "01"
 
-    assert ipn.handle(sessions, gw, good).value == "00"
+    assert ipn.handle(engine, gw, good).value == "00"
     after = ledger(sessions)
     assert after[0][1:3] == ("paid", "9000001")
     for _ in range(3):
-        assert ipn.handle(sessions, gw, good).value == "02"
+        assert ipn.handle(engine, gw, good).value == "02"
     # A later "cancelled" for the same order (out of order) changes nothing either.
     late_cancel = scene.ipn_params(intent.txn_ref, intent.amount, code="24")
-    assert ipn.handle(sessions, gw, late_cancel).value == "02"
+    assert ipn.handle(engine, gw, late_cancel).value == "02"
     assert ledger(sessions) == after
     seen = notifications(sessions)
     assert seen[intent.txn_ref] in {("00", 4), ("02", 1)}
@@ -101,6 +102,7 @@ def test_protocol_answers_and_replays(
 
 
 def test_a_cancelled_payment_fails_and_a_late_success_is_refused(
+    engine: Engine,
     sessions: sessionmaker[HemisSession],
     settings: Settings,
     offline_gateway: VnpayGateway,
@@ -108,14 +110,15 @@ def test_a_cancelled_payment_fails_and_a_late_success_is_refused(
 ) -> None:
     intent = start(sessions, settings, offline_gateway, billed[1].invoice_id)
     cancel = scene.ipn_params(intent.txn_ref, intent.amount, code="24")
-    assert ipn.handle(sessions, offline_gateway, cancel).value == "00"
+    assert ipn.handle(engine, offline_gateway, cancel).value == "00"
     assert ledger(sessions)[0][1] == "failed"
     paid = scene.ipn_params(intent.txn_ref, intent.amount)
-    assert ipn.handle(sessions, offline_gateway, paid).value == "02"
+    assert ipn.handle(engine, offline_gateway, paid).value == "02"
     assert ledger(sessions)[0][1] == "failed"
 
 
 def test_concurrent_deliveries_settle_once(
+    engine: Engine,
     sessions: sessionmaker[HemisSession],
     settings: Settings,
     offline_gateway: VnpayGateway,
@@ -126,7 +129,7 @@ def test_concurrent_deliveries_settle_once(
     lock = threading.Lock()
 
     def deliver(params: dict[str, str]) -> None:
-        code = ipn.handle(sessions, offline_gateway, params).value
+        code = ipn.handle(engine, offline_gateway, params).value
         with lock:
             answers.append(code)
 

@@ -1,11 +1,12 @@
 """The IPN handler: one transaction per notification.
 
 1. the signature (constant time) — bad: 97, nothing stored (anyone can send garbage);
-2. the raw payload is upserted into payment_notification, keyed by its digest: a replay bumps
-   `deliveries`. Writing first also takes SQLite's write lock before anything is read, so the
-   read-check-write below is serialised there as FOR UPDATE serialises it on PostgreSQL;
-3. the intent row is locked (SELECT … FOR UPDATE): unknown order 01, wrong amount 04, already
+2. the intent row is locked (SELECT … FOR UPDATE): unknown order 01, wrong amount 04, already
    final 02, else the transition is applied — 00;
+3. the raw payload is upserted into payment_notification, keyed by its digest, with that answer:
+   a replay bumps `deliveries` (on SQLite this write comes first, so the write lock is held
+   before the intent is read: the read-check-write is serialised there as FOR UPDATE does it on
+   PostgreSQL);
 4. commit. A crash before the commit leaves nothing: the gateway retries and gets the same answer.
 
 Anything unexpected is answered 99 and logged without the payload's signature or secrets.
@@ -20,11 +21,10 @@ from typing import Any
 import structlog
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import Session
 
 from hemis.db.base import table_of
-from hemis.db.session import HemisSession, scoped_session
-from hemis.db.tenancy import Scope
 from hemis.db.types import utcnow
 from hemis.payments import rules
 from hemis.payments.gateways.base import Gateway, GatewayResult
@@ -34,20 +34,27 @@ from hemis.payments.rules import IntentStatus, IpnOutcome
 log = structlog.get_logger(__name__)
 _notification = table_of(PaymentNotification)
 _intent = table_of(PaymentIntent)
-SCOPE = Scope.system("payments-ipn")
 
 
 def _upsert_notification(
-    session: Session, digest: str, gateway: str, txn_ref: str, payload: dict[str, str]
+    conn: Connection,
+    digest: str,
+    gateway: str,
+    txn_ref: str,
+    payload: dict[str, str],
+    outcome: IpnOutcome,
+    intent_id: int | None,
 ) -> int:
-    """Record the payload (or count a redelivery); returns how many times it has been seen."""
+    """Record the payload (or count a redelivery); returns how many times it has been seen.
+    A redelivery keeps the first answer and intent."""
     now = utcnow()
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
     stmt = insert(_notification).values(
         digest=digest,
         gateway=gateway,
         txn_ref=txn_ref[:100],
-        outcome=IpnOutcome.other.value,
+        outcome=outcome.value,
+        intent_id=intent_id,
         deliveries=1,
         payload=payload,
         first_at=now,
@@ -57,11 +64,11 @@ def _upsert_notification(
         index_elements=[_notification.c.digest],
         set_={"deliveries": _notification.c.deliveries + 1, "last_at": now},
     ).returning(_notification.c.deliveries)
-    return int(session.execute(upsert).scalar_one())
+    return int(conn.execute(upsert).scalar_one())
 
 
 def settle(
-    session: Session, intent: Any, result: GatewayResult, by: str, now: dt.datetime
+    conn: Session | Connection, intent: Any, result: GatewayResult, by: str, now: dt.datetime
 ) -> IpnOutcome:
     """Apply a gateway's (authenticated) word on a locked intent row; returns the verdict."""
     outcome, target = rules.settle_outcome(
@@ -69,7 +76,7 @@ def settle(
     )
     if target is None:
         return outcome
-    session.execute(
+    conn.execute(
         update(_intent)
         .where(_intent.c.id == intent.id)
         .values(
@@ -87,18 +94,53 @@ def settle(
     return outcome
 
 
-def lock_intent(session: Session, gateway: str, txn_ref: str) -> Any:
-    return session.execute(
+def lock_intent(conn: Session | Connection, gateway: str, txn_ref: str) -> Any:
+    return conn.execute(
         select(_intent.c.id, _intent.c.status, _intent.c.amount)
         .where(_intent.c.gateway == gateway, _intent.c.txn_ref == txn_ref)
         .with_for_update()
     ).first()
 
 
-def handle(
-    sessions: sessionmaker[HemisSession], gateway: Gateway, params: Mapping[str, str]
+def _apply(conn: Connection, gateway: str, result: GatewayResult) -> tuple[IpnOutcome, Any]:
+    intent = lock_intent(conn, gateway, result.txn_ref)
+    if intent is None:
+        return IpnOutcome.order_not_found, None
+    return settle(conn, intent, result, "ipn", utcnow()), intent
+
+
+def _transaction(
+    conn: Connection, gateway: str, result: GatewayResult, payload: dict[str, str]
 ) -> IpnOutcome:
-    """Process one notification; never raises."""
+    digest = rules.payload_digest(gateway, payload)
+    if conn.dialect.name == "postgresql":
+        # Lock the intent, decide, then record the payload with its answer: 5 round trips.
+        outcome, intent = _apply(conn, gateway, result)
+        _upsert_notification(
+            conn, digest, gateway, result.txn_ref, payload, outcome, intent.id if intent else None
+        )
+        return outcome
+    # SQLite: write first, so the write lock is held before the intent is read.
+    seen = _upsert_notification(
+        conn, digest, gateway, result.txn_ref, payload, IpnOutcome.other, None
+    )
+    outcome, intent = _apply(conn, gateway, result)
+    if seen == 1:
+        conn.execute(
+            update(_notification)
+            .where(_notification.c.digest == digest)
+            .values(outcome=outcome.value, intent_id=intent.id if intent else None)
+        )
+    return outcome
+
+
+def handle(engine: Engine, gateway: Gateway, params: Mapping[str, str]) -> IpnOutcome:
+    """Process one notification; never raises.
+
+    The payment tables are national (no row-level security, no tenant rows), so this hot path
+    runs on a plain connection rather than a scoped ORM session: no per-request scope settings,
+    no ORM bookkeeping.
+    """
     payload = {str(k): str(v) for k, v in params.items()}
     txn_ref = payload.get("vnp_TxnRef", "")
     try:
@@ -106,21 +148,8 @@ def handle(
         if result is None:
             log.warning("ipn_bad_signature", gateway=gateway.name, txn_ref=txn_ref[:40])
             return IpnOutcome.bad_checksum
-        digest = rules.payload_digest(gateway.name, payload)
-        with scoped_session(sessions, SCOPE) as session:
-            seen = _upsert_notification(session, digest, gateway.name, result.txn_ref, payload)
-            intent = lock_intent(session, gateway.name, result.txn_ref)
-            if intent is None:
-                outcome = IpnOutcome.order_not_found
-            else:
-                outcome = settle(session, intent, result, "ipn", utcnow())
-            if seen == 1:
-                session.execute(
-                    update(_notification)
-                    .where(_notification.c.digest == digest)
-                    .values(outcome=outcome.value, intent_id=intent.id if intent else None)
-                )
-            session.commit()
+        with engine.begin() as conn:
+            outcome = _transaction(conn, gateway.name, result, payload)
         if outcome is not IpnOutcome.ok:
             log.info("ipn_refused", gateway=gateway.name, txn_ref=txn_ref[:40], rsp=outcome.value)
         return outcome

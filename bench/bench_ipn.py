@@ -42,6 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "var" / "bench"
 DOCS = ROOT / "docs" / "benchmarks.md"
 TARGET_RPS, TARGET_P99_MS = 300, 300
+LOCUST_CPU: list[float] = []
 AMOUNT = 120_000  # 8 wishes × 15,000 đ
 
 
@@ -155,6 +156,49 @@ def serve(port: int, workers: int) -> subprocess.Popen[bytes]:
     raise SystemExit("server did not start")
 
 
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _stat(pid: int) -> list[str]:
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
+def cpu_of(pids: list[int]) -> float:
+    """CPU seconds (user + system) so far of living processes."""
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = _stat(pid)
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        total += (int(fields[11]) + int(fields[12])) / TICK
+    return total
+
+
+def server_pids(root: int) -> list[int]:
+    pids = [root]
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int(_stat(int(entry.name))[1]) == root:
+                    pids.append(int(entry.name))
+            except (FileNotFoundError, ProcessLookupError, IndexError):
+                continue
+    return pids
+
+
+def postgres_pids() -> list[int]:
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == "postgres":
+                    out.append(int(entry.name))
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+    return out
+
+
 def run_locust(port: int, users: int, seconds: int, ipns: Path) -> dict[str, str]:
     prefix = OUT / "ipn"
     cmd = [
@@ -164,7 +208,9 @@ def run_locust(port: int, users: int, seconds: int, ipns: Path) -> dict[str, str
         "--stop-timeout", "10",
     ]  # fmt: skip
     env = os.environ | {"HEMIS_BENCH_IPN_FILE": str(ipns)}
-    subprocess.run(cmd, env=env, check=False, stdout=subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL)
+    _pid, _status, usage = os.wait4(proc.pid, 0)
+    LOCUST_CPU.append(usage.ru_utime + usage.ru_stime)
     with (OUT / "ipn_stats.csv").open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     return next(r for r in rows if r["Name"] == "Aggregated")
@@ -215,9 +261,12 @@ def main() -> None:
     port = free_port()
     server = serve(port, args.workers)
     try:
+        app_pids, pg_pids = server_pids(server.pid), postgres_pids()
+        app_cpu, pg_cpu = cpu_of(app_pids), cpu_of(pg_pids)
         load_before = load_average()
         stats = run_locust(port, args.users, args.seconds, ipns)
         load_after = load_average()
+        app_cpu, pg_cpu = cpu_of(app_pids) - app_cpu, cpu_of(pg_pids) - pg_cpu
     finally:
         server.terminate()
         server.wait(30)
@@ -231,6 +280,17 @@ def main() -> None:
         f"p99 {p99:.0f} ms, failures {failures}; ledger: {book['paid']:,} paid, "
         f"{book['notifications']:,} notifications, {book['deliveries']:,} deliveries, "
         f"{book['not_ok_first']} first answers other than 00; load {load_before} → {load_after}"
+    )
+    per = {
+        "app": 1000 * app_cpu / max(requests, 1),
+        "postgres": 1000 * pg_cpu / max(requests, 1),
+        "locust": 1000 * LOCUST_CPU[0] / max(requests, 1),
+    }
+    capacity = 2000 / (per["app"] + per["postgres"])  # both cores, no load generator
+    summary += (
+        f"\nCPU per IPN: app {per['app']:.2f} ms, PostgreSQL {per['postgres']:.2f} ms, locust "
+        f"{per['locust']:.2f} ms → 2 idle cores serve ≈ {capacity:.0f} IPN/s without the load "
+        f"generator, ≈ {2000 / sum(per.values()):.0f}/s with it on the same cores"
     )
     print(summary)
     # Every payment recorded once: one stored notification per paid intent, no other first answer.
@@ -267,6 +327,14 @@ def main() -> None:
             f"Ledger afterwards: {book['paid']:,} intents paid, {book['notifications']:,} "
             f"stored notifications ({book['deliveries']:,} deliveries counted), "
             f"{book['not_ok_first']} first answers other than 00.\n"
+        )
+        out.write(
+            f"\nWhere the time goes (CPU time of each process over the run, per request): the "
+            f"app (uvicorn workers: HTTP, FastAPI, signature, SQLAlchemy, psycopg) "
+            f"{per['app']:.2f} ms, PostgreSQL {per['postgres']:.2f} ms (all backends, so other "
+            f"agents' queries count too), locust {per['locust']:.2f} ms. Two idle cores would "
+            f"serve ≈ {capacity:.0f} IPN/s from that CPU cost alone, ≈ "
+            f"{2000 / sum(per.values()):.0f}/s with locust on the same cores.\n"
         )
         write_docs(out.getvalue())
 

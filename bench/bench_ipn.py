@@ -3,7 +3,7 @@
 Creates a fresh database `hemis_bench_ipn` (migrated), seeds N candidates with invoices and
 pending payment intents (COPY, not timed), writes one signed IPN (VNPay 2.1.0, HMAC-SHA512) per
 intent, serves the app with `hemis serve --workers W` as the application role (`hemis_app`, row
--level security on), and drives `GET /api/v1/payments/vnpay/ipn` with locust (headless,
+-level security on), and drives `GET /payments/vnpay/ipn` with locust (headless,
 FastHttpUser) for a bounded time. Each request is a full IPN transaction: signature, notification
 upsert, intent row lock, transition, commit. The file of IPNs cycles, so after the first pass the
 notifications are replays (answered 02, as the gateway's retries would be). Afterwards the ledger

@@ -9,7 +9,7 @@ import os
 from locust import constant, task
 from locust.contrib.fasthttp import FastHttpUser
 
-PATH = "/api/v1/payments/vnpay/ipn"
+PATH = "/payments/vnpay/ipn"
 with open(os.environ["HEMIS_BENCH_IPN_FILE"], encoding="ascii") as fh:
     QUERIES = [line.strip() for line in fh if line.strip()]
 NEXT = itertools.cycle(QUERIES)  # cycling over: later rounds are replays, answered 02

@@ -89,8 +89,12 @@ class Settings(BaseSettings):
         description="Base URL of the VNPay-protocol gateway (the sandbox: hemis gateway sandbox).",
     )
     vnpay_tmn_code: str = Field("HEMISDEV", description="Merchant (terminal) code at VNPay.")
-    vnpay_hash_secret: str = Field(
-        DEV_VNPAY_HASH_SECRET, description="VNPay HMAC-SHA512 secret (signs pay URLs, checks IPNs)."
+    vnpay_hash_secret: str | None = Field(
+        None,
+        description=(
+            "VNPay HMAC-SHA512 secret (signs pay URLs, checks IPNs); required in production, a "
+            "public development secret is used elsewhere when unset."
+        ),
     )
     payment_pending_minutes: int = Field(
         15, ge=1, description="A payment pending longer than this is queried by the reconciler."
@@ -102,6 +106,14 @@ class Settings(BaseSettings):
     @property
     def owner_database_url(self) -> str:
         return self.migration_database_url or self.database_url
+
+    @property
+    def vnpay_secret(self) -> str:
+        if self.vnpay_hash_secret:
+            return self.vnpay_hash_secret
+        if self.env == Environment.production:
+            raise ValueError("HEMIS_VNPAY_HASH_SECRET is required in production")
+        return DEV_VNPAY_HASH_SECRET
 
     @property
     def is_sqlite(self) -> bool:

@@ -20,7 +20,7 @@ def billed(sessions: sessionmaker[HemisSession], cipher: IdCipher) -> list[scene
 @pytest.fixture
 def offline_gateway(settings: Settings) -> VnpayGateway:
     """The VNPay adapter with no gateway behind it: enough to sign and read notifications."""
-    return VnpayGateway("http://127.0.0.1:9", settings.vnpay_tmn_code, settings.vnpay_hash_secret)
+    return VnpayGateway("http://127.0.0.1:9", settings.vnpay_tmn_code, settings.vnpay_secret)
 
 
 def pytest_configure(config: pytest.Config) -> None:

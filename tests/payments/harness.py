@@ -19,7 +19,7 @@ import httpx
 from hemis.config import Settings
 from tests.conftest import TestDB
 
-IPN_PATH = "/api/v1/payments/vnpay/ipn"
+IPN_PATH = "/payments/vnpay/ipn"
 
 
 def free_port() -> int:

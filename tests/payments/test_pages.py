@@ -30,8 +30,10 @@ IDEM = re.compile(r'name="idempotency_key" value="([^"]+)"')
 
 @pytest.fixture
 def app_client(db: TestDB) -> Iterator[TestClient]:
-    with TestClient(create_app(db.settings())) as client:
+    app = create_app(db.settings())
+    with TestClient(app) as client:
         yield client
+    app.state.ctx.engine.dispose()
 
 
 def intents(sessions: sessionmaker[HemisSession]) -> list[PaymentIntent]:
@@ -77,9 +79,7 @@ def test_candidate_pays_and_sees_only_our_ledger(
     assert "Không thành công" not in back.text
 
     # The IPN arrives (server to server) and settles it; the same page now shows paid + receipt.
-    ipn = client.get(
-        "/api/v1/payments/vnpay/ipn", params=scene.ipn_params(intent.txn_ref, intent.amount)
-    )
+    ipn = client.get("/payments/vnpay/ipn", params=scene.ipn_params(intent.txn_ref, intent.amount))
     assert ipn.json() == {"RspCode": "00", "Message": "Confirm Success"}
     back = client.get("/payments/return", params=lying)
     assert "Đã thanh toán" in back.text
@@ -112,8 +112,8 @@ def test_ministry_sees_totals_and_anomalies(
             s.commit()
             refs.append((started.intent.txn_ref, started.intent.amount))
     ref0, amount0 = refs[0]
-    client.get("/api/v1/payments/vnpay/ipn", params=scene.ipn_params(ref0, amount0, bank="VCB"))
-    client.get("/api/v1/payments/vnpay/ipn", params=scene.ipn_params(refs[1][0], 1))
+    client.get("/payments/vnpay/ipn", params=scene.ipn_params(ref0, amount0, bank="VCB"))
+    client.get("/payments/vnpay/ipn", params=scene.ipn_params(refs[1][0], 1))
 
     assert login(client, "ts-an").status_code == 303
     assert client.get("/payments/ministry").status_code == 403

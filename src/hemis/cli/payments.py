@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import typer
 from sqlalchemy.orm import sessionmaker
@@ -24,7 +26,7 @@ app = typer.Typer(help="Lệ phí và thanh toán / fees and online payment.", n
 def sandbox(
     port: int = typer.Option(8700, "--port", help="Port to listen on (loopback)."),
     ipn_url: str = typer.Option(
-        "http://127.0.0.1:8000/api/v1/payments/vnpay/ipn", "--ipn-url", help="Merchant IPN URL."
+        "http://127.0.0.1:8000/payments/vnpay/ipn", "--ipn-url", help="Merchant IPN URL."
     ),
     fault_profile: str = typer.Option(
         "none", "--fault-profile", help="none, flaky, lossy or hostile."
@@ -42,12 +44,17 @@ def sandbox(
     except ValueError as exc:
         fail("Hồ sơ lỗi không hợp lệ.", str(exc))
     console.print(f"sandbox gateway on http://{host}:{port} → IPN {ipn_url} ({fault_profile})")
-    serve(port, ipn_url, fault_profile, seed, host, cfg.vnpay_tmn_code, cfg.vnpay_hash_secret)
+    serve(port, ipn_url, fault_profile, seed, host, cfg.vnpay_tmn_code, cfg.vnpay_secret)
 
 
-def _sessions() -> tuple[Settings, sessionmaker[HemisSession]]:
+@contextmanager
+def _sessions() -> Iterator[tuple[Settings, sessionmaker[HemisSession]]]:
     cfg = settings()
-    return cfg, make_session_factory(make_engine(cfg.database_url))
+    engine = make_engine(cfg.database_url)
+    try:
+        yield cfg, make_session_factory(engine)
+    finally:
+        engine.dispose()
 
 
 def _time(value: str) -> dt.datetime:
@@ -63,8 +70,7 @@ def fees(
     exam_fee: int = typer.Option(0, "--exam-fee", help="Exam registration fee, in đồng."),
 ) -> None:
     """Set a year's fee schedule."""
-    _cfg, sessions = _sessions()
-    with scoped_session(sessions, Scope.system("cli")) as session:
+    with _sessions() as (_cfg, sessions), scoped_session(sessions, Scope.system("cli")) as session:
         service.set_fees(session, year, wish_fee, exam_fee)
         session.commit()
     console.print(f"{year}: {wish_fee:,} đ/wish, exam {exam_fee:,} đ")
@@ -80,9 +86,8 @@ def window(
     provinces: str = typer.Option("", "--provinces", help="Comma-separated province codes."),
 ) -> None:
     """Set a province group's payment window."""
-    _cfg, sessions = _sessions()
     codes = [p.strip() for p in provinces.split(",") if p.strip()]
-    with scoped_session(sessions, Scope.system("cli")) as session:
+    with _sessions() as (_cfg, sessions), scoped_session(sessions, Scope.system("cli")) as session:
         service.set_window(session, year, group, _time(opens), _time(closes), codes)
         session.commit()
     console.print(f"{year} group {group}: {opens} – {closes}")
@@ -92,8 +97,7 @@ def window(
 @clear_errors
 def invoices(year: int = typer.Option(..., "--year")) -> None:
     """Issue the year's invoices from the candidates' wishes (after the wish window closes)."""
-    _cfg, sessions = _sessions()
-    with scoped_session(sessions, Scope.system("cli")) as session:
+    with _sessions() as (_cfg, sessions), scoped_session(sessions, Scope.system("cli")) as session:
         summary = service.issue_invoices(session, year)
         session.commit()
     console.print(f"issued {summary.issued:,}, already there {summary.existing:,}")
@@ -110,9 +114,9 @@ def reconcile_command() -> None:
 @clear_errors
 def report(day: str = typer.Option(..., "--day", help="YYYY-MM-DD (Vietnam time).")) -> None:
     """Compare a day's ledger with the gateway's settlement file; list every difference."""
-    cfg, sessions = _sessions()
-    gateway = service.gateway_from_settings(cfg)
-    row = reconcile.daily_report(sessions, gateway, dt.date.fromisoformat(day))
+    with _sessions() as (cfg, sessions):
+        gateway = service.gateway_from_settings(cfg)
+        row = reconcile.daily_report(sessions, gateway, dt.date.fromisoformat(day))
     console.print(
         f"ledger {row.ledger_count} ({row.ledger_amount:,} đ) — gateway {row.gateway_count} "
         f"({row.gateway_amount:,} đ) — {len(row.differences)} differences"

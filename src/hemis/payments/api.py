@@ -1,8 +1,9 @@
 """Payment API under /api/v1/payments.
 
-- `GET /vnpay/ipn`: the gateway's server-to-server notification (signed; no login), answered
-  `{RspCode, Message}` as VNPay 2.1.0 defines it.
-- `POST /intents` (a candidate for their own invoice, or a ministry administrator) and
+- `GET /payments/vnpay/ipn` (outside /api/v1: no login, the signature authenticates): the
+  gateway's server-to-server notification, answered `{RspCode, Message}` as VNPay 2.1.0 defines.
+- `POST /intents` (a ministry administrator, e.g. a support desk paying on a candidate's behalf;
+  candidates pay through the portal's pay form, which takes the same key as a hidden field) and
   `POST /intents/{id}/refund` (ministry administrator) take an `Idempotency-Key` header: the same
   key and body replay the stored response, the same key with another body is refused with 409.
 """
@@ -30,7 +31,29 @@ from hemis.payments.models import PaymentIntent
 from hemis.registry.api_deps import ERROR_RESPONSES
 from hemis.web.deps import Context, CurrentPrincipal
 
-router = APIRouter(prefix="/api/v1/payments", tags=["payments"], responses=ERROR_RESPONSES)
+_SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def payments_access(request: Request, principal: CurrentPrincipal) -> Principal:
+    """Candidates pay through the portal pages (as for admissions, the API answers them 403);
+    read-only roles may only read."""
+    if principal.role is Role.candidate:
+        raise Forbidden()
+    if request.method not in _SAFE and not principal.role.writable:
+        raise Forbidden(
+            "Tài khoản chỉ có quyền đọc.", "This account can only read.", code="read_only"
+        )
+    return principal
+
+
+router = APIRouter(
+    prefix="/api/v1/payments",
+    tags=["payments"],
+    responses=ERROR_RESPONSES,
+    dependencies=[Depends(payments_access)],
+)
+# The gateway's notification is not part of our REST API: no login, its signature authenticates.
+gateway_router = APIRouter(tags=["payments"])
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=255)]
 
 
@@ -43,12 +66,12 @@ def gateway_of(settings: Settings) -> Gateway:
     return _gateway(
         settings.payment_gateway_url,
         settings.vnpay_tmn_code,
-        settings.vnpay_hash_secret,
+        settings.vnpay_secret,
         settings.gateway_timeout_seconds,
     )
 
 
-@router.get("/vnpay/ipn", summary="VNPay IPN (server to server)")
+@gateway_router.get("/payments/vnpay/ipn", summary="VNPay IPN (server to server)")
 def vnpay_ipn(request: Request, ctx: Context) -> JSONResponse:
     gateway = gateway_of(ctx.settings)
     outcome = ipn.handle(ctx.engine, gateway, dict(request.query_params))

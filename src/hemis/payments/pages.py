@@ -133,7 +133,7 @@ def go(request: Request, c: Candidate, ctx: Context, intent_id: int) -> Response
 def gateway_return(request: Request, c: Candidate, ctx: Context) -> Response:
     """Where the gateway sends the browser back. Only for the screen: the IPN settles."""
     params = dict(request.query_params)
-    authentic = vnpay.verify(params, ctx.settings.vnpay_hash_secret)
+    authentic = vnpay.verify(params, ctx.settings.vnpay_secret)
     intent = queries.find_intent_by_ref(c.own, "vnpay", params.get("vnp_TxnRef", ""))
     intent = _own_intent(c, intent)
     return _show(request, "payments/status.html", intent=intent, authentic=authentic)

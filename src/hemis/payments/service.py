@@ -44,7 +44,7 @@ def gateway_from_settings(settings: Settings) -> Gateway:
     return VnpayGateway(
         settings.payment_gateway_url,
         settings.vnpay_tmn_code,
-        settings.vnpay_hash_secret,
+        settings.vnpay_secret,
         timeout=settings.gateway_timeout_seconds,
     )
 

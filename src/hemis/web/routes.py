@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from hemis.accounts.api import router as auth_api
 from hemis.accounts.pages import router as account_pages
 from hemis.admissions.routers import ROUTERS as ADMISSIONS_ROUTERS
+from hemis.payments.api import gateway_router as payments_gateway
 from hemis.payments.api import router as payments_api
 from hemis.payments.pages import router as payments_pages
 from hemis.registry.api import router as registry_api
@@ -27,4 +28,5 @@ def include_all(app: FastAPI) -> None:
     for router in ADMISSIONS_ROUTERS:
         app.include_router(router)
     app.include_router(payments_api)
+    app.include_router(payments_gateway)
     app.include_router(payments_pages)

@@ -24,7 +24,7 @@ def serve(
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m hemis.payments.sandbox")
     parser.add_argument("--port", type=int, default=8700)
-    parser.add_argument("--ipn-url", default="http://127.0.0.1:8000/api/v1/payments/vnpay/ipn")
+    parser.add_argument("--ipn-url", default="http://127.0.0.1:8000/payments/vnpay/ipn")
     parser.add_argument("--fault-profile", default="none")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--host", default="127.0.0.1")

@@ -25,10 +25,10 @@ def sandbox_child(cfg: Settings, host: str, port: int) -> Iterator[None]:
     get_settings.cache_clear()  # the app reads its settings again, with the public URL
     env = os.environ | {
         "HEMIS_VNPAY_TMN_CODE": cfg.vnpay_tmn_code,
-        "HEMIS_VNPAY_HASH_SECRET": cfg.vnpay_hash_secret,
+        "HEMIS_VNPAY_HASH_SECRET": cfg.vnpay_secret,
     }
     command = [sys.executable, "-m", "hemis.payments.sandbox", "--port", str(gateway.port)]
-    command += ["--ipn-url", f"{public}/api/v1/payments/vnpay/ipn"]
+    command += ["--ipn-url", f"{public}/payments/vnpay/ipn"]
     proc = subprocess.Popen(command, env=env)  # noqa: S603 - our own module, fixed arguments
     try:
         yield

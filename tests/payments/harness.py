@@ -28,7 +28,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_http(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 90) -> None:
+def wait_http(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 300) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -144,7 +144,7 @@ class Stack:
         assert location.startswith(self.app_url + "/payments/return?")
         return dict(parse_qsl(urlsplit(location).query))
 
-    def drain(self, timeout: float = 120) -> None:
+    def drain(self, timeout: float = 300) -> None:
         """Wait until the sandbox has no IPN left to deliver."""
         deadline = time.monotonic() + timeout
         while self.state()["queued"]:

@@ -163,16 +163,20 @@ def _stat(pid: int) -> list[str]:
     return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
 
 
-def cpu_of(pids: list[int]) -> float:
-    """CPU seconds (user + system) so far of living processes."""
-    total = 0.0
+def cpu_by_pid(pids: list[int]) -> dict[int, float]:
+    """CPU seconds (user + system) so far of each living process."""
+    out: dict[int, float] = {}
     for pid in pids:
         try:
             fields = _stat(pid)
         except (FileNotFoundError, ProcessLookupError):
             continue
-        total += (int(fields[11]) + int(fields[12])) / TICK
-    return total
+        out[pid] = (int(fields[11]) + int(fields[12])) / TICK
+    return out
+
+
+def cpu_of(pids: list[int]) -> float:
+    return sum(cpu_by_pid(pids).values())
 
 
 def server_pids(root: int) -> list[int]:
@@ -261,12 +265,15 @@ def main() -> None:
     port = free_port()
     server = serve(port, args.workers)
     try:
-        app_pids, pg_pids = server_pids(server.pid), postgres_pids()
-        app_cpu, pg_cpu = cpu_of(app_pids), cpu_of(pg_pids)
+        app_pids = server_pids(server.pid)
+        app_cpu, pg_before = cpu_of(app_pids), cpu_by_pid(postgres_pids())
         load_before = load_average()
         stats = run_locust(port, args.users, args.seconds, ipns)
         load_after = load_average()
-        app_cpu, pg_cpu = cpu_of(app_pids) - app_cpu, cpu_of(pg_pids) - pg_cpu
+        app_cpu = cpu_of(app_pids) - app_cpu
+        # Backends opened during the run (the app's pool fills lazily) count from zero.
+        pg_after = cpu_by_pid(postgres_pids())
+        pg_cpu = sum(cpu - pg_before.get(pid, 0.0) for pid, cpu in pg_after.items())
     finally:
         server.terminate()
         server.wait(30)

@@ -21,6 +21,7 @@ DEV_BLIND_INDEX_KEY = base64.b64encode(b"dev-only-hmac-blind-index-key-32").deco
 DEV_EXCHANGE_SIGNING_KEY = base64.b64encode(b"dev-only-ed25519-hemis-seed-32b!").decode()
 DEV_REGISTRY_SEED = b"dev-only-ed25519-registry-seed!!"
 DEV_REGISTRY_PUBLIC_KEY = "a85BOIg2SYYCQz4sLziNz7RT/kVEsqDwY+bHEctSQP8="
+DEV_VNPAY_HASH_SECRET = "dev-only-vnpay-hash-secret-0000000000000"  # noqa: S105 - refused in production
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -121,10 +122,40 @@ class Settings(BaseSettings):
     exchange_retention_days: int = Field(
         1825, ge=1, description="Days the exchange log keeps messages before a purge."
     )
+    public_url: str = Field(
+        "http://127.0.0.1:8000",
+        description="Public base URL of the portal (the payment gateway returns the browser here).",
+    )
+    payment_gateway_url: str = Field(
+        "http://127.0.0.1:8700",
+        description="Base URL of the VNPay-protocol gateway (the sandbox: hemis gateway sandbox).",
+    )
+    vnpay_tmn_code: str = Field("HEMISDEV", description="Merchant (terminal) code at VNPay.")
+    vnpay_hash_secret: str | None = Field(
+        None,
+        description=(
+            "VNPay HMAC-SHA512 secret (signs pay URLs, checks IPNs); required in production, a "
+            "public development secret is used elsewhere when unset."
+        ),
+    )
+    payment_pending_minutes: int = Field(
+        15, ge=1, description="A payment pending longer than this is queried by the reconciler."
+    )
+    gateway_timeout_seconds: float = Field(
+        10.0, gt=0, description="Timeout of calls to the payment gateway (query, refund)."
+    )
 
     @property
     def owner_database_url(self) -> str:
         return self.migration_database_url or self.database_url
+
+    @property
+    def vnpay_secret(self) -> str:
+        if self.vnpay_hash_secret:
+            return self.vnpay_hash_secret
+        if self.env == Environment.production:
+            raise ValueError("HEMIS_VNPAY_HASH_SECRET is required in production")
+        return DEV_VNPAY_HASH_SECRET
 
     @property
     def is_sqlite(self) -> bool:
@@ -152,6 +183,7 @@ class Settings(BaseSettings):
                 "HEMIS_BLIND_INDEX_KEY": self.blind_index_key == DEV_BLIND_INDEX_KEY,
                 "HEMIS_EXCHANGE_SIGNING_KEY": self.exchange_signing_key == DEV_EXCHANGE_SIGNING_KEY,
                 "HEMIS_REGISTRY_PUBLIC_KEY": self.registry_public_key == DEV_REGISTRY_PUBLIC_KEY,
+                "HEMIS_VNPAY_HASH_SECRET": self.vnpay_hash_secret == DEV_VNPAY_HASH_SECRET,
             }
             left = [name for name, is_dev in dev.items() if is_dev]
             if left:

@@ -13,6 +13,7 @@ from hemis.integrations.models import (
     SyncRun,
     SyncState,
 )
+from hemis.payments.models import *  # noqa: F403
 from hemis.registry.models import *  # noqa: F403
 from hemis.submissions.models import Submission, SubmissionAnswer, SubmissionJob, SubmissionSnapshot
 

@@ -8,6 +8,7 @@ from hemis.cli import admissions, admissions_rounds, audit, db, users
 from hemis.cli import imports as imports_cli
 from hemis.cli import indicators as indicators_cli
 from hemis.cli import integrations as integrations_cli
+from hemis.cli import payments as payments_cli
 from hemis.cli import submissions as submissions_cli
 from hemis.cli.demo import demo
 from hemis.cli.serve import serve
@@ -34,6 +35,8 @@ app.command("registry-sim")(integrations_cli.registry_sim)
 app.add_typer(integrations_cli.sync_app, name="sync", no_args_is_help=True)
 app.add_typer(integrations_cli.exchange_app, name="exchange")
 app.add_typer(indicators_cli.app, name="indicators")
+app.add_typer(payments_cli.gateway_app, name="gateway")
+app.add_typer(payments_cli.app, name="payments")
 
 
 def main() -> None:

@@ -108,4 +108,7 @@ def demo(
     console.print(table)
     console.print(f"Mở / open: [bold link={url}]{url}[/bold link={url}]  (Ctrl+C to stop)")
     if not no_serve:
-        serve(host=host, port=port, workers=1)
+        from hemis.payments.sandbox.child import sandbox_child
+
+        with sandbox_child(cfg, host, port):  # the sandbox payment gateway, a child process
+            serve(host=host, port=port, workers=1)

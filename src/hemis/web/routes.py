@@ -10,6 +10,9 @@ from hemis.admissions.routers import ROUTERS as ADMISSIONS_ROUTERS
 from hemis.indicators.api import router as indicators_api
 from hemis.indicators.pages import router as indicators_pages
 from hemis.integrations.pages import router as integration_pages
+from hemis.payments.api import gateway_router as payments_gateway
+from hemis.payments.api import router as payments_api
+from hemis.payments.pages import router as payments_pages
 from hemis.registry.api import router as registry_api
 from hemis.registry.pages import router as registry_pages
 from hemis.submissions.api import router as submissions_api
@@ -30,3 +33,6 @@ def include_all(app: FastAPI) -> None:
     app.include_router(indicators_pages)
     for router in ADMISSIONS_ROUTERS:
         app.include_router(router)
+    app.include_router(payments_api)
+    app.include_router(payments_gateway)
+    app.include_router(payments_pages)

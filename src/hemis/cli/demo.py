@@ -108,7 +108,11 @@ def demo(
     console.print(table)
     console.print(f"Mở / open: [bold link={url}]{url}[/bold link={url}]  (Ctrl+C to stop)")
     if not no_serve:
+        from hemis.integrations.children import simulator_children
         from hemis.payments.sandbox.child import sandbox_child
 
-        with sandbox_child(cfg, host, port):  # the sandbox payment gateway, a child process
+        # The sandbox payment gateway and the national-registry simulators, child processes.
+        with sandbox_child(cfg, host, port), simulator_children(cfg) as simulators:
+            for started in simulators:
+                console.print(f"Mô phỏng CSDL quốc gia / registry simulator: {started}")
             serve(host=host, port=port, workers=1)

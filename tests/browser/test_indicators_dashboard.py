@@ -6,14 +6,9 @@ test-artifacts/indicators-*.png; any console error (e.g. a CSP violation) fails 
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from hemis.accounts.roles import Role
@@ -22,13 +17,7 @@ from hemis.config import Environment, Settings
 from hemis.db import migrate
 from hemis.db.session import make_engine, make_session_factory
 from hemis.indicators.engine import compute_year
-from tests.browser.test_login_browse import (
-    ARTIFACTS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    _free_port,
-    _require_chromium,
-)
+from tests.browser.support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, require_chromium, served
 from tests.indicators import world
 from tests.indicators.conftest import TODAY
 from tests.web.page_factories import PASSWORD, make_user
@@ -53,48 +42,11 @@ def _seed(url: str) -> world.Built:
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[tuple[str, world.Built]]:
-    _require_chromium()
+    require_chromium()
     url = f"sqlite:///{tmp_path / 'hemis.db'}"
     built = _seed(url)
-    port = _free_port()
-    env = {
-        **os.environ,
-        "HEMIS_DATABASE_URL": url,
-        "HEMIS_COOKIE_SECURE": "false",
-        "HEMIS_ENV": "test",
-        "HEMIS_LOG_LEVEL": "WARNING",
-    }
-    env.pop("HEMIS_MIGRATION_DATABASE_URL", None)
-    log = (tmp_path / "server.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "hemis", "serve", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120  # the machine may be loaded
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"server exited: {(tmp_path / 'server.log').read_text()}")
-            try:
-                if httpx.get(f"{base}/login", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("server not up in 120 s")
-            time.sleep(0.2)
+    with served(url, tmp_path) as base:
         yield base, built
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
 
 
 def test_dashboard_overview_matrix_profile_drill_and_officer(

@@ -3,16 +3,10 @@ in Debian's Chromium, against the real server started as its own process."""
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from hemis.accounts.roles import Role
@@ -20,6 +14,7 @@ from hemis.common.crypto import IdCipher
 from hemis.config import Environment, Settings
 from hemis.db import migrate
 from hemis.db.session import make_engine, make_session_factory
+from tests.browser.support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, require_chromium, served
 from tests.web.page_factories import (
     LEARNERS_IN_ORDER,
     PASSWORD,
@@ -28,34 +23,6 @@ from tests.web.page_factories import (
 )
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-IN_CI = os.environ.get("CI", "").lower() == "true"
-
-
-def _require_chromium() -> None:
-    if CHROMIUM.exists():
-        return
-    reason = f"{CHROMIUM} not installed (apt-get install chromium): browser test skipped"
-    if IN_CI:
-        pytest.fail(f"{reason} — it is mandatory under CI=true")
-    pytest.skip(reason)
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def _seed(url: str) -> None:
@@ -71,48 +38,11 @@ def _seed(url: str) -> None:
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[str]:
-    _require_chromium()
+    require_chromium()
     url = f"sqlite:///{tmp_path / 'hemis.db'}"
     _seed(url)
-    port = _free_port()
-    env = {
-        **os.environ,
-        "HEMIS_DATABASE_URL": url,
-        "HEMIS_COOKIE_SECURE": "false",
-        "HEMIS_ENV": "test",
-        "HEMIS_LOG_LEVEL": "WARNING",
-    }
-    env.pop("HEMIS_MIGRATION_DATABASE_URL", None)
-    log = (tmp_path / "server.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "hemis", "serve", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"server exited: {(tmp_path / 'server.log').read_text()}")
-            try:
-                if httpx.get(f"{base}/login", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"server not up in 30 s: {(tmp_path / 'server.log').read_text()}")
-            time.sleep(0.2)
+    with served(url, tmp_path) as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
 
 
 def test_login_search_profile_and_english(server: str, tmp_path: Path) -> None:

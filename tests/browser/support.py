@@ -1,0 +1,91 @@
+"""What the browser tests share: Debian's Chromium and its flags, the artifacts directory, and
+the real server started as its own process on a seeded SQLite file."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+STARTUP_SECONDS = 120  # generous: the machine may be busy with the rest of the suite
+
+
+def require_chromium() -> None:
+    if CHROMIUM.exists():
+        return
+    reason = f"{CHROMIUM} not installed (apt-get install chromium): browser test skipped"
+    if IN_CI:
+        pytest.fail(f"{reason} — it is mandatory under CI=true")
+    pytest.skip(reason)
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextmanager
+def served(database_url: str, workdir: Path) -> Iterator[str]:
+    """`hemis serve` on a free port against the database; yields its base URL once /login
+    answers, stops it afterwards. The server's output goes to workdir/server.log."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "HEMIS_DATABASE_URL": database_url,
+        "HEMIS_COOKIE_SECURE": "false",
+        "HEMIS_ENV": "test",
+        "HEMIS_LOG_LEVEL": "WARNING",
+    }
+    env.pop("HEMIS_MIGRATION_DATABASE_URL", None)
+    log_path = workdir / "server.log"
+    log = log_path.open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "hemis", "serve", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"server exited: {log_path.read_text()}")
+            try:
+                if httpx.get(f"{base}/login", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"server not up in {STARTUP_SECONDS} s: {log_path.read_text()}")
+            time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()

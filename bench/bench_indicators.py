@@ -144,8 +144,8 @@ Where the time goes: almost all of it is the one pass over learner ⋈ program �
 ANALYZE of that pass (2026-11-28, load ≈ 8): scanning and hashing `person` (3.1 million wide
 rows, for the sex of each learner) ≈ 7 s, the award and program joins ≈ 4 s, the aggregation
 ≈ 11 s, and PostgreSQL's JIT compiling the ~100 expressions ≈ 9.5 s — hence `jit = off` for the
-transaction (with `work_mem` at 256 MB so no hash spills). The machine is shared by other
-agents (2 cores, load average 6–13 during these runs), so these figures are an upper bound.
+transaction (with `work_mem` at 256 MB so no hash spills). The machine was shared with other
+jobs (2 cores, load average 6–13 during these runs), so these figures are an upper bound.
 {END}"""
     text = DOCS.read_text(encoding="utf-8")
     if START in text and END in text:

@@ -323,7 +323,7 @@ def main() -> None:
         out.write(
             f"- **Date**: {dt.date.today().isoformat()}; {platform.machine()}, "
             f"{os.cpu_count()} cores; 1-minute load average before/after: {load_before} / "
-            f"{load_after} (other agents were running).\n"
+            f"{load_after} (other jobs may have been running).\n"
         )
         verdict = "met" if ok else "NOT met"
         out.write(f"- **Target**: ≥ {TARGET_RPS} IPN/s, p99 ≤ {TARGET_P99_MS} ms, 0 errors — "
@@ -339,7 +339,7 @@ def main() -> None:
             f"\nWhere the time goes (CPU time of each process over the run, per request): the "
             f"app (uvicorn workers: HTTP, FastAPI, signature, SQLAlchemy, psycopg) "
             f"{per['app']:.2f} ms, PostgreSQL {per['postgres']:.2f} ms (all backends, so other "
-            f"agents' queries count too), locust {per['locust']:.2f} ms. Two idle cores would "
+            f"jobs' queries count too), locust {per['locust']:.2f} ms. Two idle cores would "
             f"serve ≈ {capacity:.0f} IPN/s from that CPU cost alone, ≈ "
             f"{2000 / sum(per.values()):.0f}/s with locust on the same cores.\n"
         )

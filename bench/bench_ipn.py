@@ -4,12 +4,13 @@ Creates a fresh database `hemis_bench_ipn` (migrated), seeds N candidates with i
 pending payment intents (COPY, not timed), writes one signed IPN (VNPay 2.1.0, HMAC-SHA512) per
 intent, serves the app with `hemis serve --workers W` as the application role (`hemis_app`, row
 -level security on), and drives `GET /payments/vnpay/ipn` with locust (headless,
-FastHttpUser) for a bounded time. Each request is a full IPN transaction: signature, notification
-upsert, intent row lock, transition, commit. The file of IPNs cycles, so after the first pass the
+FastHttpUser) for a bounded time. Each request is a full IPN transaction: signature, intent row
+lock, transition, notification upsert, commit. The file of IPNs cycles, so after the first pass the
 notifications are replays (answered 02, as the gateway's retries would be). Afterwards the ledger
 is checked: every intent acknowledged is paid exactly once, none answered 99.
 
     uv run python bench/bench_ipn.py                         # 60 s, 64 users, 2 workers
+    uv run python bench/bench_ipn.py --rate 320              # 64 users sending 320/s in all
     uv run python bench/bench_ipn.py --seconds 30 --users 32 --write-docs
 """
 
@@ -203,7 +204,7 @@ def postgres_pids() -> list[int]:
     return out
 
 
-def run_locust(port: int, users: int, seconds: int, ipns: Path) -> dict[str, str]:
+def run_locust(port: int, users: int, seconds: int, ipns: Path, rate: float) -> dict[str, str]:
     prefix = OUT / "ipn"
     cmd = [
         sys.executable, "-m", "locust", "-f", str(ROOT / "bench" / "locust_ipn.py"),
@@ -211,7 +212,10 @@ def run_locust(port: int, users: int, seconds: int, ipns: Path) -> dict[str, str
         "--host", f"http://127.0.0.1:{port}", "--csv", str(prefix), "--only-summary",
         "--stop-timeout", "10",
     ]  # fmt: skip
-    env = os.environ | {"HEMIS_BENCH_IPN_FILE": str(ipns)}
+    env = os.environ | {
+        "HEMIS_BENCH_IPN_FILE": str(ipns),
+        "HEMIS_BENCH_IPN_USER_RATE": str(rate / users if rate else 0),
+    }
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL)
     _pid, _status, usage = os.wait4(proc.pid, 0)
     LOCUST_CPU.append(usage.ru_utime + usage.ru_stime)
@@ -254,6 +258,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--users", type=int, default=64)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--rate", type=float, default=0, help="offered IPN/s in all (0: as fast as answered)"
+    )
     parser.add_argument("--write-docs", action="store_true")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
@@ -268,7 +275,7 @@ def main() -> None:
         app_pids = server_pids(server.pid)
         app_cpu, pg_before = cpu_of(app_pids), cpu_by_pid(postgres_pids())
         load_before = load_average()
-        stats = run_locust(port, args.users, args.seconds, ipns)
+        stats = run_locust(port, args.users, args.seconds, ipns, args.rate)
         load_after = load_average()
         app_cpu = cpu_of(app_pids) - app_cpu
         # Backends opened during the run (the app's pool fills lazily) count from zero.
@@ -283,6 +290,7 @@ def main() -> None:
     requests, failures = int(stats["Request Count"]), int(stats["Failure Count"])
     ok = rps >= TARGET_RPS and p99 <= TARGET_P99_MS and failures == 0
     summary = (
+        f"offered {f'{args.rate:.0f}/s' if args.rate else 'no limit'}, "
         f"requests {requests:,} in {args.seconds} s: {rps:.0f}/s, p50 {p50:.0f} ms, "
         f"p99 {p99:.0f} ms, failures {failures}; ledger: {book['paid']:,} paid, "
         f"{book['notifications']:,} notifications, {book['deliveries']:,} deliveries, "
@@ -310,9 +318,12 @@ def main() -> None:
             f"A fresh database `{DBNAME}` with {len(refs):,} pending payment intents (COPY, not "
             "timed); the app served by `hemis serve --workers "
             f"{args.workers}` as `hemis_app` (row-level security on); locust (headless, "
-            f"FastHttpUser, {args.users} users, no wait) sends pre-signed VNPay IPNs for "
-            f"{args.seconds} s. Each request verifies HMAC-SHA512, upserts the raw notification, "
-            "locks the intent row and commits the transition; once every intent is paid the "
+            f"FastHttpUser, {args.users} users, "
+            f"{f'{args.rate:.0f}/s offered' if args.rate else 'no wait'}) sends pre-signed "
+            "VNPay IPNs for "
+            f"{args.seconds} s. Each request verifies HMAC-SHA512, locks the intent row, applies "
+            "the transition, upserts the raw notification and commits; once every intent is "
+            "paid the "
             "file cycles and the same IPNs come again as replays (answered 02). Locust, uvicorn "
             "and PostgreSQL share the 2 cores.\n\n"
         )
@@ -337,7 +348,7 @@ def main() -> None:
         )
         out.write(
             f"\nWhere the time goes (CPU time of each process over the run, per request): the "
-            f"app (uvicorn workers: HTTP, FastAPI, signature, SQLAlchemy, psycopg) "
+            f"app (uvicorn workers: HTTP, FastAPI, signature, psycopg) "
             f"{per['app']:.2f} ms, PostgreSQL {per['postgres']:.2f} ms (all backends, so other "
             f"jobs' queries count too), locust {per['locust']:.2f} ms. Two idle cores would "
             f"serve ≈ {capacity:.0f} IPN/s from that CPU cost alone, ≈ "

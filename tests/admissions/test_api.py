@@ -45,7 +45,7 @@ def client(db: TestDB) -> Iterator[TestClient]:
     app = create_app(db.settings())
     with TestClient(app) as test_client:
         yield test_client
-    app.state.ctx.engine.dispose()
+    app.state.ctx.dispose()
 
 
 def test_a_round_through_the_api(

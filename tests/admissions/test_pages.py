@@ -75,7 +75,7 @@ def site(db: TestDB, sessions: sessionmaker[HemisSession], cipher: IdCipher) -> 
     make_user(sessions, "bo.admin", Role.ministry_admin)
     make_user(sessions, "bo.analyst", Role.ministry_analyst)
     yield site_
-    site_.app.state.ctx.engine.dispose()
+    site_.app.state.ctx.dispose()
 
 
 def post(client: TestClient, url: str, page: str, **data: object) -> object:

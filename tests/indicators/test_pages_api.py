@@ -34,7 +34,7 @@ def client(
     app = create_app(db.settings())
     with TestClient(app) as c:
         yield c
-    app.state.ctx.engine.dispose()
+    app.state.ctx.dispose()
 
 
 def as_user(client: TestClient, username: str) -> TestClient:

@@ -60,7 +60,7 @@ def client(nation: Nation) -> Iterator[TestClient]:
     app = create_app(nation.settings)
     with TestClient(app) as test_client:
         yield test_client
-    app.state.ctx.engine.dispose()
+    app.state.ctx.dispose()
 
 
 def test_officer_sees_own_mismatches_only(client: TestClient, nation: Nation) -> None:

@@ -6,13 +6,16 @@ the daily report matches the settlement file."""
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import sessionmaker
 
 from hemis.db.session import HemisSession, scoped_session
@@ -182,3 +185,46 @@ def test_the_reconciler_settles_every_stuck_intent(
         if reconcile_once(stack.settings(), now=later)["unavailable"] == 0:
             break
     assert ledger(sessions)[refs[4][0]][1] == "paid"
+
+
+@pytest.mark.fault_profile("lossy")
+def test_the_huey_consumer_runs_the_scheduled_reconciler(
+    stack: Stack, sessions: sessionmaker[HemisSession], cipher: Any, tmp_path: Path
+) -> None:
+    """The scheduled job as deployed: the task is enqueued on the file-backed queue and a real
+    `huey_consumer` process picks it up and settles the stuck intents."""
+    billed = scene.build(sessions, cipher, 2)
+    refs = [start(sessions, stack, b.invoice_id) for b in billed]
+    stack.pay(refs[0][1], "pay")  # paid at the gateway; its IPN is lost (lossy profile)
+    stack.drain()
+    with scoped_session(sessions, SYSTEM) as s:  # both have waited an hour
+        s.execute(update(PaymentIntent).values(sent_at=utcnow() - dt.timedelta(hours=1)))
+        s.commit()
+    assert {row[1] for row in ledger(sessions).values()} == {"pending"}
+
+    env = stack.env()
+    enqueue = "from hemis.payments.jobs import reconcile_payments; reconcile_payments()"
+    subprocess.run([sys.executable, "-c", enqueue], env=env, check=True, timeout=120)
+    log = tmp_path / "consumer.log"
+    with log.open("wb") as out:
+        consumer = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "huey.bin.huey_consumer", "hemis.payments.jobs.huey"),
+                *("--workers", "1", "--delay", "0.1", "--max-delay", "0.5", "--no-periodic"),
+            ],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 120
+        status: list[str] = []
+        while time.monotonic() < deadline:
+            status = [ledger(sessions)[ref][1] for ref, _ in refs]
+            if "pending" not in status or consumer.poll() is not None:
+                break
+            time.sleep(0.5)
+    finally:
+        consumer.terminate()
+        consumer.wait(30)
+    assert status == ["paid", "expired"], log.read_text()[-3000:]

@@ -6,15 +6,18 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+import psycopg
+import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import sessionmaker
 
 from hemis.config import Settings
-from hemis.db.session import HemisSession, scoped_session
+from hemis.db.session import HemisSession, make_engine, scoped_session
 from hemis.db.tenancy import Scope
 from hemis.payments import ipn, service
 from hemis.payments.gateways.client import VnpayGateway
 from hemis.payments.models import PaymentIntent, PaymentNotification
+from tests.conftest import TestDB
 from tests.payments import scene
 
 SYSTEM = Scope.system("test")
@@ -148,3 +151,34 @@ def test_concurrent_deliveries_settle_once(
     assert all(row[1] == "paid" for row in ledger(sessions))
     with scoped_session(sessions, SYSTEM) as s:
         assert s.scalar(select(func.sum(PaymentNotification.deliveries))) == 4 * len(intents)
+
+
+def test_a_lost_connection_is_answered_retry_and_then_recovers(
+    db: TestDB,
+    sessions: sessionmaker[HemisSession],
+    settings: Settings,
+    offline_gateway: VnpayGateway,
+    billed: list[scene.Billed],
+) -> None:
+    """The notification engine has no pre-ping: a pooled connection the server has dropped
+    is answered 99 (the gateway retries), discarded, and the retry is served normally."""
+    if db.backend != "postgres":
+        pytest.skip("a server-side disconnect needs PostgreSQL")
+    notify = make_engine(db.url, pool_pre_ping=False, pool_size=1, max_overflow=0)
+    try:
+        intent = start(sessions, settings, offline_gateway, billed[0].invoice_id)
+        other = start(sessions, settings, offline_gateway, billed[1].invoice_id)
+        first = scene.ipn_params(other.txn_ref, other.amount)
+        assert ipn.handle(notify, offline_gateway, first).value == "00"  # pools one connection
+        with psycopg.connect(db.owner_url.replace("postgresql+psycopg", "postgresql")) as admin:
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND usename = 'hemis_app'"
+            )
+        good = scene.ipn_params(intent.txn_ref, intent.amount)
+        assert ipn.handle(notify, offline_gateway, good).value == "99"
+        assert ledger(sessions)[0][1] == "pending"
+        assert ipn.handle(notify, offline_gateway, good).value == "00"
+        assert ledger(sessions)[0][1] == "paid"
+    finally:
+        notify.dispose()

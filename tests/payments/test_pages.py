@@ -33,7 +33,7 @@ def app_client(db: TestDB) -> Iterator[TestClient]:
     app = create_app(db.settings())
     with TestClient(app) as client:
         yield client
-    app.state.ctx.engine.dispose()
+    app.state.ctx.dispose()
 
 
 def intents(sessions: sessionmaker[HemisSession]) -> list[PaymentIntent]:

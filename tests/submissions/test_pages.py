@@ -41,7 +41,7 @@ def app(db: TestDB, scene: World, sessions: sessionmaker[HemisSession]) -> Itera
     make_user(sessions, "bo", Role.ministry_admin)
     application = create_app(db.settings())
     yield application
-    application.state.ctx.engine.dispose()
+    application.state.ctx.dispose()
 
 
 @pytest.fixture

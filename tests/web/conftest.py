@@ -312,7 +312,7 @@ class Api:
 def api_app(db: TestDB) -> Iterator[FastAPI]:
     app = create_app(db.settings())
     yield app
-    app.state.ctx.engine.dispose()
+    app.state.ctx.dispose()
 
 
 @pytest.fixture
@@ -367,7 +367,7 @@ def shared(module_db: TestDB) -> Iterator[Shared]:
     app = create_app(settings)
     with TestClient(app) as client:
         yield Shared(Api(client), world, module_db, sessions, cipher)
-    app.state.ctx.engine.dispose()
+    app.state.ctx.dispose()
     engine.dispose()
 
 

@@ -35,7 +35,7 @@ def client(db: TestDB, sessions: sessionmaker[HemisSession]) -> Iterator[TestCli
             )
     app = create_app(db.settings())
     yield TestClient(app)
-    app.state.ctx.engine.dispose()
+    app.state.ctx.dispose()
 
 
 def _login(client: TestClient, username: str = "officer") -> str:

@@ -23,7 +23,7 @@ def _client(
     app = create_app(db.settings(**overrides))
     with TestClient(app, base_url=base_url) as client:
         yield client
-    app.state.ctx.engine.dispose()
+    app.state.ctx.dispose()
 
 
 @pytest.fixture

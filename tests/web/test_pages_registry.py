@@ -46,7 +46,7 @@ def client(db: TestDB, registry: Registry) -> Iterator[TestClient]:
     app = create_app(db.settings())
     with TestClient(app) as test_client:
         yield test_client
-    app.state.ctx.engine.dispose()
+    app.state.ctx.dispose()
 
 
 def _as(client: TestClient, username: str) -> TestClient:

@@ -23,7 +23,7 @@ def client(sqlite_db: TestDB) -> Iterator[TestClient]:
 
     with TestClient(app) as c:
         yield c
-    app.state.ctx.engine.dispose()
+    app.state.ctx.dispose()
 
 
 @pytest.mark.parametrize(

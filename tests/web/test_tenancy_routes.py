@@ -365,6 +365,6 @@ def test_the_walk_notices_a_leaking_route(
     try:
         result = walk(app, db, world, only=path)
     finally:
-        app.state.ctx.engine.dispose()
+        app.state.ctx.dispose()
     assert result.calls, "the leaky route should have been walked"
     assert any(expected in problem for problem in result.problems), result.problems

@@ -74,7 +74,7 @@ def gateway_of(settings: Settings) -> Gateway:
 @gateway_router.get("/payments/vnpay/ipn", summary="VNPay IPN (server to server)")
 def vnpay_ipn(request: Request, ctx: Context) -> JSONResponse:
     gateway = gateway_of(ctx.settings)
-    outcome = ipn.handle(ctx.engine, gateway, dict(request.query_params))
+    outcome = ipn.handle(ctx.notify_engine, gateway, dict(request.query_params))
     status, body = gateway.ipn_reply(outcome.value)
     return JSONResponse(body, status_code=status)
 

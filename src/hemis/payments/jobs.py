@@ -1,7 +1,7 @@
 """The reconciler as a scheduled huey job (SqliteHuey: no broker, one file under var_dir).
 
 Run the consumer with `huey_consumer hemis.payments.jobs.huey`; `hemis payments reconcile` runs
-the same function once. Tests call `reconcile_once` directly.
+the same function once. tests/payments/test_http.py runs a real consumer on an enqueued task.
 """
 
 from __future__ import annotations

@@ -18,6 +18,9 @@ class AppContext:
     engine: Engine
     sessions: sessionmaker[HemisSession]
     cipher: IdCipher
+    # Server-to-server notifications: no pre-ping round trip; a dead connection is answered
+    # with the protocol's "retry" and discarded.
+    notify_engine: Engine
 
     @classmethod
     def build(cls, settings: Settings) -> AppContext:
@@ -27,4 +30,10 @@ class AppContext:
             engine=engine,
             sessions=make_session_factory(engine),
             cipher=IdCipher.from_settings(settings.id_encryption_key, settings.blind_index_key),
+            notify_engine=make_engine(settings.database_url, pool_pre_ping=False),
         )
+
+    def dispose(self) -> None:
+        """Close every pooled connection (at shutdown, and between tests)."""
+        self.engine.dispose()
+        self.notify_engine.dispose()

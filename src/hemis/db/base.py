@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, ClassVar
 
-from sqlalchemy import BigInteger, ForeignKey, MetaData, Table
+from sqlalchemy import BigInteger, ForeignKey, MetaData, Table, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 from hemis.db.types import UTCDateTime, utcnow
@@ -34,6 +34,17 @@ class IdMixin:
 class TimestampMixin:
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class BulkTimestampMixin:
+    """Timestamps of the tables loaded by the million (persons, learners, staff). On PostgreSQL
+    they also default to now() (the transaction's start), so a bulk COPY leaves them out and
+    the server parses two timestamps fewer per row."""
+
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=func.now())
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        default=utcnow, onupdate=utcnow, server_default=func.now()
+    )
 
 
 class Tenanted:

@@ -198,6 +198,16 @@ def restore_triggers(ws: Workspace, skipped: bool) -> None:
         ws.conn.exec_driver_sql("SET LOCAL session_replication_role = origin")
 
 
+def unless_server_default(table: str, values: dict[str, Any]) -> dict[str, Any]:
+    """The constant columns a COPY must send: those the database does not fill in itself
+    (timestamps of the bulk tables default to now() on PostgreSQL, saving their parsing)."""
+    import hemis.models  # noqa: F401 - every table on the metadata
+    from hemis.db.base import Base
+
+    columns = Base.metadata.tables[table].c
+    return {k: v for k, v in values.items() if columns[k].server_default is None}
+
+
 def copy_new(ws: Workspace, table: str, frame: pl.DataFrame, stamps: dict[str, Any]) -> bool:
     """COPY new rows (ids assigned, every column of `frame`) straight into `table`, which
     saves staging them and copying them a second time; only for a large batch and a role that
@@ -206,7 +216,7 @@ def copy_new(ws: Workspace, table: str, frame: pl.DataFrame, stamps: dict[str, A
     if not (ws.may_copy_tenant and frame.height >= FAST_MIN_ROWS):
         return False
     skipped = checked_references(ws, table, frame)
-    constants = {"institution_id": ws.institution_id, **stamps}
+    constants = {"institution_id": ws.institution_id, **unless_server_default(table, stamps)}
     chunks = (frame.slice(o, COPY_CHUNK) for o in range(0, frame.height, COPY_CHUNK))
     done = ws.copy_rows(table, frame.columns, chunks, constants)
     restore_triggers(ws, skipped)

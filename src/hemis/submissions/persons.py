@@ -23,7 +23,7 @@ import polars as pl
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from hemis.common.crypto import IdCipher
-from hemis.submissions.apply import TableResult, digest
+from hemis.submissions.apply import TableResult, digest, unless_server_default
 from hemis.submissions.workspace import Workspace
 
 _VERSION = b"\x01"  # hemis.common.crypto's ciphertext version
@@ -209,7 +209,7 @@ def create_persons(
         sha256=digest(new.drop("id", "national_id")),
     )
     created = new.select(pl.col("national_id_index").alias(IDX), pl.col("id").alias("person_id"))
-    stamps = {"created_at": now, "updated_at": now}
+    stamps = unless_server_default("person", {"created_at": now, "updated_at": now})
     if ws.postgres and ws.copy_rows("person", PERSON_COLUMNS, _sealed(ws, new), stamps):
         return pl.concat([matched, created]), result
     # SQLite, or someone registered some of these persons meanwhile: stage them and insert

@@ -18,12 +18,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hemis.db.base import Audited, Base, TenantMixin, TimestampMixin
+from hemis.db.base import Audited, Base, BulkTimestampMixin, TenantMixin
 from hemis.registry.codes import Classification, FundingSource, LearnerStatus, StudyMode
 from hemis.registry.models._common import code_column_type, in_codes
 
 
-class Learner(Audited, TenantMixin, TimestampMixin, Base):
+class Learner(Audited, TenantMixin, BulkTimestampMixin, Base):
     """One enrolment of a person in a program; `status` mirrors the latest status event."""
 
     __tablename__ = "learner"

@@ -19,12 +19,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hemis.db.base import Audited, Base, TenantMixin, TimestampMixin
+from hemis.db.base import Audited, Base, BulkTimestampMixin, TenantMixin
 from hemis.registry.codes import AcademicTitle, ContractType, Degree, Position
 from hemis.registry.models._common import code_column_type, in_codes
 
 
-class Staff(Audited, TenantMixin, TimestampMixin, Base):
+class Staff(Audited, TenantMixin, BulkTimestampMixin, Base):
     __tablename__ = "staff"
     __table_args__ = (
         UniqueConstraint("institution_id", "staff_code"),

@@ -19,7 +19,7 @@ from hemis.submissions import apply
 from hemis.submissions.rules import JobStatus
 from hemis.submissions.workspace import Workspace
 from tests.conftest import _pg_conninfo, _pg_url
-from tests.submissions.world import World, learner, run, seed, written
+from tests.submissions.world import World, learner, rows_of, run, seed, written
 
 pytestmark = pytest.mark.postgres
 
@@ -46,35 +46,49 @@ def fast(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return copied
 
 
+# Every column but those that depend on allocated ids, on the time, or on a random nonce.
+_LEARNER = "to_jsonb(l) - 'id' - 'person_id' - 'created_at' - 'updated_at'"
+_STAFF = "to_jsonb(t) - 'id' - 'person_id' - 'created_at' - 'updated_at'"
+_PERSON = "to_jsonb(p) - 'id' - 'national_id_enc' - 'created_at' - 'updated_at'"
+
+
 def registry(engine: Engine, institution_id: int) -> dict[str, list[tuple[Any, ...]]]:
-    """An institution's learners (code, status, program, person's blind index) and events,
-    with nothing that depends on which ids were allocated."""
+    """An institution's learners and staff with their persons, and its status events: every
+    column, with nothing that depends on which ids were allocated."""
     params = {"iid": institution_id}
+
+    def rows(sql: str) -> list[tuple[Any, ...]]:
+        return [tuple(r) for r in conn.execute(text(sql), params)]
+
     with engine.connect() as conn:
         conn.exec_driver_sql("SELECT set_config('hemis.national', 'on', false)")  # all rows
         return {
-            "learner": list(
-                conn.execute(
-                    text(
-                        "SELECT l.student_code, l.status, l.status_date, l.program_id, "
-                        "p.national_id_index, p.full_name FROM learner l "
-                        "JOIN person p ON p.id = l.person_id WHERE l.institution_id = :iid "
-                        "ORDER BY l.student_code"
-                    ),
-                    params,
-                )
+            "learner": rows(
+                f"SELECT {_LEARNER}, {_PERSON}, p.national_id_enc FROM learner l "  # noqa: S608
+                "JOIN person p ON p.id = l.person_id WHERE l.institution_id = :iid "
+                "ORDER BY l.student_code"
             ),
-            "event": list(
-                conn.execute(
-                    text(
-                        "SELECT l.student_code, e.status, e.effective_on FROM learner_status_event"
-                        " e JOIN learner l ON l.institution_id = e.institution_id "
-                        "AND l.id = e.learner_id WHERE e.institution_id = :iid ORDER BY 1, 3, 2"
-                    ),
-                    params,
-                )
+            "staff": rows(
+                f"SELECT {_STAFF}, {_PERSON}, p.national_id_enc FROM staff t "  # noqa: S608
+                "JOIN person p ON p.id = t.person_id WHERE t.institution_id = :iid "
+                "ORDER BY t.staff_code"
+            ),
+            "event": rows(
+                "SELECT l.student_code, e.status, e.effective_on, e.reason FROM "
+                "learner_status_event e JOIN learner l ON l.institution_id = e.institution_id "
+                "AND l.id = e.learner_id WHERE e.institution_id = :iid ORDER BY 1, 3, 2"
             ),
         }
+
+
+def comparable(
+    found: dict[str, list[tuple[Any, ...]]], cipher: IdCipher
+) -> dict[str, list[tuple[Any, ...]]]:
+    """The national IDs decrypted (their ciphertexts differ by nonce, their clear text not)."""
+    out = dict(found)
+    for table in ("learner", "staff"):
+        out[table] = [(*r[:-1], cipher.decrypt(bytes(r[-1]))) for r in found[table]]
+    return out
 
 
 @pytest.fixture
@@ -102,6 +116,8 @@ def test_copied_rows_equal_what_the_ordinary_path_writes(
 ) -> None:
     rows = [learner(n) for n in range(1, 9)]
     rows[3] = rows[3] | {"status": "suspended", "status_date": "2024-02-01"}
+    rows[5] = rows[5] | {"gpa": "3.45", "credits_earned": "96"}
+    rows[6] = rows[6] | {"gpa": "2.675", "credits_earned": "0", "diploma_number": ""}
     first = run(owner_engine, cipher, "learners", rows, scene.a)
     assert first.status is JobStatus.applied
     assert written(first) == {"person": 8, "learner": 8, "learner_status_event": 9}
@@ -112,7 +128,9 @@ def test_copied_rows_equal_what_the_ordinary_path_writes(
     app, twin_scene = twin
     ordinary = run(app, cipher, "learners", rows, twin_scene.a)
     assert written(ordinary) == written(first)
-    assert registry(owner_engine, scene.a) == registry(app, twin_scene.a)
+    copied = comparable(registry(owner_engine, scene.a), cipher)
+    assert copied == comparable(registry(app, twin_scene.a), cipher)
+    assert len(copied["learner"]) == 8
 
     again = run(owner_engine, cipher, "learners", rows, scene.a)
     assert again.rows_written == 0
@@ -128,7 +146,8 @@ def test_new_and_changed_rows_in_one_file(
     tables = {t.table: t for t in outcome.tables}
     assert (tables["learner"].inserted, tables["learner"].updated) == (3, 1)
     assert written(outcome) == {"person": 3, "learner": 4, "learner_status_event": 4}
-    statuses = {r[0]: r[1] for r in registry(owner_engine, scene.a)["learner"]}
+    found = registry(owner_engine, scene.a)["learner"]
+    statuses = {r[0]["student_code"]: r[0]["status"] for r in found}
     assert statuses["SV00001"] == "suspended"
     assert len(statuses) == 6
 
@@ -142,3 +161,29 @@ def test_a_reference_gone_meanwhile_is_still_refused(
     outcome = run(owner_engine, cipher, "learners", rows, scene.a)
     assert outcome.status is not JobStatus.applied
     assert registry(owner_engine, scene.a)["learner"] == []
+
+
+def test_copied_staff_equal_what_the_ordinary_path_writes(
+    owner_engine: Engine,
+    cipher: IdCipher,
+    scene: World,
+    twin: tuple[Engine, World],
+    fast: list[str],
+) -> None:
+    """Staff carry the types learners do not (booleans, FTE as numeric, small integers)."""
+    rows = rows_of(
+        "staff",
+        {"staff_code": "S1"},
+        {"staff_code": "S2", "national_id": "001185000002", "full_name": "Trần Thị Hai",
+         "sex": "female", "date_of_birth": "1985-03-03", "full_time": "false", "permanent": "false", "fte": "0.5"},
+    )  # fmt: skip
+    first = run(owner_engine, cipher, "staff", rows, scene.a)
+    assert first.status is JobStatus.applied, first.report.findings[:3]
+    assert "staff" in fast
+    app, twin_scene = twin
+    ordinary = run(app, cipher, "staff", rows, twin_scene.a)
+    assert written(ordinary) == written(first)
+    copied = comparable(registry(owner_engine, scene.a), cipher)
+    assert copied == comparable(registry(app, twin_scene.a), cipher)
+    assert len(copied["staff"]) == 2
+    assert run(owner_engine, cipher, "staff", rows, scene.a).rows_written == 0

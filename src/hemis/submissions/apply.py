@@ -18,6 +18,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
+from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,6 +62,8 @@ class TableResult:
     absent: int = 0
     absent_keys: list[str] = field(default_factory=list)
     sha256: str = ""
+    # The digest while it is being computed beside the writes (see `digest_soon`).
+    sha256_pending: Future[str] | None = field(default=None, repr=False, compare=False)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -151,7 +156,28 @@ def digest(frame: pl.DataFrame) -> str:
     """SHA-256 of the rows as CSV with a header (binary columns as hex)."""
     binary = [n for n, t in frame.schema.items() if t == pl.Binary]
     shown = frame.with_columns(pl.col(binary).bin.encode("hex")) if binary else frame
-    return hashlib.sha256(shown.write_csv().encode()).hexdigest()
+    buffer = io.BytesIO()
+    shown.write_csv(buffer)
+    return hashlib.sha256(buffer.getbuffer()).hexdigest()
+
+
+# Digests of what an import writes are computed on a thread beside the writes: polars writes
+# the CSV and hashlib hashes it without holding the interpreter, while the server is busy with
+# the COPY on the other core.
+_DIGESTS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hemis-digest")
+
+
+def digest_soon(frame: pl.DataFrame) -> Future[str]:
+    """`digest(frame)`, started now; collect it with `settle_digests`."""
+    return _DIGESTS.submit(digest, frame)
+
+
+def settle_digests(results: Sequence[TableResult]) -> None:
+    """Wait for the digests still being computed."""
+    for result in results:
+        if result.sha256_pending is not None:
+            result.sha256 = result.sha256_pending.result()
+            result.sha256_pending = None
 
 
 def _distinct(ws: Workspace, left: list[str], right: list[str]) -> str:
@@ -288,7 +314,8 @@ def write(ws: Workspace, plan_: Plan, now: dt.datetime) -> int:
     return copied + written
 
 
-def result_of(plan_: Plan, *, written: int) -> TableResult:
+def result_of(plan_: Plan, *, written: int, pending: Future[str] | None = None) -> TableResult:
+    """What a plan wrote; its digest taken from `pending` if one was started before the write."""
     target = plan_.target
     out = TableResult(
         target.table,
@@ -298,8 +325,10 @@ def result_of(plan_: Plan, *, written: int) -> TableResult:
         unchanged=plan_.rows - plan_.staged.height,
         written=written,
     )
-    staged = plan_.staged.select(*target.key, *target.values)
-    out.sha256 = digest(staged) if staged.height else ""
+    if pending is not None:
+        out.sha256_pending = pending
+    elif plan_.staged.height:
+        out.sha256 = digest(plan_.staged.select(*target.key, *target.values))
     if plan_.absent is not None:
         absent = plan_.absent.sort(list(target.key))
         out.absent = absent.height
@@ -312,6 +341,7 @@ def result_of(plan_: Plan, *, written: int) -> TableResult:
 
 def audit(ws: Workspace, results: list[TableResult], source: str, job_id: int | None) -> None:
     """One audit entry per table written (the batch), in the import's transaction."""
+    settle_digests(results)
     changes = [
         Change(
             actor=ws.actor,

@@ -229,8 +229,10 @@ def apply_rows(
             assign_ids=not options.dry_run,
             full_replacement=options.full_replacement,
         )
+        staged = step.staged.select(*target.key, *target.values)
+        pending = apply.digest_soon(staged) if staged.height else None
         written = 0 if options.dry_run else apply.write(ws, step, now)
-        results.append(apply.result_of(step, written=written))
+        results.append(apply.result_of(step, written=written, pending=pending))
         progress(f"writing {target.table}", frame.height, frame.height)
         if target is LEARNER:
             results.append(_learner_events(ws, step, options.dry_run, now))
@@ -239,6 +241,7 @@ def apply_rows(
         elif target is STATUS_EVENT and not options.dry_run:
             results.append(_follow_events(ws, frame, now))
         ws.cache.pop(f"existing:{target.table}", None)
+    apply.settle_digests(results)
     return results
 
 
@@ -280,6 +283,7 @@ def _learner_events(
     frame = frame.with_columns(
         pl.int_range(first, first + frame.height, dtype=pl.Int64).alias("id")
     ).select("id", "learner_id", "status", "effective_on", "reason")
+    result.sha256_pending = apply.digest_soon(frame.drop("id"))
     if apply.copy_new(ws, STATUS_EVENT_TABLE, frame, {}):
         result.written = frame.height
     else:
@@ -292,7 +296,6 @@ def _learner_events(
             {"iid": ws.institution_id},
         )
         apply.restore_triggers(ws, skipped)
-    result.sha256 = apply.digest(frame.drop("id"))
     return result
 
 

@@ -23,7 +23,7 @@ import polars as pl
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from hemis.common.crypto import IdCipher
-from hemis.submissions.apply import TableResult, digest, unless_server_default
+from hemis.submissions.apply import TableResult, digest_soon, unless_server_default
 from hemis.submissions.workspace import Workspace
 
 _VERSION = b"\x01"  # hemis.common.crypto's ciphertext version
@@ -206,7 +206,7 @@ def create_persons(
         rows=new.height,
         inserted=new.height,
         written=new.height,
-        sha256=digest(new.drop("id", "national_id")),
+        sha256_pending=digest_soon(new.drop("id", "national_id")),
     )
     created = new.select(pl.col("national_id_index").alias(IDX), pl.col("id").alias("person_id"))
     stamps = unless_server_default("person", {"created_at": now, "updated_at": now})

@@ -1,8 +1,8 @@
 """One import's database work: a connection inside one transaction, temp staging tables filled
 from polars frames, and query results read back into polars.
 
-PostgreSQL: staging tables are filled with `COPY … FROM STDIN (FORMAT csv)` (the CSV is written
-by polars) and large reads use `COPY (query) TO STDOUT`; the transaction runs with
+PostgreSQL: staging tables are filled with `COPY … FROM STDIN (FORMAT binary)` (encoded from
+Arrow by pgpq) and large reads use `COPY (query) TO STDOUT`; the transaction runs with
 `hemis.national` on, because tiers e and f read other institutions' rows — every write names the
 importing institution explicitly. SQLite: `executemany` into temp tables and plain cursors; the
 transaction is opened with BEGIN IMMEDIATE so no other writer can slip in between the checks and
@@ -118,12 +118,12 @@ class Workspace:
 
     def _copy_in(self, name: str, frame: pl.DataFrame) -> None:
         raw: Any = self.conn.connection.driver_connection
-        sql = f"COPY {name} ({', '.join(frame.columns)}) FROM STDIN (FORMAT csv)"
+        sql = f"COPY {name} ({', '.join(frame.columns)}) FROM STDIN (FORMAT binary)"
+        # (an empty frame still sends one block: a binary COPY needs its header)
+        offsets = range(0, max(frame.height, 1), COPY_BLOCK)
+        blocks = (frame.slice(offset, COPY_BLOCK) for offset in offsets)
         with raw.cursor() as cur, cur.copy(sql) as copy:
-            for offset in range(0, frame.height, COPY_BLOCK):
-                buffer = io.BytesIO()
-                _pg_text(frame.slice(offset, COPY_BLOCK)).write_csv(buffer, include_header=False)
-                copy.write(buffer.getbuffer())
+            _write_binary(copy, blocks)  # the frame's types are the staging table's
 
     def copy_rows(
         self,
@@ -134,27 +134,29 @@ class Workspace:
     ) -> bool:
         """COPY chunks (with `columns`) straight into a table (PostgreSQL), constant columns
         (timestamps) added, inside a savepoint; False, and nothing written, if a unique key was
-        taken meanwhile. The next chunk is prepared while the server writes the last one."""
+        taken meanwhile. The next chunk is prepared while the server writes the last one.
+
+        The rows go in PostgreSQL's binary COPY format (encoded from Arrow by pgpq, each column
+        cast to its column's exact type): the server then parses no text — no bytea hex, no
+        dates — which was a third of its time per row."""
         import psycopg
 
         raw: Any = self.conn.connection.driver_connection
-        fixed = {
-            k: v.isoformat() if isinstance(v, dt.datetime) else v for k, v in constants.items()
-        }
-        names = ", ".join([*columns, *fixed])
+        names = [*columns, *constants]
+        types = copy_types(table, names)
+        typed = (
+            chunk.select(columns)
+            .with_columns(pl.lit(v).alias(k) for k, v in constants.items())
+            .select(pl.col(n).cast(types[n]) for n in names)
+            for chunk in chunks
+        )
         try:
             with (
                 self.conn.begin_nested(),
                 raw.cursor() as cur,
-                cur.copy(f"COPY {table} ({names}) FROM STDIN (FORMAT csv)") as copy,
+                cur.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN (FORMAT binary)") as copy,
             ):
-                for chunk in chunks:
-                    frame = chunk.select(columns).with_columns(
-                        pl.lit(v).alias(k) for k, v in fixed.items()
-                    )
-                    buffer = io.BytesIO()
-                    _pg_text(frame).write_csv(buffer, include_header=False)
-                    copy.write(buffer.getbuffer())
+                _write_binary(copy, typed)
         except psycopg.errors.UniqueViolation:
             return False
         return True
@@ -228,18 +230,57 @@ def _statement(sql: str, params: Mapping[str, Any] | None) -> TextClause:
     return text(sql).bindparams(*(bindparam(k, type_=UTCDateTime()) for k in stamps))
 
 
+def _write_binary(copy: Any, frames: Iterator[pl.DataFrame]) -> None:
+    """Frames into an open `COPY … (FORMAT binary)`, encoded from Arrow by pgpq. Each frame's
+    types must be the target columns' own (binary COPY converts nothing)."""
+    from pgpq import ArrowToPostgresBinaryEncoder
+
+    encoder: ArrowToPostgresBinaryEncoder | None = None
+    for frame in frames:
+        batch = frame.to_arrow()
+        if encoder is None:
+            encoder = ArrowToPostgresBinaryEncoder(batch.schema)
+            copy.write(encoder.write_header())
+        for part in batch.to_batches():
+            copy.write(encoder.write_batch(part))
+    if encoder is not None:
+        copy.write(encoder.finish())
+
+
+def copy_types(table: str, names: Sequence[str]) -> dict[str, Any]:
+    """The polars type of each named column of a registry table, matching its PostgreSQL type
+    exactly (binary COPY accepts nothing else: int2 is not int8, numeric is not float8)."""
+    import hemis.models  # noqa: F401 - every table on the metadata
+    from hemis.db.base import Base
+
+    columns = Base.metadata.tables[table].c
+    return {name: _polars_type(columns[name].type) for name in names}
+
+
+def _polars_type(column_type: Any) -> Any:
+    from sqlalchemy import types as sa
+
+    if isinstance(column_type, UTCDateTime):
+        return pl.Datetime("us", "UTC")
+    if isinstance(column_type, sa.Numeric) and not isinstance(column_type, sa.Float):
+        return pl.Decimal(column_type.precision, column_type.scale or 0)
+    for sa_type, pl_type in (
+        (sa.BigInteger, pl.Int64),
+        (sa.SmallInteger, pl.Int16),
+        (sa.Integer, pl.Int32),
+        (sa.Boolean, pl.Boolean),
+        (sa.Date, pl.Date),
+        (sa.LargeBinary, pl.Binary),
+        (sa.String, pl.String),
+        (sa.Float, pl.Float64),
+    ):
+        if isinstance(column_type, sa_type):
+            return pl_type
+    raise TypeError(f"no COPY type for {column_type!r}")
+
+
 def _base(dtype: Any) -> Any:
     return dtype.base_type() if hasattr(dtype, "base_type") else dtype
-
-
-def _pg_text(frame: pl.DataFrame) -> pl.DataFrame:
-    """Binary columns as bytea hex text (\\x0a1b…), the rest as polars writes them."""
-    binary = [name for name, dtype in frame.schema.items() if dtype == pl.Binary]
-    if not binary:
-        return frame
-    return frame.with_columns(
-        (pl.lit("\\x") + pl.col(name).bin.encode("hex")).alias(name) for name in binary
-    )
 
 
 def _sqlite_values(frame: pl.DataFrame) -> pl.DataFrame:

@@ -64,12 +64,12 @@ def registry(engine: Engine, institution_id: int) -> dict[str, list[tuple[Any, .
         conn.exec_driver_sql("SELECT set_config('hemis.national', 'on', false)")  # all rows
         return {
             "learner": rows(
-                f"SELECT {_LEARNER}, {_PERSON}, p.national_id_enc FROM learner l "  # noqa: S608
+                f"SELECT {_LEARNER}, {_PERSON}, p.national_id_enc FROM learner l "
                 "JOIN person p ON p.id = l.person_id WHERE l.institution_id = :iid "
                 "ORDER BY l.student_code"
             ),
             "staff": rows(
-                f"SELECT {_STAFF}, {_PERSON}, p.national_id_enc FROM staff t "  # noqa: S608
+                f"SELECT {_STAFF}, {_PERSON}, p.national_id_enc FROM staff t "
                 "JOIN person p ON p.id = t.person_id WHERE t.institution_id = :iid "
                 "ORDER BY t.staff_code"
             ),
@@ -175,7 +175,8 @@ def test_copied_staff_equal_what_the_ordinary_path_writes(
         "staff",
         {"staff_code": "S1"},
         {"staff_code": "S2", "national_id": "001185000002", "full_name": "Trần Thị Hai",
-         "sex": "female", "date_of_birth": "1985-03-03", "full_time": "false", "permanent": "false", "fte": "0.5"},
+         "sex": "female", "date_of_birth": "1985-03-03", "full_time": "false",
+         "permanent": "false", "fte": "0.5"},
     )  # fmt: skip
     first = run(owner_engine, cipher, "staff", rows, scene.a)
     assert first.status is JobStatus.applied, first.report.findings[:3]

@@ -27,7 +27,13 @@ from hemis.imports.report import Report
 from hemis.imports.validate import check, prepare
 from hemis.submissions import apply, history, linkage
 from hemis.submissions.apply import STATUS_EVENT_TABLE, TableResult
-from hemis.submissions.persons import IDX, create_persons, registered, with_blind_index
+from hemis.submissions.persons import (
+    IDX,
+    create_persons,
+    registered,
+    start_blind_index,
+    with_blind_index,
+)
 from hemis.submissions.rules import JobStatus
 from hemis.submissions.rules_registry import database_rule_sets
 from hemis.submissions.targets import (
@@ -134,6 +140,8 @@ def run_import(
             options.actor,
             period,
         )
+        if spec.name in PEOPLE and "national_id" in data.columns:
+            start_blind_index(ws, data["national_id"])
         report = check(
             spec,
             data,
@@ -195,7 +203,10 @@ def _resolve_persons(
         results.append(written)
     for name in ("blind_index", "persons"):
         ws.cache.pop(name, None)
-    return data.join(mapping, on=IDX, how="left").drop(IDX)
+    # Only the narrow key column is joined: joining `data` itself would copy every column of
+    # the file (at millions of rows, the import's peak memory).
+    person_id = data.select(IDX).join(mapping, on=IDX, how="left", maintain_order="left")
+    return data.with_columns(person_id["person_id"]).drop(IDX)
 
 
 def apply_rows(

@@ -18,6 +18,7 @@ import datetime as dt
 import hashlib
 import os
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import polars as pl
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -74,6 +75,23 @@ def encrypt_all(cipher: IdCipher, ids: Sequence[str]) -> list[bytes]:
     return out
 
 
+def _index_series(cipher: IdCipher, national_ids: pl.Series) -> pl.Series:
+    ids = national_ids.to_list()
+    digests = iter(blind_indexes(cipher, [v for v in ids if v is not None]))
+    return pl.Series(IDX, [None if v is None else next(digests) for v in ids], pl.Binary)
+
+
+_EARLY = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hemis-blind-index")
+
+
+def start_blind_index(ws: Workspace, national_ids: pl.Series) -> None:
+    """Begin the blind indexes of the file's national IDs on a thread, while tiers a–c run
+    (mostly in polars, which leaves the interpreter free); `with_blind_index` takes them if the
+    IDs it is given are these same IDs, in the same order, and computes its own otherwise."""
+    ids = national_ids.drop_nulls()
+    ws.cache["blind_index_early"] = (ids, _EARLY.submit(_index_series, ws.cipher, ids))
+
+
 def with_blind_index(ws: Workspace, data: pl.DataFrame) -> pl.DataFrame:
     """`data` with IDX, the blind index of its national_id (null where there is none).
 
@@ -82,10 +100,11 @@ def with_blind_index(ws: Workspace, data: pl.DataFrame) -> pl.DataFrame:
     """
     cached = ws.cache.get("blind_index")
     if cached is None:
-        ids = data["national_id"].to_list()
-        present = [v for v in ids if v is not None]
-        digests = iter(blind_indexes(ws.cipher, present))
-        cached = pl.Series(IDX, [None if v is None else next(digests) for v in ids], pl.Binary)
+        early = ws.cache.pop("blind_index_early", None)
+        if early is not None and early[0].equals(data["national_id"], check_names=False):
+            cached = early[1].result()
+        else:
+            cached = _index_series(ws.cipher, data["national_id"])
         ws.cache["blind_index"] = cached
     assert isinstance(cached, pl.Series)
     assert len(cached) == data.height, "the blind index belongs to the checked file's rows"

@@ -122,7 +122,7 @@ class Workspace:
         # (an empty frame still sends one block: a binary COPY needs its header)
         offsets = range(0, max(frame.height, 1), COPY_BLOCK)
         blocks = (frame.slice(offset, COPY_BLOCK) for offset in offsets)
-        with raw.cursor() as cur, cur.copy(sql) as copy:
+        with raw.cursor() as cur, cur.copy(sql, writer=_queued(cur)) as copy:
             _write_binary(copy, blocks)  # the frame's types are the staging table's
 
     def copy_rows(
@@ -154,7 +154,10 @@ class Workspace:
             with (
                 self.conn.begin_nested(),
                 raw.cursor() as cur,
-                cur.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN (FORMAT binary)") as copy,
+                cur.copy(
+                    f"COPY {table} ({', '.join(names)}) FROM STDIN (FORMAT binary)",
+                    writer=_queued(cur),
+                ) as copy,
             ):
                 _write_binary(copy, typed)
         except psycopg.errors.UniqueViolation:
@@ -228,6 +231,15 @@ def _statement(sql: str, params: Mapping[str, Any] | None) -> TextClause:
         if isinstance(v, dt.datetime) and re.search(rf":{k}\b", sql)
     ]
     return text(sql).bindparams(*(bindparam(k, type_=UTCDateTime()) for k in stamps))
+
+
+def _queued(cur: Any) -> Any:
+    """psycopg's queued COPY writer: a thread feeds the server while this one encodes (and
+    encrypts) the next chunk, so the server is not left idle between chunks. Its queue is
+    bounded (about 128 MB)."""
+    from psycopg.copy import QueuedLibpqWriter
+
+    return QueuedLibpqWriter(cur)
 
 
 def _write_binary(copy: Any, frames: Iterator[pl.DataFrame]) -> None:

@@ -107,6 +107,26 @@ def twin(pg_template: str, cipher: IdCipher) -> Iterator[tuple[Engine, World]]:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def same_as_ordinary(
+    first: Any,
+    owner_engine: Engine,
+    cipher: IdCipher,
+    scene: World,
+    twin: tuple[Engine, World],
+    entity: str,
+    rows: list[dict[str, Any]],
+) -> dict[str, list[tuple[Any, ...]]]:
+    """The file run on the twin database, where the application role may neither COPY into
+    tenant tables nor skip triggers (the ordinary path, whatever the threshold), lands the same
+    rows as `first` did on the fast path; returns those rows."""
+    app, twin_scene = twin
+    ordinary = run(app, cipher, entity, rows, twin_scene.a)
+    assert written(ordinary) == written(first)
+    copied = comparable(registry(owner_engine, scene.a), cipher)
+    assert copied == comparable(registry(app, twin_scene.a), cipher)
+    return copied
+
+
 def test_copied_rows_equal_what_the_ordinary_path_writes(
     owner_engine: Engine,
     cipher: IdCipher,
@@ -123,13 +143,7 @@ def test_copied_rows_equal_what_the_ordinary_path_writes(
     assert written(first) == {"person": 8, "learner": 8, "learner_status_event": 9}
     assert fast == ["person", "learner", "learner_status_event"]
 
-    # The application role may neither COPY into tenant tables nor skip triggers: on the twin
-    # database the same file takes the ordinary path, whatever the threshold.
-    app, twin_scene = twin
-    ordinary = run(app, cipher, "learners", rows, twin_scene.a)
-    assert written(ordinary) == written(first)
-    copied = comparable(registry(owner_engine, scene.a), cipher)
-    assert copied == comparable(registry(app, twin_scene.a), cipher)
+    copied = same_as_ordinary(first, owner_engine, cipher, scene, twin, "learners", rows)
     assert len(copied["learner"]) == 8
 
     again = run(owner_engine, cipher, "learners", rows, scene.a)
@@ -181,10 +195,6 @@ def test_copied_staff_equal_what_the_ordinary_path_writes(
     first = run(owner_engine, cipher, "staff", rows, scene.a)
     assert first.status is JobStatus.applied, first.report.findings[:3]
     assert "staff" in fast
-    app, twin_scene = twin
-    ordinary = run(app, cipher, "staff", rows, twin_scene.a)
-    assert written(ordinary) == written(first)
-    copied = comparable(registry(owner_engine, scene.a), cipher)
-    assert copied == comparable(registry(app, twin_scene.a), cipher)
+    copied = same_as_ordinary(first, owner_engine, cipher, scene, twin, "staff", rows)
     assert len(copied["staff"]) == 2
     assert run(owner_engine, cipher, "staff", rows, scene.a).rows_written == 0

@@ -186,3 +186,24 @@ def test_codes_are_read_forgivingly_but_stored_canonically() -> None:
         "self_funded",
         "01",
     )
+
+
+def test_repeated_text_kept_for_the_report_is_compact_and_reported_as_written() -> None:
+    # Many rows repeating a few values: the text kept for the report is an Enum of them, and
+    # every issue still shows the value as written.
+    rows = [{"date_of_birth": "31/02/2004", "sex": "nam?"}, {"admitted_on": "2022/13/01"}] * 20
+    report = check("learners", rows)
+    kept = report.data["date_of_birth__raw"]
+    assert isinstance(kept.dtype, pl.Enum)
+    assert set(kept.dtype.categories.to_list()) == {"2004-03-01", "31/02/2004"}
+    shown = report.issues.filter(pl.col("column").is_in(["date_of_birth", "sex", "admitted_on"]))
+    assert set(shown["value"].to_list()) == {"31/02/2004", "nam?", "2022/13/01"}
+    assert shown.height >= 60
+
+
+def test_distinct_text_kept_for_the_report_stays_text() -> None:
+    rows = [{"student_code": f"SV{i}", "credits_earned": f"{i}x"} for i in range(10)]
+    report = check("learners", rows)
+    assert report.data["credits_earned__raw"].dtype == pl.String
+    values = report.issues.filter(pl.col("column") == "credits_earned")["value"].to_list()
+    assert sorted(values) == sorted(f"{i}x" for i in range(10))

@@ -36,6 +36,7 @@ ABSENT_LISTED = 1000  # keys of absent records kept in a result
 FAST_TABLES = frozenset({"learner", "staff", "learner_status_event"})
 FAST_MIN_ROWS = 20_000
 COPY_CHUNK = 100_000  # rows per COPY buffer: the next is prepared while the server writes
+DIGEST_SLICE = 200_000  # rows of CSV text hashed at a time
 STATUS_EVENT_TABLE = "learner_status_event"
 
 
@@ -127,18 +128,21 @@ def plan(
     keys = list(target.key)
     frame = frame.select(pl.col(c).cast(target.schema[c]) for c in (*keys, *target.values))
     existing = existing_rows(ws, target)
-    known = existing.rename({v: f"{v}__db" for v in target.values})
-    differs = (
-        pl.any_horizontal(*(pl.col(v).ne_missing(pl.col(f"{v}__db")) for v in target.values))
-        if target.values
-        else pl.lit(False)
-    )
-    staged = (
-        frame.join(known, on=keys, how="left")
-        .filter(pl.col("id").is_null() | differs)
-        .select("id", *keys, *target.values, pl.col("id").is_null().alias("_new"))
-        .sort(keys)
-    )
+    staged = _compared(frame, existing, target)
+    if staged is None:  # a key the registry holds more than once (no unique constraint)
+        known = existing.rename({v: f"{v}__db" for v in target.values})
+        differs = (
+            pl.any_horizontal(*(pl.col(v).ne_missing(pl.col(f"{v}__db")) for v in target.values))
+            if target.values
+            else pl.lit(False)
+        )
+        staged = (
+            frame.join(known, on=keys, how="left")
+            .filter(pl.col("id").is_null() | differs)
+            .select("id", *keys, *target.values, pl.col("id").is_null().alias("_new"))
+        )
+    if not _in_key_order(staged, keys):
+        staged = staged.sort(keys)
     new = int(staged["_new"].sum())
     if new:
         # New rows get ids in key order, so the key's index and the primary key both grow at
@@ -152,13 +156,51 @@ def plan(
     return Plan(target, staged, existing, frame.height, absent)
 
 
-def digest(frame: pl.DataFrame) -> str:
-    """SHA-256 of the rows as CSV with a header (binary columns as hex)."""
+def _in_key_order(frame: pl.DataFrame, keys: list[str]) -> bool:
+    """Whether the rows already are in key order (files are often sorted by their code): then
+    sorting would only copy them."""
+    if len(keys) != 1:
+        return False
+    return frame[keys[0]].is_sorted()
+
+
+def _compared(frame: pl.DataFrame, existing: pl.DataFrame, target: Target) -> pl.DataFrame | None:
+    """The file's new and changed rows (id, key, values, _new), found by joining the key columns
+    only and comparing one value column at a time: joining every column of both sides would
+    hold millions of rows twice over (a resubmission's peak memory). None when a key matches
+    several registry rows."""
+    keys = list(target.key)
+    at = frame.select(keys).join(
+        existing.select(keys).with_row_index("_at"), on=keys, how="left", maintain_order="left"
+    )["_at"]
+    if len(at) != frame.height:
+        return None
+    new = at.is_null()
+    keep = new
+    for v in target.values:
+        keep = keep | frame[v].ne_missing(existing[v].gather(at))
+    rows = frame.select(
+        existing["id"].gather(at).alias("id"), *keys, *target.values, new.alias("_new")
+    )
+    return rows if keep.all() else rows.filter(keep)
+
+
+def digest(frame: pl.DataFrame, slice_rows: int = DIGEST_SLICE) -> str:
+    """SHA-256 of the rows as CSV with a header (binary columns as hex).
+
+    The CSV is written and hashed a slice at a time: the same bytes as one `write_csv`, without
+    holding the whole text (hundreds of MB at millions of rows) at once."""
     binary = [n for n, t in frame.schema.items() if t == pl.Binary]
-    shown = frame.with_columns(pl.col(binary).bin.encode("hex")) if binary else frame
+    sha = hashlib.sha256()
     buffer = io.BytesIO()
-    shown.write_csv(buffer)
-    return hashlib.sha256(buffer.getbuffer()).hexdigest()
+    for offset in range(0, max(frame.height, 1), slice_rows):
+        part = frame.slice(offset, slice_rows)
+        shown = part.with_columns(pl.col(binary).bin.encode("hex")) if binary else part
+        buffer.seek(0)
+        buffer.truncate()
+        shown.write_csv(buffer, include_header=offset == 0)
+        sha.update(buffer.getbuffer())
+    return sha.hexdigest()
 
 
 # Digests of what an import writes are computed on a thread beside the writes: polars writes
@@ -258,12 +300,15 @@ def write(ws: Workspace, plan_: Plan, now: dt.datetime) -> int:
         return 0
     stamps: dict[str, Any] = {"created_at": now, "updated_at": now} if target.timestamps else {}
     copied = 0
-    new_rows = staged.filter(pl.col("_new"))
+    # (a first load is all new rows: filtering would copy millions of rows for nothing)
+    all_new = plan_.inserted == staged.height
+    new_rows = staged if all_new else staged.filter(pl.col("_new"))
     if copy_new(ws, target.table, new_rows.select(columns), stamps):
         copied = new_rows.height
-        staged = staged.filter(~pl.col("_new"))
-        if staged.is_empty():
+        if all_new:
             return copied
+        staged = staged.filter(~pl.col("_new"))
+    del new_rows
     stage = ws.stage(f"stg_{target.table}", staged.select(columns))  # in key order
     listed = ", ".join(columns)
     stamp_names = ", created_at, updated_at" if target.timestamps else ""

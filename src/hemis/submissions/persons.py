@@ -29,6 +29,7 @@ from hemis.submissions.workspace import Workspace
 
 _VERSION = b"\x01"  # hemis.common.crypto's ciphertext version
 IDX = "_idx"
+CHUNK = 100_000  # rows of per-row Python work (hashing, encrypting) at a time
 MATCH_SCHEMA = {
     IDX: pl.Binary,
     "person_id": pl.Int64,
@@ -76,9 +77,14 @@ def encrypt_all(cipher: IdCipher, ids: Sequence[str]) -> list[bytes]:
 
 
 def _index_series(cipher: IdCipher, national_ids: pl.Series) -> pl.Series:
-    ids = national_ids.to_list()
-    digests = iter(blind_indexes(cipher, [v for v in ids if v is not None]))
-    return pl.Series(IDX, [None if v is None else next(digests) for v in ids], pl.Binary)
+    """The blind indexes of a column, a slice at a time: the Python strings and digests of one
+    slice exist at once, not those of millions of rows (hundreds of MB)."""
+    parts = []
+    for offset in range(0, max(len(national_ids), 1), CHUNK):
+        ids = national_ids.slice(offset, CHUNK).to_list()
+        digests = iter(blind_indexes(cipher, [v for v in ids if v is not None]))
+        parts.append(pl.Series(IDX, [None if v is None else next(digests) for v in ids], pl.Binary))
+    return pl.concat(parts, rechunk=False)
 
 
 _EARLY = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hemis-blind-index")
@@ -162,7 +168,6 @@ PERSON_COLUMNS = (
     "ethnicity_code",
     "nationality",
 )
-CHUNK = 100_000
 
 
 def _new_persons(ws: Workspace, data: pl.DataFrame, known: pl.DataFrame) -> pl.DataFrame:

@@ -9,13 +9,13 @@ import datetime as dt
 import polars as pl
 
 from hemis.imports.cast import raw_name
-from hemis.imports.catalogue import Context
+from hemis.imports.catalogue import Context, Rule
 from hemis.imports.report import ISSUE_SCHEMA, mask_id
 from hemis.imports.rules_db import db_catalogue
 from hemis.imports.validate import RuleSet
 from hemis.registry.codes import LearnerStatus, Position, ProgramStatus, StudyMode
 from hemis.submissions import lookups
-from hemis.submissions.persons import match_persons, with_blind_index
+from hemis.submissions.persons import IDX, match_persons, registered, with_blind_index
 from hemis.submissions.workspace import Workspace
 
 ROW = "__row__"
@@ -76,6 +76,31 @@ def person_rows(ws: Workspace, data: pl.DataFrame, extra: list[str], entity: str
     return match_persons(ws, with_blind_index(ws, narrow), entity)
 
 
+def elsewhere_rows(
+    ws: Workspace, data: pl.DataFrame, extra: list[str], entity: str
+) -> pl.DataFrame:
+    """The rows whose person is counted at another institution (usually a handful: only they
+    are joined, not every row of the file)."""
+    narrow = with_blind_index(
+        ws,
+        data.select(ROW, "national_id", *extra).filter(pl.col("national_id").is_not_null()),
+    )
+    counted = registered(ws, narrow, entity).filter(pl.col("elsewhere")).select(IDX, "elsewhere")
+    return narrow.join(counted, on=IDX, how="inner")
+
+
+PROGRAM_RULES = (
+    "LRN.program_code.exists",
+    "LRN.program_code.open",
+    "LRN.admitted_on.program",
+    "LRN.program_code.discipline",
+)
+
+
+def _program_rules() -> list[Rule]:
+    return [db_catalogue()[r] for r in PROGRAM_RULES]
+
+
 class RegistryRules:
     """Tier d: the rows refer to what the registry holds, and persons agree with it."""
 
@@ -121,8 +146,14 @@ class RegistryRules:
         )
 
     def _learner_programs(self, data: pl.DataFrame, ctx: Context) -> pl.DataFrame:
-        rows = data.filter(pl.col("program_code").is_not_null()).join(
-            lookups.programs(self.ws), on="program_code", how="left"
+        # Only the columns these rules read and report are joined (not a copy of every column
+        # of millions of rows).
+        reported = {raw_name(ctx.entity.column(r.column)) for r in _program_rules() if r.column}
+        needed = {ROW, "program_code", "admitted_on", *reported}
+        rows = (
+            data.select(c for c in data.columns if c in needed)
+            .filter(pl.col("program_code").is_not_null())
+            .join(lookups.programs(self.ws), on="program_code", how="left")
         )
         found = rows.filter(pl.col("program_id").is_not_null())
         admitted = pl.col("admitted_on")
@@ -138,27 +169,33 @@ class RegistryRules:
         )
         return _concat(
             [
-                issues_of(
-                    "LRN.program_code.exists", rows.filter(pl.col("program_id").is_null()), ctx
-                ),
-                issues_of("LRN.program_code.open", closed, ctx),
-                issues_of("LRN.admitted_on.program", early, ctx),
-                issues_of("LRN.program_code.discipline", retired, ctx),
+                issues_of(PROGRAM_RULES[0], rows.filter(pl.col("program_id").is_null()), ctx),
+                issues_of(PROGRAM_RULES[1], closed, ctx),
+                issues_of(PROGRAM_RULES[2], early, ctx),
+                issues_of(PROGRAM_RULES[3], retired, ctx),
             ]
         )
 
     def _persons(self, data: pl.DataFrame, ctx: Context, prefix: str) -> list[pl.DataFrame]:
         extra = ["student_code"] if prefix == "LRN" else []
         every = person_rows(self.ws, data, extra, ctx.entity.name)
-        rows = every.filter(pl.col("person_id").is_not_null())
+        # (filters straight from `every`: a resubmission finds every person registered, and an
+        # intermediate frame of the registered rows would copy them all)
+        found = pl.col("person_id").is_not_null()
         differs = (pl.col("date_of_birth") != pl.col("p_dob")) | (pl.col("sex") != pl.col("p_sex"))
         # Both sides are cleaned text (NFC, single spaces): a case-insensitive comparison.
         folded = pl.col("full_name").str.to_lowercase()
         registered = pl.col("p_name").str.to_lowercase()
-        renamed = rows.filter(~differs.fill_null(False)).filter(folded != registered)
+        agrees = found & ~differs.fill_null(False)
         out = [
-            issues_of(f"{prefix}.national_id.identity", rows.filter(differs.fill_null(False)), ctx),
-            issues_of(f"{prefix}.full_name.registry", renamed, ctx),
+            issues_of(
+                f"{prefix}.national_id.identity",
+                every.filter(found & differs.fill_null(False)),
+                ctx,
+            ),
+            issues_of(
+                f"{prefix}.full_name.registry", every.filter(agrees & (folded != registered)), ctx
+            ),
         ]
         if prefix == "LRN":
             from hemis.submissions.apply import existing_rows
@@ -168,8 +205,12 @@ class RegistryRules:
                 "student_code", pl.col("person_id").alias("db_person_id")
             )
             # Another person: a registered one, or one the registry does not know yet.
-            relinked = every.join(known, on="student_code").filter(
-                pl.col("person_id").is_null() | (pl.col("db_person_id") != pl.col("person_id"))
+            relinked = (
+                every.select(ROW, "student_code", "person_id")
+                .join(known, on="student_code")
+                .filter(
+                    pl.col("person_id").is_null() | (pl.col("db_person_id") != pl.col("person_id"))
+                )
             )
             out.append(issues_of("LRN.student_code.person", relinked, ctx))
         return out
@@ -215,7 +256,7 @@ class NationalRules:
             if name == "learners"
             else ["position", "full_time", "permanent"]
         )
-        rows = person_rows(self.ws, data, extra, name)
+        rows = elsewhere_rows(self.ws, data, extra, name)
         if name == "learners":
             hits = rows.filter(
                 pl.col("elsewhere").fill_null(False)

@@ -224,11 +224,16 @@ def rows_for(ws: Workspace, entity: str, data: pl.DataFrame) -> list[tuple[Targe
         frame = data.with_columns(*_defaults(academic_title="none"), pl.col("fte").round(2))
         return [(STAFF, frame)]
     if entity == "learners":
-        programs = lookups.programs(ws).select("program_code", "program_id")
-        # GPA as the database keeps it (two decimals), so an unchanged file compares equal.
-        frame = data.join(programs, on="program_code", how="inner").with_columns(
-            pl.col("gpa").round(2)
+        programs = lookups.programs(ws)
+        # The id looked up by code (codes are unique within the institution), not joined: a
+        # join would copy every column of millions of rows. GPA as the database keeps it (two
+        # decimals), so an unchanged file compares equal.
+        program_id = pl.col("program_code").replace_strict(
+            programs["program_code"], programs["program_id"], default=None, return_dtype=pl.Int64
         )
+        frame = data.with_columns(program_id.alias("program_id"), pl.col("gpa").round(2))
+        if frame["program_id"].null_count():  # a program gone since the checks: left out
+            frame = frame.filter(pl.col("program_id").is_not_null())
         return [(LEARNER, frame)]
     if entity in ("learner_status_events", "awards"):
         known = lookups.learners(ws).select("student_code", "learner_id")

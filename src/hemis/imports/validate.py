@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Protocol
 
@@ -33,6 +34,7 @@ from hemis.imports.headers import map_headers
 from hemis.imports.report import ISSUE_SCHEMA, Report, mask_id
 
 ROW = "__row__"
+_TIERS_ABC = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hemis-tiers-abc")
 
 
 class RuleSet(Protocol):
@@ -207,9 +209,16 @@ def check(
     """The rules over data already prepared (`prepare`): a caller holding a large file can let
     the strings as read go before the checks run."""
     ctx = Context(spec, present, as_of or dt.date.today(), institution, connection)
-    rule_sets: list[RuleSet] = [ExpressionRules(rules_for(spec.name, tiers)), *extra]
+    expression_rules = ExpressionRules(rules_for(spec.name, tiers))
     parts = [findings_frame(findings)]
-    parts.extend(rule_set.run(data, ctx) for rule_set in rule_sets)
+    if extra:
+        # Tiers a–c are polars work that leaves the interpreter free: they run on a thread
+        # while this one waits on the database for tiers d–f (whose connection stays here).
+        local = _TIERS_ABC.submit(expression_rules.run, data, ctx)
+        rest = [rule_set.run(data, ctx) for rule_set in extra]
+        parts.extend([local.result(), *rest])
+    else:
+        parts.append(expression_rules.run(data, ctx))
     issues = pl.concat([p for p in parts if not p.is_empty()] or parts)
     # Order: by row, then by column as in the template, then by catalogue order.
     order = {rule_id: i for i, rule_id in enumerate(catalogue())}

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import socket
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -62,3 +67,68 @@ def test_demo_prepares_everything_and_is_rerunnable(tmp_path: Path) -> None:
     with scoped_session(make_session_factory(engine), Scope.system("test")) as s:
         assert s.scalar(select(func.count()).select_from(Learner)) == learners
     engine.dispose()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            text = status.read_text()
+        except OSError:
+            continue  # ended meanwhile
+        if f"\nPPid:\t{pid}\n" in text:
+            found.append(int(status.parent.name))
+    return found
+
+
+def test_stopping_the_demo_with_sigterm_stops_its_child_processes(tmp_path: Path) -> None:
+    """`kill` (SIGTERM) ends the demo like Ctrl+C: the sandbox gateway and the three registry
+    simulators it started stop with it instead of holding their ports."""
+    web, gateway, *registries = (_free_port() for _ in range(5))
+    env = {
+        **os.environ,
+        "HEMIS_DATABASE_URL": f"sqlite:///{tmp_path / 'demo.db'}",
+        "HEMIS_VAR_DIR": str(tmp_path / "var"),
+        "HEMIS_PAYMENT_GATEWAY_URL": f"http://127.0.0.1:{gateway}",
+        "HEMIS_POPULATION_URL": f"http://127.0.0.1:{registries[0]}",
+        "HEMIS_INSURANCE_URL": f"http://127.0.0.1:{registries[1]}",
+        "HEMIS_CIVIL_SERVICE_URL": f"http://127.0.0.1:{registries[2]}",
+    }
+    env.pop("HEMIS_MIGRATION_DATABASE_URL", None)
+    env.pop("HEMIS_PUBLIC_URL", None)
+    command = [sys.executable, "-m", "hemis", "demo", "--scale", "0.002", "--port", str(web)]
+    log = tmp_path / "demo.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+    children: list[int] = []
+    try:
+        deadline = time.monotonic() + 240
+        while True:
+            assert proc.poll() is None, log.read_text(errors="replace")
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{web}/", timeout=2):
+                    break
+            except urllib.error.HTTPError:
+                break  # an answer: the portal is serving
+            except OSError:
+                assert time.monotonic() < deadline, "the demo did not start serving"
+                time.sleep(0.5)
+        children = _children(proc.pid)
+        assert len(children) == 4  # the sandbox gateway and three registry simulators
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(60) == 128 + signal.SIGTERM
+        left = [pid for pid in children if Path(f"/proc/{pid}").exists()]
+        assert left == []
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        for pid in children:  # (left behind only if the test failed)
+            if Path(f"/proc/{pid}").exists():
+                os.kill(pid, signal.SIGKILL)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import secrets
+import signal
 from pathlib import Path
+from types import FrameType
 
 import typer
 from rich.table import Table
@@ -48,6 +50,17 @@ def _demo_logins(logins_file: Path, institution_code: str) -> list[dict[str, str
 
 
 @clear_errors
+def _exit_on_sigterm() -> None:
+    """SIGTERM (`kill`, a service manager) stops the demo as Ctrl+C does. uvicorn shuts down on
+    it, then raises the signal again; by default that ends the process on the spot, before the
+    blocks that stop the child processes run, and leaves them holding their ports."""
+
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
+
+
 def demo(
     scale: float = typer.Option(0.01, "--scale", help="Size of the demo nation (1 = national)"),
     seed: int = typer.Option(2026, "--seed"),
@@ -112,6 +125,7 @@ def demo(
         from hemis.payments.sandbox.child import sandbox_child
 
         # The sandbox payment gateway and the national-registry simulators, child processes.
+        _exit_on_sigterm()
         with sandbox_child(cfg, host, port), simulator_children(cfg) as simulators:
             for started in simulators:
                 console.print(f"Mô phỏng CSDL quốc gia / registry simulator: {started}")

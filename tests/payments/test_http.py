@@ -121,10 +121,16 @@ def test_replayed_shuffled_tampered_and_late_ipns_give_one_end_state(
     assert answers.count("00") == len(first)  # each payment acknowledged exactly once
 
     # The double charge is found and refunded at the gateway; one payment per invoice remains.
-    summary = reconcile_once(stack.settings())
+    # This gateway answers 503 to 30% of merchant calls: a refund it refused that way is left
+    # as it was and tried again on the job's next run.
+    refunded: list[int] = []
+    for _ in range(20):
+        refunded += reconcile_once(stack.settings())["refunded"]
+        if refunded:
+            break
     twice = [ref for ref, row in first.items() if row[0] == billed[0].invoice_id]
     assert len(twice) == 2
-    assert len(summary["refunded"]) == 1
+    assert len(refunded) == 1
     after = ledger(sessions)
     assert sorted(after[ref][1] for ref in twice) == ["paid", "refunded"]
     refunded_ref = next(ref for ref in twice if after[ref][1] == "refunded")

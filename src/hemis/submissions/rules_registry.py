@@ -15,7 +15,9 @@ from hemis.imports.rules_db import db_catalogue
 from hemis.imports.validate import RuleSet
 from hemis.registry.codes import LearnerStatus, Position, ProgramStatus, StudyMode
 from hemis.submissions import lookups
+from hemis.submissions.apply import existing_rows
 from hemis.submissions.persons import IDX, match_persons, registered, with_blind_index
+from hemis.submissions.targets import LEARNER
 from hemis.submissions.workspace import Workspace
 
 ROW = "__row__"
@@ -178,6 +180,9 @@ class RegistryRules:
 
     def _persons(self, data: pl.DataFrame, ctx: Context, prefix: str) -> list[pl.DataFrame]:
         extra = ["student_code"] if prefix == "LRN" else []
+        if prefix == "LRN":
+            # Read now, while the blind indexes are still being computed on their thread.
+            existing_rows(self.ws, LEARNER)
         every = person_rows(self.ws, data, extra, ctx.entity.name)
         # (filters straight from `every`: a resubmission finds every person registered, and an
         # intermediate frame of the registered rows would copy them all)
@@ -198,9 +203,6 @@ class RegistryRules:
             ),
         ]
         if prefix == "LRN":
-            from hemis.submissions.apply import existing_rows
-            from hemis.submissions.targets import LEARNER
-
             known = existing_rows(self.ws, LEARNER).select(
                 "student_code", pl.col("person_id").alias("db_person_id")
             )

@@ -228,14 +228,14 @@ def _ministry_page(
             select(EnrolmentConfirmation.institution_id, func.count())
             .where(EnrolmentConfirmation.year == year)
             .group_by(EnrolmentConfirmation.institution_id)
-        ).tuples()
+        ).all()
     )
     written = dict(
         session.execute(
             select(LearnerAdmission.institution_id, func.count())
             .where(LearnerAdmission.year == year)
             .group_by(LearnerAdmission.institution_id)
-        ).tuples()
+        ).all()
     )
     institutions = list(
         session.scalars(

@@ -87,7 +87,7 @@ def program_intake(session: Session, year: int, institution_id: int) -> list[Pro
                 RoundOfferResult.round_id.in_(counted or [0]),
             )
             .group_by(RoundOfferResult.offer_id)
-        ).tuples()
+        ).all()
     )
     confirmed = dict(
         session.execute(
@@ -97,14 +97,14 @@ def program_intake(session: Session, year: int, institution_id: int) -> list[Pro
                 EnrolmentConfirmation.institution_id == institution_id,
             )
             .group_by(EnrolmentConfirmation.offer_id)
-        ).tuples()
+        ).all()
     )
     written = dict(
         session.execute(
             select(LearnerAdmission.offer_id, func.count())
             .where(LearnerAdmission.year == year, LearnerAdmission.institution_id == institution_id)
             .group_by(LearnerAdmission.offer_id)
-        ).tuples()
+        ).all()
     )
     return [
         ProgramIntake(
@@ -131,7 +131,7 @@ def intake_learners(session: Session, year: int, institution_id: int) -> list[In
                 EnrolmentConfirmation.year == year,
                 EnrolmentConfirmation.institution_id == institution_id,
             )
-        ).tuples()
+        ).all()
     )
     persons = [c.person_id for c, _, _ in confirmations]
     if not persons:
@@ -142,14 +142,14 @@ def intake_learners(session: Session, year: int, institution_id: int) -> list[In
             .where(Person.id.in_(persons))
             # the persons confirmed at this institution (learners of it or not yet)
             .execution_options(person_lookup=True)
-        ).tuples()
+        ).all()
     )
     numbers = dict(
         session.execute(
             select(ExamRegistration.person_id, ExamRegistration.candidate_number).where(
                 ExamRegistration.year == year, ExamRegistration.person_id.in_(persons)
             )
-        ).tuples()
+        ).all()
     )
     scores = {
         (rc.round_id, rc.person_id): rc.score_h
@@ -170,14 +170,14 @@ def intake_learners(session: Session, year: int, institution_id: int) -> list[In
                 & (Learner.id == LearnerAdmission.learner_id),
             )
             .where(LearnerAdmission.year == year, LearnerAdmission.institution_id == institution_id)
-        ).tuples()
+        ).all()
     }
     offers = dict(
         session.execute(
             select(AdmissionOffer.id, AdmissionOffer.code).where(
                 AdmissionOffer.year == year, AdmissionOffer.institution_id == institution_id
             )
-        ).tuples()
+        ).all()
     )
     programs = {p.offer_id: p.program_code for p in program_intake(session, year, institution_id)}
     out = []

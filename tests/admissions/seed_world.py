@@ -1,6 +1,7 @@
 """Admissions rows of one institution in the API tests' world (tests/web/conftest.py): an offer,
-a conversion table, a round result and a learner's admission record, so that the tenancy walk has B's rows in every admissions
-tenant table. The admission year and the round are national and made once, before B's ids."""
+a conversion table, a round result and a learner's admission record, so that the tenancy walk
+has B's rows in every admissions tenant table. The admission year and the round are national and
+made once, before B's ids."""
 
 from __future__ import annotations
 

@@ -83,9 +83,12 @@ def _institution_page(
     errors: list[str] | None = None,
     status_code: int = 200,
 ) -> Response:
-    year = _year(session)
-    programs = queries_intake.program_intake(session, year, institution.id)
-    learners = queries_intake.intake_learners(session, year, institution.id)
+    year = current_year(session)
+    programs: list[queries_intake.ProgramIntake] = []
+    learners: list[queries_intake.IntakeLearner] = []
+    if year is not None:
+        programs = queries_intake.program_intake(session, year, institution.id)
+        learners = queries_intake.intake_learners(session, year, institution.id)
     pages = max(1, -(-len(learners) // PAGE))
     number = min(number, pages)
     base = OFFICER_PATH if principal.role is Role.institution_officer else MINISTRY_PATH
@@ -222,7 +225,7 @@ def _ministry_page(
     errors: list[str] | None = None,
     status_code: int = 200,
 ) -> Response:
-    year = _year(session)
+    year = current_year(session) or 0
     confirmed = dict(
         session.execute(
             select(EnrolmentConfirmation.institution_id, func.count())

@@ -252,3 +252,49 @@ def test_cross_institution_checks_count_an_intake_learner_once(
 def test_the_intake_of_an_unknown_year_is_refused(engine: Engine, cipher: IdCipher) -> None:
     with pytest.raises(NotFound):
         write_intake(engine, cipher, 2031)
+
+
+def test_the_command_line_writes_the_intake_and_refuses_bad_input(
+    db: TestDB, s: HemisSession, cipher: IdCipher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from hemis.admissions.models import AdmissionRound
+    from hemis.cli import admissions_intake, admissions_rounds
+    from hemis.cli.app import app
+
+    for module in (admissions_intake, admissions_rounds):
+        monkeypatch.setattr(module, "settings", lambda: db.settings())
+    runner = CliRunner()
+
+    def invoke(*args: str) -> tuple[int, str]:
+        result = runner.invoke(app, ["admissions", *args])
+        return result.exit_code, " ".join(result.output.split())
+
+    sc = intake_world.build(s, cipher)
+    intake_world.final_round(s, sc)
+    before = footprint(db)
+    for args, message in (
+        (("intake", "--year", "2025", "--institution", "NOPE"), "No institution with code NOPE"),
+        (("intake", "--year", "2031"), "admission_year"),
+        (("round", "create", "--year", "2025", "--supplementary", "--confirm-by", "2025-13-01"),
+         "Bad date: 2025-13-01"),
+    ):  # fmt: skip
+        code, out = invoke(*args)
+        assert code == 2, out
+        assert message in out
+        assert "Traceback" not in out
+    assert footprint(db) == before
+    code, out = invoke("intake", "--year", "2025", "--institution", "DHX")
+    assert code == 0, out
+    assert "DHX │ 2 │ 2 │ 2 │ 0 │ 6" in out  # confirmed, pending, created, linked, rows written
+    code, out = invoke("intake", "--year", "2025")
+    assert code == 0, out
+    assert "DHX │ 2 │ 0 │ 0 │ 0 │ 0" in out
+    code, out = invoke(
+        "round", "create", "--year", "2025", "--supplementary", "--confirm-by", "2025-09-20"
+    )
+    assert code == 0, out
+    s.expire_all()
+    made = s.query(AdmissionRound).filter_by(kind="supplementary").one()
+    assert made.confirm_deadline_at == dt.datetime(2025, 9, 20, 10, tzinfo=dt.UTC)  # 17:00 VN

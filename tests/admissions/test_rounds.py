@@ -279,3 +279,21 @@ def test_a_second_supplementary_round_waits_for_the_first_ones_deadline(
     # Y's seat is free again, but the only candidate who wanted it declined it
     assert second.stats["seats"] == 1
     assert assigned(s, second, sc) == [None, None, None, None]
+
+
+def test_a_candidate_admitted_in_a_supplementary_round_can_confirm(
+    s: HemisSession, cipher: IdCipher
+) -> None:
+    sc = scene(s, cipher)
+    year_deadline = get_year(s, YEAR).confirm_deadline_at
+    assert year_deadline is not None
+    run(s, is_final=True)
+    rounds.confirm_enrolment(s, YEAR, sc.c[0].person_id)
+    rounds.confirm_enrolment(s, YEAR, sc.c[1].person_id)
+    supplementary = rounds.create_round(s, RoundCreate(year=YEAR, kind="supplementary"))
+    rounds.take_snapshot(s, supplementary.id, now=year_deadline + dt.timedelta(minutes=1))
+    rounds.run_round(s, supplementary.id)
+    rounds.publish_round(s, supplementary.id)
+    assert assigned(s, supplementary, sc) == [None, None, None, sc.y]
+    row = rounds.confirm_enrolment(s, YEAR, sc.c[3].person_id)
+    assert (row.round_id, row.offer_id) == (supplementary.id, sc.y)

@@ -307,7 +307,11 @@ class EnrolmentConfirmation(Audited, IdMixin, Base):
     """A candidate's online confirmation of enrolment after the final round."""
 
     __tablename__ = "enrolment_confirmation"
-    __table_args__ = (UniqueConstraint("year", "person_id"),)
+    __table_args__ = (
+        UniqueConstraint("year", "person_id"),
+        # an institution's confirmations (its intake, intake.py)
+        Index("ix_enrolment_confirmation_institution", "institution_id", "year"),
+    )
 
     year: Mapped[int] = mapped_column(ForeignKey("admission_year.year"))
     person_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("person.id"))

@@ -1,6 +1,7 @@
 """Admissions into the registry: `learner_admission` (tenant) keeps, for each learner the intake
 wrote or recognised, the admission year, round, offer, method and score, and the student code
-the intake allocated. A supplementary round gets its own confirmation deadline
+the intake allocated; confirmations get an index by institution (the intake reads them so). A
+supplementary round gets its own confirmation deadline
 (`admission_round.confirm_deadline_at`), and the year the date its admitted learners start on
 (`admission_year.term_starts_on`).
 
@@ -34,6 +35,11 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("confirm_deadline_at", sa.DateTime(timezone=True), nullable=True)
         )
+    op.create_index(
+        "ix_enrolment_confirmation_institution",
+        "enrolment_confirmation",
+        ["institution_id", "year"],
+    )
     op.create_table(
         TABLE,
         sa.Column("institution_id", sa.BigInteger(), autoincrement=False, nullable=False),
@@ -108,6 +114,7 @@ def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute(f"DROP POLICY IF EXISTS tenant_isolation ON {TABLE}")
     op.drop_table(TABLE)
+    op.drop_index("ix_enrolment_confirmation_institution", table_name="enrolment_confirmation")
     with op.batch_alter_table("admission_round") as batch:
         batch.drop_column("confirm_deadline_at")
     with op.batch_alter_table("admission_year") as batch:

@@ -338,14 +338,20 @@ def _with_codes(ws: Workspace, year: int, new: pl.DataFrame) -> pl.DataFrame:
         .max()
     )
     used = set(existing_rows(ws, LEARNER)["student_code"].to_list())
-    number = int(last) if isinstance(last, int) else 0
+    codes = allocate_codes(prefix, int(last) if isinstance(last, int) else 0, used, new.height)
+    return new.with_columns(pl.Series("student_code", codes, dtype=pl.String))
+
+
+def allocate_codes(prefix: str, last: int, used: set[str], n: int) -> list[str]:
+    """`n` codes `prefix` + sequence after `last` (zero-padded), skipping those in `used`."""
     codes = []
-    for _ in range(new.height):
+    number = last
+    for _ in range(n):
         number += 1
         while (code := f"{prefix}{number:0{SEQUENCE_WIDTH}d}") in used:
             number += 1
         codes.append(code)
-    return new.with_columns(pl.Series("student_code", codes, dtype=pl.String))
+    return codes
 
 
 def _learner_rows(new: pl.DataFrame, year: int, starts: dt.date) -> pl.DataFrame:

@@ -29,6 +29,15 @@ PROVISIONAL_SQL = (
 KEY = ["person_id", "program_id"]
 
 
+def one_to_one(unknown: pl.DataFrame, learners: pl.DataFrame) -> pl.DataFrame:
+    """The file rows (student_code, person_id, program_id) and intake learners (id, old_code,
+    person_id, program_id) of the same person and program, kept where the pair is the only one
+    of each side."""
+    return unknown.join(learners, on=KEY, how="inner").filter(
+        (pl.len().over("student_code") == 1) & (pl.len().over("id") == 1)
+    )
+
+
 def recognise(
     ws: Workspace, frame: pl.DataFrame, *, dry_run: bool, now: dt.datetime
 ) -> TableResult | None:
@@ -51,9 +60,7 @@ def recognise(
     free = provisional.filter(~pl.col("student_code").is_in(codes.implode())).rename(
         {"student_code": "old_code"}
     )
-    pairs = unknown.join(free, on=KEY, how="inner").filter(
-        (pl.len().over("student_code") == 1) & (pl.len().over("id") == 1)
-    )
+    pairs = one_to_one(unknown, free)
     if pairs.is_empty():
         return None
     new_code = pl.col("id").replace_strict(

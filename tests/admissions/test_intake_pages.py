@@ -178,3 +178,27 @@ def test_the_ministry_writes_every_institutions_intake(site: Site) -> None:
     assert site.written() == confirmed == 2
     one = admin.get(MINISTRY, params={"institution": "DHX"}).text
     assert "DHX-2025-00002" in one
+
+
+def test_before_any_admission_year_the_pages_are_empty_not_broken(
+    db: TestDB, sessions: sessionmaker[HemisSession]
+) -> None:
+    from tests import factories
+
+    with scoped_session(sessions, world.system()) as s:
+        factories.institution(s, "DHE", name_vi="Trường Đại học Chưa Tuyển Sinh")
+        s.commit()
+    make_user(sessions, "dhe.officer", Role.institution_officer, "DHE")
+    make_user(sessions, "bo.admin", Role.ministry_admin)
+    site = Site(create_app(db.settings()), sessions, None)  # type: ignore[arg-type]
+    try:
+        officer = site.client("dhe.officer")
+        page = officer.get(OFFICER)
+        assert page.status_code == 200
+        assert "Chưa có thí sinh xác nhận nhập học." in page.text
+        assert site.client("bo.admin").get(MINISTRY).status_code == 200
+        refused = post(officer, OFFICER, OFFICER)
+        assert refused.status_code == 404  # type: ignore[attr-defined]
+        assert "Traceback" not in refused.text  # type: ignore[attr-defined]
+    finally:
+        site.app.state.ctx.dispose()

@@ -1,6 +1,7 @@
 """Admissions rows of one institution in the API tests' world (tests/web/conftest.py): an offer,
-a conversion table and a round result, so that the tenancy walk has B's rows in every admissions
-tenant table. The admission year and the round are national and made once, before B's ids."""
+a conversion table, a round result and a learner's admission record, so that the tenancy walk
+has B's rows in every admissions tenant table. The admission year and the round are national and
+made once, before B's ids."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ from hemis.admissions.models import (
     AdmissionRound,
     AdmissionYear,
     ConversionTable,
+    LearnerAdmission,
     RoundOfferResult,
 )
+from hemis.registry.models import Learner
 
 YEAR = 2025
 
@@ -62,7 +65,21 @@ def seed_admissions(s: Session, institution_id: int, program_id: int, tag: str) 
         admitted=0,
         cutoff_h=None,
     )
-    s.add_all([table, result])
+    learner = s.scalars(select(Learner).where(Learner.institution_id == institution_id)).first()
+    assert learner is not None
+    admission = LearnerAdmission(
+        institution_id=institution_id,
+        learner_id=learner.id,
+        person_id=learner.person_id,
+        year=YEAR,
+        round_id=round_.id,
+        offer_id=offer.id,
+        bucket="",
+        method="exam",
+        score_h=2400,
+        student_code=learner.student_code,
+    )
+    s.add_all([table, result, admission])
     s.flush()
     # "admissions": the id the tenancy walk puts in every {…_id} of /api/v1/admissions paths
     return {"admissions": offer.id, "conversion-tables": table.id, "round-results": result.id}

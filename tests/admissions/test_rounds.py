@@ -13,6 +13,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
 from hemis.admissions import queries, queries_public, rounds, service, service_offers
+from hemis.admissions.eligibility import VN_TZ as VN
 from hemis.admissions.eligibility import local_deadline, risk_hint
 from hemis.admissions.models import AdmissionRound, RoundCandidate, RoundSnapshot
 from hemis.admissions.schemas import (
@@ -33,7 +34,7 @@ from hemis.matching import solve
 from hemis.registry.models import Program
 from tests import factories
 from tests.admissions import world
-from tests.admissions.world import DAY, YEAR, Candidate
+from tests.admissions.world import DAY, HOUR, YEAR, Candidate
 
 
 @dataclass
@@ -224,3 +225,75 @@ def test_next_year_shows_last_years_cutoff_and_a_risk_hint(
         "risky",
         "unknown",
     ]
+
+
+def test_a_supplementary_rounds_admissions_are_confirmed_by_its_own_deadline(
+    s: HemisSession, cipher: IdCipher
+) -> None:
+    sc = scene(s, cipher)
+    year_deadline = get_year(s, YEAR).confirm_deadline_at
+    assert year_deadline is not None
+    run(s, is_final=True)
+    rounds.confirm_enrolment(s, YEAR, sc.c[0].person_id)
+    rounds.confirm_enrolment(s, YEAR, sc.c[1].person_id)
+    own_deadline = year_deadline + 7 * DAY
+    body = RoundCreate(year=YEAR, kind="supplementary", confirm_deadline_at=own_deadline)
+    supplementary = rounds.create_round(s, body)
+    rounds.take_snapshot(s, supplementary.id, now=year_deadline + dt.timedelta(minutes=1))
+    rounds.run_round(s, supplementary.id)
+    rounds.publish_round(s, supplementary.id)
+    assert assigned(s, supplementary, sc) == [None, None, None, sc.y]
+    # the third candidate's seat of the final round lapsed with the year's deadline
+    with pytest.raises(Conflict) as lapsed:
+        rounds.confirm_enrolment(s, YEAR, sc.c[2].person_id, now=year_deadline + DAY)
+    assert lapsed.value.code == "not_admitted"
+    with pytest.raises(Forbidden):
+        rounds.confirm_enrolment(s, YEAR, sc.c[3].person_id, now=own_deadline)
+    row = rounds.confirm_enrolment(s, YEAR, sc.c[3].person_id, now=year_deadline + DAY)
+    assert (row.round_id, row.institution_id, row.offer_id) == (supplementary.id, sc.inst, sc.y)
+
+
+def test_a_second_supplementary_round_waits_for_the_first_ones_deadline(
+    s: HemisSession, cipher: IdCipher
+) -> None:
+    sc = scene(s, cipher)
+    year_deadline = get_year(s, YEAR).confirm_deadline_at
+    assert year_deadline is not None
+    run(s, is_final=True)
+    rounds.confirm_enrolment(s, YEAR, sc.c[0].person_id)
+    rounds.confirm_enrolment(s, YEAR, sc.c[1].person_id)
+    first = rounds.create_round(s, RoundCreate(year=YEAR, kind="supplementary"))
+    rounds.take_snapshot(s, first.id, now=year_deadline + dt.timedelta(minutes=1))
+    rounds.run_round(s, first.id)
+    published = rounds.publish_round(s, first.id, now=year_deadline + HOUR)
+    # without a deadline of its own: 17:00 in Vietnam, a week after publication
+    week = (year_deadline + HOUR).astimezone(VN).date() + dt.timedelta(days=7)
+    assert published.confirm_deadline_at == local_deadline(week)
+    # the fourth candidate does not confirm the seat of the first supplementary round
+    second = rounds.create_round(s, RoundCreate(year=YEAR, kind="supplementary"))
+    with pytest.raises(Conflict) as early:
+        rounds.take_snapshot(s, second.id, now=year_deadline + DAY)
+    assert early.value.code == "window_open"
+    rounds.take_snapshot(s, second.id, now=published.confirm_deadline_at)
+    rounds.run_round(s, second.id)
+    # Y's seat is free again, but the only candidate who wanted it declined it
+    assert second.stats["seats"] == 1
+    assert assigned(s, second, sc) == [None, None, None, None]
+
+
+def test_a_candidate_admitted_in_a_supplementary_round_can_confirm(
+    s: HemisSession, cipher: IdCipher
+) -> None:
+    sc = scene(s, cipher)
+    year_deadline = get_year(s, YEAR).confirm_deadline_at
+    assert year_deadline is not None
+    run(s, is_final=True)
+    rounds.confirm_enrolment(s, YEAR, sc.c[0].person_id)
+    rounds.confirm_enrolment(s, YEAR, sc.c[1].person_id)
+    supplementary = rounds.create_round(s, RoundCreate(year=YEAR, kind="supplementary"))
+    rounds.take_snapshot(s, supplementary.id, now=year_deadline + dt.timedelta(minutes=1))
+    rounds.run_round(s, supplementary.id)
+    rounds.publish_round(s, supplementary.id)
+    assert assigned(s, supplementary, sc) == [None, None, None, sc.y]
+    row = rounds.confirm_enrolment(s, YEAR, sc.c[3].person_id)
+    assert (row.round_id, row.offer_id) == (supplementary.id, sc.y)

@@ -51,6 +51,7 @@ __all__ = [
     "ConversionTable",
     "EnrolmentConfirmation",
     "ExamRegistration",
+    "LearnerAdmission",
     "ResultBatch",
     "ResultScore",
     "RoundCandidate",
@@ -80,6 +81,9 @@ class AdmissionYear(Audited, TimestampMixin, Base):
     wishes_open_at: Mapped[dt.datetime | None]
     wishes_close_at: Mapped[dt.datetime | None]
     confirm_deadline_at: Mapped[dt.datetime | None]
+    # The first day of the academic year admitted learners start on (intake.py: their
+    # admission date and the 'enrolled' status event); null: 5 September.
+    term_starts_on: Mapped[dt.date | None]
 
 
 class ExamRegistration(Audited, IdMixin, TimestampMixin, Base):
@@ -237,6 +241,9 @@ class AdmissionRound(Audited, IdMixin, Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     run_at: Mapped[dt.datetime | None]
     published_at: Mapped[dt.datetime | None]
+    # Confirmation deadline of a supplementary round's admissions (a regular round's is the
+    # year's `confirm_deadline_at`); set when the round is published if not given.
+    confirm_deadline_at: Mapped[dt.datetime | None]
 
 
 class RoundSnapshot(Base):
@@ -300,7 +307,11 @@ class EnrolmentConfirmation(Audited, IdMixin, Base):
     """A candidate's online confirmation of enrolment after the final round."""
 
     __tablename__ = "enrolment_confirmation"
-    __table_args__ = (UniqueConstraint("year", "person_id"),)
+    __table_args__ = (
+        UniqueConstraint("year", "person_id"),
+        # an institution's confirmations (its intake, intake.py)
+        Index("ix_enrolment_confirmation_institution", "institution_id", "year"),
+    )
 
     year: Mapped[int] = mapped_column(ForeignKey("admission_year.year"))
     person_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("person.id"))
@@ -309,3 +320,40 @@ class EnrolmentConfirmation(Audited, IdMixin, Base):
     offer_id: Mapped[int] = mapped_column(BigInteger)
     bucket: Mapped[str] = mapped_column(String(12), default="")
     confirmed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class LearnerAdmission(Audited, TenantMixin, TimestampMixin, Base):
+    """How a learner of the registry came in through national admissions: the year, the round,
+    the offer (and its method bucket), the method that counted and the score. One row per
+    confirmed candidate written (or recognised) by the intake (intake.py).
+
+    `student_code` is the code the intake allocated, null when the candidate was already a
+    learner of the program under the institution's own code. While the learner still carries
+    it, the institution's next learners file may give the learner its own code
+    (submissions/admitted.py)."""
+
+    __tablename__ = "learner_admission"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["institution_id", "learner_id"], ["learner.institution_id", "learner.id"]
+        ),
+        ForeignKeyConstraint(
+            ["institution_id", "offer_id"],
+            ["admission_offer.institution_id", "admission_offer.id"],
+        ),
+        UniqueConstraint("institution_id", "learner_id"),
+        UniqueConstraint("institution_id", "year", "person_id"),
+        in_codes("method", Method),
+        CheckConstraint("score_h >= 0", name="score"),
+        CheckConstraint(YEAR_CHECK, name="year"),
+    )
+
+    learner_id: Mapped[int] = mapped_column(BigInteger)
+    person_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("person.id"))
+    year: Mapped[int] = mapped_column(ForeignKey("admission_year.year"))
+    round_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("admission_round.id"))
+    offer_id: Mapped[int] = mapped_column(BigInteger)
+    bucket: Mapped[str] = mapped_column(String(12), default="")
+    method: Mapped[str | None] = mapped_column(code_column_type(Method))
+    score_h: Mapped[int] = mapped_column(Integer)
+    student_code: Mapped[str | None] = mapped_column(String(30))

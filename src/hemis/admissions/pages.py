@@ -254,13 +254,12 @@ def _results_page(
     year = _year(c)
     calendar = service.get_year(c.own, year)
     outcomes = queries.my_results(c.own, c.catalogue, year, c.person_id)
-    final = rounds.final_round(c.own, year)
     confirmation = queries.my_confirmation(c.own, year, c.person_id)
-    deadline = calendar.confirm_deadline_at
-    latest_final = next((o for o in outcomes if final is not None and o.round.id == final.id), None)
+    place = rounds.standing(c.own, year, c.person_id)
+    deadline = place.deadline if place is not None else None
     can_confirm = (
-        latest_final is not None
-        and latest_final.admitted is not None
+        place is not None
+        and place.outcome is not None
         and confirmation is None
         and deadline is not None
         and utcnow() < deadline
@@ -276,6 +275,7 @@ def _results_page(
         outcomes=outcomes,
         confirmation=confirmation,
         can_confirm=can_confirm,
+        deadline=deadline,
         errors=errors or [],
     )
 

@@ -2,26 +2,32 @@
 publish; verification from the snapshot alone; enrolment confirmation after the final round.
 
 Only the ministry creates, snapshots, runs and publishes rounds. A regular round's snapshot is
-taken after the wish window has closed; a supplementary round's after the confirmation deadline,
-over the seats nobody confirmed. Institutions may change quotas between rounds (the next
-snapshot takes the new ones), never between a round's snapshot and its publication.
+taken after the wish window has closed; a supplementary round's after the confirmation deadline
+(the year's, and that of every supplementary round before it), over the seats nobody confirmed.
+Admissions of the final main round are confirmed by the year's deadline, those of a
+supplementary round by the round's own (given at creation, or a week after publication).
+Institutions may change quotas between rounds (the next snapshot takes the new ones), never
+between a round's snapshot and its publication.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import time
+from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from hemis.admissions import access
 from hemis.admissions.codes import RoundKind, RoundStatus
+from hemis.admissions.eligibility import in_vietnam, local_deadline
 from hemis.admissions.frames import read_frame, write_frame
 from hemis.admissions.models import (
     AdmissionRound,
+    AdmissionYear,
     EnrolmentConfirmation,
     RoundCandidate,
     RoundSnapshot,
@@ -35,7 +41,9 @@ from hemis.db.ids import allocate_ids
 from hemis.db.types import utcnow
 from hemis.errors import Conflict, Forbidden, NotFound
 from hemis.matching import solve
-from hemis.registry.service import commit
+from hemis.registry.service import commit, invalid
+
+SUPPLEMENTARY_CONFIRM_DAYS = 7  # a supplementary round's default confirmation window
 
 
 def get_round(session: Session, round_id: int) -> AdmissionRound:
@@ -89,6 +97,13 @@ def create_round(session: Session, data: RoundCreate) -> AdmissionRound:
             "Supplementary rounds follow the final main round.",
             code="round_not_final",
         )
+    if data.kind is RoundKind.regular and data.confirm_deadline_at is not None:
+        raise invalid(
+            "confirm_deadline_at",
+            "round.confirm_deadline",
+            "Đợt chính dùng hạn xác nhận nhập học của năm tuyển sinh.",
+            "A main round's admissions are confirmed by the year's deadline.",
+        )
     row = AdmissionRound(
         year=data.year,
         number=max((r.number for r in rounds), default=0) + 1,
@@ -97,6 +112,7 @@ def create_round(session: Session, data: RoundCreate) -> AdmissionRound:
         tie_policy=data.tie_policy.value,
         status=RoundStatus.draft.value,
         stats={},
+        confirm_deadline_at=data.confirm_deadline_at,
     )
     session.add(row)
     commit(session)
@@ -116,7 +132,7 @@ def take_snapshot(
     closes = (
         calendar.wishes_close_at
         if round_.kind == RoundKind.regular.value
-        else calendar.confirm_deadline_at
+        else _confirmations_close(session, calendar)
     )
     if closes is not None and moment < closes:
         raise Conflict(
@@ -187,13 +203,20 @@ def run_round(session: Session, round_id: int) -> AdmissionRound:
     return round_
 
 
-def publish_round(session: Session, round_id: int) -> AdmissionRound:
+def publish_round(
+    session: Session, round_id: int, now: dt.datetime | None = None
+) -> AdmissionRound:
     access.require_ministry(session)
     round_ = get_round(session, round_id)
     if round_.status != RoundStatus.run.value:
         raise _wrong_state(round_, RoundStatus.run)
     round_.status = RoundStatus.published.value
-    round_.published_at = utcnow()
+    round_.published_at = now or utcnow()
+    if round_.kind == RoundKind.supplementary.value and round_.confirm_deadline_at is None:
+        day = in_vietnam(round_.published_at).date()
+        round_.confirm_deadline_at = local_deadline(
+            day + dt.timedelta(days=SUPPLEMENTARY_CONFIRM_DAYS)
+        )
     commit(session)
     return round_
 
@@ -277,33 +300,102 @@ def _differences(recomputed: pl.DataFrame, stored: pl.DataFrame, key: list[str])
 # --- confirmation ---------------------------------------------------------------------------------
 
 
+def _confirmations_close(session: Session, calendar: AdmissionYear) -> dt.datetime | None:
+    """When the last confirmation window closes: the year's deadline, or a later one of a
+    published supplementary round."""
+    deadlines = session.scalars(
+        select(AdmissionRound.confirm_deadline_at).where(
+            AdmissionRound.year == calendar.year,
+            AdmissionRound.kind == RoundKind.supplementary.value,
+            AdmissionRound.status == RoundStatus.published.value,
+            AdmissionRound.confirm_deadline_at.is_not(None),
+        )
+    )
+    known = [d for d in (calendar.confirm_deadline_at, *deadlines) if d is not None]
+    return max(known, default=None)
+
+
+def confirm_deadline(calendar: AdmissionYear, round_: AdmissionRound) -> dt.datetime | None:
+    """The deadline for confirming an admission of `round_`."""
+    if round_.kind == RoundKind.supplementary.value:
+        return round_.confirm_deadline_at
+    return calendar.confirm_deadline_at
+
+
+def confirmation_rounds(session: Session, year: int) -> list[AdmissionRound]:
+    """The published rounds whose admissions are confirmed, latest first: the final main round
+    and the supplementary rounds after it."""
+    final = final_round(session, year)
+    if final is None:
+        return []
+    return list(
+        session.scalars(
+            select(AdmissionRound)
+            .where(
+                AdmissionRound.year == year,
+                AdmissionRound.status == RoundStatus.published.value,
+                or_(
+                    AdmissionRound.id == final.id,
+                    AdmissionRound.kind == RoundKind.supplementary.value,
+                ),
+                AdmissionRound.number >= final.number,
+            )
+            .order_by(AdmissionRound.number.desc())
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A candidate's place in the latest confirmation round they took part in: the seat held
+    (None: not admitted there) and the deadline for confirming it."""
+
+    round: AdmissionRound
+    outcome: RoundCandidate | None
+    deadline: dt.datetime | None
+
+
+def standing(session: Session, year: int, person_id: int) -> Standing | None:
+    """Which admission the candidate may confirm: the one of the latest confirmation round they
+    took part in (an earlier seat not confirmed in time was declined); None if none."""
+    calendar = get_year(session, year)
+    for round_ in confirmation_rounds(session, year):
+        outcome = session.get(RoundCandidate, (round_.id, person_id))
+        if outcome is None:
+            continue
+        held = outcome if outcome.offer_id is not None and outcome.institution_id else None
+        return Standing(round_, held, confirm_deadline(calendar, round_))
+    return None
+
+
 def confirm_enrolment(
     session: Session, year: int, person_id: int, now: dt.datetime | None = None
 ) -> EnrolmentConfirmation:
-    """Confirm the admission of the final round before the deadline (17:00 local, kept in UTC)."""
+    """Confirm the admission of the final round, or of a supplementary round after it, before
+    that round's deadline (17:00 local, kept in UTC)."""
     access.require_own(session, person_id)
-    calendar = get_year(session, year)
-    round_ = final_round(session, year)
-    if round_ is None:
+    if final_round(session, year) is None:
         raise Conflict(
             "Chưa có kết quả đợt xét tuyển cuối cùng.",
             "The final round has not been published.",
             code="no_final_round",
         )
-    deadline = calendar.confirm_deadline_at
-    if deadline is None or (now or utcnow()) >= deadline:
+    place = standing(session, year, person_id)
+    if place is None or place.outcome is None:
+        raise Conflict(
+            "Thí sinh không có kết quả trúng tuyển nào để xác nhận.",
+            "The candidate holds no admission to confirm.",
+            code="not_admitted",
+        )
+    if place.deadline is None or (now or utcnow()) >= place.deadline:
         raise Forbidden(
             "Đã hết hạn xác nhận nhập học.",
             "The confirmation deadline has passed.",
             code="deadline_passed",
         )
-    outcome = session.get(RoundCandidate, (round_.id, person_id))
-    if outcome is None or outcome.offer_id is None or outcome.institution_id is None:
-        raise Conflict(
-            "Thí sinh không trúng tuyển ở đợt cuối cùng.",
-            "The candidate was not admitted in the final round.",
-            code="not_admitted",
-        )
+    outcome = place.outcome
+    assert outcome.institution_id is not None
+    assert outcome.offer_id is not None
     existing = session.scalar(
         select(EnrolmentConfirmation).where(
             EnrolmentConfirmation.year == year, EnrolmentConfirmation.person_id == person_id
@@ -314,7 +406,7 @@ def confirm_enrolment(
     row = EnrolmentConfirmation(
         year=year,
         person_id=person_id,
-        round_id=round_.id,
+        round_id=place.round.id,
         institution_id=outcome.institution_id,
         offer_id=outcome.offer_id,
         bucket=outcome.bucket or "",

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from hemis.admissions import api, api_rounds, pages, pages_staff
+from hemis.admissions import api, api_rounds, pages, pages_intake, pages_staff
 
-ROUTERS = [api.router, api_rounds.router, pages.router, pages_staff.router]
+ROUTERS = [api.router, api_rounds.router, pages.router, pages_staff.router, pages_intake.router]

@@ -73,6 +73,9 @@ class AdmissionYearFields(Schema):
     wishes_open_at: Moment | None = None
     wishes_close_at: Moment | None = None
     confirm_deadline_at: Moment | None = None
+    term_starts_on: dt.date | None = Field(
+        None, description="First day of the academic year admitted learners start on."
+    )
 
 
 class AdmissionYearCreate(AdmissionYearFields):
@@ -108,6 +111,7 @@ class AdmissionYearRead(ReadSchema):
     wishes_open_at: dt.datetime | None
     wishes_close_at: dt.datetime | None
     confirm_deadline_at: dt.datetime | None
+    term_starts_on: dt.date | None
 
 
 # --- registrations --------------------------------------------------------------------------------
@@ -333,6 +337,11 @@ class RoundCreate(Schema):
     kind: RoundKind = RoundKind.regular
     is_final: bool = False
     tie_policy: TiePolicy = TiePolicy.group
+    confirm_deadline_at: Moment | None = Field(
+        None,
+        description="Supplementary rounds only: the deadline for confirming their admissions "
+        "(default: 17:00 Vietnam time a week after publication).",
+    )
 
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"year": 2025, "kind": "regular", "is_final": False}]}
@@ -352,6 +361,7 @@ class RoundRead(ReadSchema):
     created_at: dt.datetime
     run_at: dt.datetime | None
     published_at: dt.datetime | None
+    confirm_deadline_at: dt.datetime | None
 
 
 class RoundQuery(ListQuery):

@@ -65,6 +65,12 @@ def _check_calendar(row: AdmissionYear) -> None:
                 "A window must close after it opens.",
                 details=[{"field": field, "code": "calendar.order"}],
             )
+    if row.term_starts_on is not None and row.term_starts_on.year not in (row.year, row.year + 1):
+        raise ValidationFailed(
+            "Ngày bắt đầu năm học phải thuộc năm tuyển sinh hoặc năm sau.",
+            "The term must start in the admission year or the year after.",
+            details=[{"field": "term_starts_on", "code": "calendar.term"}],
+        )
 
 
 def create_year(session: Session, data: AdmissionYearCreate) -> AdmissionYear:

@@ -3,11 +3,13 @@
 Reads (national scope): the year's offers and conversion tables, wishes, registrations (priority
 area, category, graduation year) and results. A supplementary round takes the seats left after
 confirmations (quota − confirmed, per program) and the candidates who have not confirmed,
-without the wish each was admitted to and did not confirm (they declined it).
+without the wishes they were admitted to in the final or an earlier supplementary round and did
+not confirm (they declined them).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -16,7 +18,7 @@ from numpy.typing import NDArray
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hemis.admissions.codes import SUBJECT_INDEX, TOTAL, OfferStatus, RoundKind, RoundStatus
+from hemis.admissions.codes import SUBJECT_INDEX, TOTAL, OfferStatus, RoundKind
 from hemis.admissions.eligibility import is_teacher_training
 from hemis.admissions.frames import read_frame
 from hemis.admissions.models import AdmissionOffer, AdmissionRound, AdmissionYear, ConversionTable
@@ -69,7 +71,7 @@ def _programs(
     return rows, first, bucket_of
 
 
-def _offer_arrays(
+def offer_arrays(
     offers: list[AdmissionOffer], tables: list[ConversionTable]
 ) -> tuple[Offers, Tables]:
     n = len(offers)
@@ -96,20 +98,31 @@ def _offer_arrays(
     return Offers(methods, combos, accept, offset, floor, table, criteria), built
 
 
-def _candidates(session: Session, year: int, rules: RuleSet, person: I64) -> Candidates:
+def read_candidates(
+    session: Session,
+    year: int,
+    rules: RuleSet,
+    person: I64,
+    within: str = "",
+    params: Mapping[str, int] | None = None,
+) -> Candidates:
+    """The results and normal priority of the candidates `person` (sorted ids); `within`, an
+    SQL condition on person_id (integer `params` besides :year), narrows what is read when they
+    are few."""
     n = person.shape[0]
+    bound = {"year": year, **(params or {})}
     index = pl.DataFrame({"person_id": person, "c": np.arange(n, dtype=np.int64)})
     regs = read_frame(
         session,
-        "SELECT person_id, area, category, graduation_year FROM exam_registration "
-        "WHERE year = :year",
+        "SELECT person_id, area, category, graduation_year FROM exam_registration "  # noqa: S608
+        f"WHERE year = :year {within}",
         {
             "person_id": pl.Int64,
             "area": pl.String,
             "category": pl.String,
             "graduation_year": pl.Int64,
         },
-        {"year": year},
+        bound,
     ).join(index, on="person_id", how="inner")
     areas = {k: to_h(v) for k, v in rules.area_points.items()}
     cats = {k: to_h(v) for k, v in rules.category_points.items()}
@@ -129,9 +142,10 @@ def _candidates(session: Session, year: int, rules: RuleSet, person: I64) -> Can
     normal[regs["c"].to_numpy()] = regs["normal"].to_numpy()
     results = read_frame(
         session,
-        "SELECT person_id, method, subject, score_h FROM result_score WHERE year = :year",
+        "SELECT person_id, method, subject, score_h FROM result_score "  # noqa: S608
+        f"WHERE year = :year {within}",
         {"person_id": pl.Int64, "method": pl.String, "subject": pl.String, "score_h": pl.Int64},
-        {"year": year},
+        bound,
     ).join(index, on="person_id", how="inner")
     subjects = dict(SUBJECT_INDEX)
     width = len(SUBJECT_INDEX)
@@ -192,24 +206,18 @@ def _supplementary(
         key = (int(inst), int(offer), str(bucket or ""))
         taken[key] = taken.get(key, 0) + 1
     wishes = wishes.join(confirmed.select("person_id"), on="person_id", how="anti")
-    final = session.scalar(
-        select(AdmissionRound.id)
-        .where(
-            AdmissionRound.year == year,
-            AdmissionRound.is_final.is_(True),
-            AdmissionRound.status == RoundStatus.published.value,
-        )
-        .order_by(AdmissionRound.number.desc())
+    # Seats held in the final main round or an earlier supplementary round and not confirmed
+    # by their deadline were declined.
+    declined = read_frame(
+        session,
+        "SELECT c.person_id, c.institution_id, c.offer_id FROM round_candidate c "
+        "JOIN admission_round r ON r.id = c.round_id "
+        "WHERE r.year = :year AND r.status = 'published' "
+        "AND (r.is_final = true OR r.kind = 'supplementary') AND c.offer_id IS NOT NULL",
+        {"person_id": pl.Int64, "institution_id": pl.Int64, "offer_id": pl.Int64},
+        {"year": year},
     )
-    if final is not None:
-        declined = read_frame(
-            session,
-            "SELECT person_id, institution_id, offer_id FROM round_candidate "
-            "WHERE round_id = :round AND offer_id IS NOT NULL",
-            {"person_id": pl.Int64, "institution_id": pl.Int64, "offer_id": pl.Int64},
-            {"round": int(final)},
-        )
-        wishes = wishes.join(declined, on=["person_id", "institution_id", "offer_id"], how="anti")
+    wishes = wishes.join(declined, on=["person_id", "institution_id", "offer_id"], how="anti")
     return wishes, taken
 
 
@@ -257,9 +265,9 @@ def build_snapshot(session: Session, round_: AdmissionRound) -> Snapshot:
     offer_idx = wishes["p"].to_numpy().astype(np.int64)
     rank = wishes["rank"].to_numpy().astype(np.int64)
     programs, first, bucket_of = _programs(offers, taken)
-    offer_arrays, table_arrays = _offer_arrays(offers, tables)
-    candidates = _candidates(session, year, rules, person)
-    scores = best_scores(rules, candidates, offer_arrays, table_arrays, cand, offer_idx, rank)
+    offer_data, table_arrays = offer_arrays(offers, tables)
+    candidates = read_candidates(session, year, rules, person)
+    scores = best_scores(rules, candidates, offer_data, table_arrays, cand, offer_idx, rank)
     flag = np.full(cand.shape[0], FLAG_OK, dtype=np.int64)
     flag[scores.base_h < 0] = FLAG_NO_RESULT
     flag[(scores.base_h >= 0) & (scores.score_h < 0)] = FLAG_BELOW_FLOOR

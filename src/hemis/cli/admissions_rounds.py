@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,7 +14,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from hemis.cli.common import clear_errors, console, settings
+from hemis.cli.common import clear_errors, console, fail, settings
 from hemis.db.session import HemisSession, make_engine, make_session_factory, scoped_session
 from hemis.db.tenancy import Scope
 
@@ -61,6 +62,8 @@ def _show(round_: object) -> None:
     table.add_row("status", round_.status)
     table.add_row("kind", round_.kind + (" (final)" if round_.is_final else ""))
     table.add_row("sha256", round_.snapshot_sha256 or "")
+    if round_.confirm_deadline_at is not None:
+        table.add_row("confirm by", round_.confirm_deadline_at.isoformat())
     for key, value in round_.stats.items():
         table.add_row(key, f"{value:,}" if isinstance(value, int) else str(value))
     console.print(table)
@@ -73,15 +76,34 @@ def create(
     supplementary: bool = typer.Option(False, "--supplementary", help="A supplementary round"),
     final: bool = typer.Option(False, "--final", help="The final main round"),
     tie_policy: str = typer.Option("group", "--tie-policy", help="group or strict"),
+    confirm_by: str | None = typer.Option(
+        None,
+        "--confirm-by",
+        help="supplementary round: last day (yyyy-mm-dd, until 17:00 Vietnam time) to confirm "
+        "its admissions (default: a week after publication)",
+    ),
 ) -> None:
     """Create the next round of a year."""
     from hemis.admissions import rounds
+    from hemis.admissions.eligibility import local_deadline
     from hemis.admissions.schemas import RoundCreate
 
     kind = "supplementary" if supplementary else "regular"
+    day = None
+    if confirm_by:
+        try:
+            day = dt.date.fromisoformat(confirm_by)
+        except ValueError:
+            fail(f"Ngày sai: {confirm_by} (yyyy-mm-dd).", f"Bad date: {confirm_by} (yyyy-mm-dd).")
     with _session() as session:
         body = RoundCreate.model_validate(
-            {"year": year, "kind": kind, "is_final": final, "tie_policy": tie_policy}
+            {
+                "year": year,
+                "kind": kind,
+                "is_final": final,
+                "tie_policy": tie_policy,
+                "confirm_deadline_at": None if day is None else local_deadline(day),
+            }
         )
         _show(rounds.create_round(session, body))
 

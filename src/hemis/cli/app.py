@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from hemis.cli import admissions, admissions_rounds, audit, db, users
+from hemis.cli import admissions, admissions_intake, admissions_rounds, audit, db, users
 from hemis.cli import imports as imports_cli
 from hemis.cli import indicators as indicators_cli
 from hemis.cli import integrations as integrations_cli
@@ -30,6 +30,7 @@ app.command("validate")(imports_cli.validate)
 app.command("import")(submissions_cli.import_file)
 app.add_typer(imports_cli.rules_app, name="rules")
 admissions_rounds.register(admissions.app)
+admissions_intake.register(admissions.app)
 app.add_typer(admissions.app, name="admissions")
 app.command("registry-sim")(integrations_cli.registry_sim)
 app.add_typer(integrations_cli.sync_app, name="sync", no_args_is_help=True)

@@ -25,7 +25,7 @@ from hemis.imports.entities import get_entity
 from hemis.imports.readers import RawTable
 from hemis.imports.report import Report
 from hemis.imports.validate import check, prepare
-from hemis.submissions import apply, history, linkage
+from hemis.submissions import admitted, apply, history, linkage
 from hemis.submissions.apply import STATUS_EVENT_TABLE, TableResult
 from hemis.submissions.persons import (
     IDX,
@@ -232,6 +232,11 @@ def apply_rows(
             "Referenced data changed during the import; try again.",
         )
     for target, frame in pairs:
+        if target is LEARNER:
+            # Learners the admissions intake wrote take the file's own codes (admitted.py).
+            recoded = admitted.recognise(ws, frame, dry_run=options.dry_run, now=now)
+            if recoded is not None:
+                results.append(recoded)
         progress(f"writing {target.table}", 0, frame.height)
         step = apply.plan(
             ws,
@@ -246,7 +251,7 @@ def apply_rows(
         results.append(apply.result_of(step, written=written, pending=pending))
         progress(f"writing {target.table}", frame.height, frame.height)
         if target is LEARNER:
-            results.append(_learner_events(ws, step, options.dry_run, now))
+            results.append(learner_events(ws, step, options.dry_run, now))
         elif target is STAFF:
             results.append(history.staff_changes(ws, step, dry_run=options.dry_run))
         elif target is STATUS_EVENT and not options.dry_run:
@@ -256,9 +261,7 @@ def apply_rows(
     return results
 
 
-def _learner_events(
-    ws: Workspace, step: apply.Plan, dry_run: bool, now: dt.datetime
-) -> TableResult:
+def learner_events(ws: Workspace, step: apply.Plan, dry_run: bool, now: dt.datetime) -> TableResult:
     """Status history: an admission event for every new learner (and its current status when it
     is not 'enrolled'), and an event for every learner whose status changed."""
     rows = step.staged

@@ -58,6 +58,11 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def session_digest(token: str) -> str:
+    """How a web session's token is stored (its SHA-256)."""
+    return _digest(token)
+
+
 def _principal(user: User, via_token: bool = False) -> Principal:
     return Principal(
         user.id,

@@ -156,7 +156,7 @@ class EidClient:
     def _get_json(self, url: str) -> dict[str, Any]:
         try:
             with self._oauth() as oauth:
-                response = oauth.get(url, withhold_token=True)
+                response = oauth.request("GET", url, withhold_token=True)
                 response.raise_for_status()
                 body = response.json()
         except (httpx2.HTTPError, ValueError) as exc:

@@ -24,7 +24,6 @@ from hemis.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 START_PATH = "/eid/start"
-Param = Query("", max_length=2000)
 NextParam = Query(None, max_length=2000)
 
 
@@ -68,8 +67,8 @@ def _expiry(claims: dict[str, object]) -> dt.datetime:
 def callback(
     request: Request,
     ctx: Context,
-    code: str = Param,
-    state: str = Param,
+    code: str = Query("", max_length=2000),
+    state: str = Query("", max_length=2000),
     error: str = Query("", max_length=200),
 ) -> Response:
     pending = unseal(ctx.settings.secret_key, request.cookies.get(COOKIE))

@@ -55,7 +55,8 @@ STYLE = (
 def _page(title: str, body: str, status_code: int = 200) -> HTMLResponse:
     return HTMLResponse(
         f"<!doctype html><html lang='vi'><head><meta charset='utf-8'>"
-        f"<title>{html.escape(title)}</title><style>{STYLE}</style></head><body>"
+        f"<title>{html.escape(title)}</title><link rel='icon' href='data:,'>"
+        f"<style>{STYLE}</style></head><body>"
         f"<header><strong>Định danh điện tử quốc gia — mô phỏng</strong><br>"
         f"<small>National e-ID — simulator</small></header><h1>{html.escape(title)}</h1>"
         f"{body}</body></html>",

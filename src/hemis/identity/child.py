@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from urllib.parse import urlsplit
 
-from hemis.config import Settings
+from hemis.config import Settings, get_settings
 
 
 @contextmanager
@@ -20,7 +20,11 @@ def idp_child(cfg: Settings, host: str, port: int) -> Iterator[str | None]:
     if issuer.hostname not in ("127.0.0.1", "localhost") or not issuer.port:
         yield None
         return
-    redirect = f"{os.environ.get('HEMIS_PUBLIC_URL') or f'http://{host}:{port}'}/eid/callback"
+    # The portal's own address is where the provider sends the browser back; the app reads its
+    # settings again, so its redirect URI is the one registered here.
+    os.environ.setdefault("HEMIS_PUBLIC_URL", f"http://{host}:{port}")
+    get_settings.cache_clear()
+    redirect = f"{os.environ['HEMIS_PUBLIC_URL'].rstrip('/')}/eid/callback"
     env = os.environ | {"HEMIS_EID_CLIENT_SECRET": cfg.eid_secret}
     command = [sys.executable, "-m", "hemis.identity", "--port", str(issuer.port)]
     command += ["--issuer", cfg.eid_issuer_url, "--client-id", cfg.eid_client_id]

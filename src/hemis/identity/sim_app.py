@@ -139,8 +139,12 @@ def login_page(
             "<form method='post' action='/authorize'>"
             f"{hidden}<input type='hidden' name='mode' value='existing'>"
             "<label for='person'>Công dân / Citizen</label>"
-            f"<select id='person' name='person'>{options}</select>"
-            f"{_field('person', problems)}{_level_choice('existing', '2')}"
+            + (
+                f"<select id='person' name='person'>{options}</select>"
+                if listed
+                else "<p>Không tìm thấy công dân nào / No citizen found.</p>"
+            )
+            + f"{_field('person', problems)}{_level_choice('existing', '2')}"
             "<button type='submit'>Đăng nhập / Log in</button></form></section>"
         )
     typed = typed or {}

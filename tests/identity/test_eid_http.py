@@ -27,7 +27,7 @@ _serials = itertools.count(100)
 
 
 def new_citizen(level: str = "2", name: str = "Trần Văn Mới") -> dict[str, str]:
-    serial = next(_serials) * 7919 + 17
+    serial = (next(_serials) * 7919 + 17) % 1_000_000
     return {
         "national_id": make_national_id("079", "male", 2007, serial),
         "name": name,

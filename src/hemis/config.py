@@ -22,6 +22,7 @@ DEV_EXCHANGE_SIGNING_KEY = base64.b64encode(b"dev-only-ed25519-hemis-seed-32b!")
 DEV_REGISTRY_SEED = b"dev-only-ed25519-registry-seed!!"
 DEV_REGISTRY_PUBLIC_KEY = "a85BOIg2SYYCQz4sLziNz7RT/kVEsqDwY+bHEctSQP8="
 DEV_VNPAY_HASH_SECRET = "dev-only-vnpay-hash-secret-0000000000000"  # noqa: S105 - refused in production
+DEV_EID_CLIENT_SECRET = "dev-only-eid-client-secret-000000000000"  # noqa: S105 - refused in production
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -144,6 +145,24 @@ class Settings(BaseSettings):
     gateway_timeout_seconds: float = Field(
         10.0, gt=0, description="Timeout of calls to the payment gateway (query, refund)."
     )
+    eid_issuer_url: str = Field(
+        "http://127.0.0.1:8704",
+        description=(
+            "Issuer URL of the national e-ID provider (OpenID Connect; the simulator: hemis "
+            "idp-sim). Its discovery document is at /.well-known/openid-configuration."
+        ),
+    )
+    eid_client_id: str = Field("hemis", description="HEMIS's client id at the e-ID provider.")
+    eid_client_secret: str | None = Field(
+        None,
+        description=(
+            "HEMIS's client secret at the e-ID provider; required in production, a public "
+            "development secret is used elsewhere when unset."
+        ),
+    )
+    eid_timeout_seconds: float = Field(
+        10.0, gt=0, description="Timeout of calls to the e-ID provider (discovery, keys, token)."
+    )
 
     @property
     def owner_database_url(self) -> str:
@@ -156,6 +175,19 @@ class Settings(BaseSettings):
         if self.env == Environment.production:
             raise ValueError("HEMIS_VNPAY_HASH_SECRET is required in production")
         return DEV_VNPAY_HASH_SECRET
+
+    @property
+    def eid_secret(self) -> str:
+        if self.eid_client_secret:
+            return self.eid_client_secret
+        if self.env == Environment.production:
+            raise ValueError("HEMIS_EID_CLIENT_SECRET is required in production")
+        return DEV_EID_CLIENT_SECRET
+
+    @property
+    def eid_redirect_uri(self) -> str:
+        """Where the e-ID provider returns the browser (registered with the provider)."""
+        return self.public_url.rstrip("/") + "/eid/callback"
 
     @property
     def is_sqlite(self) -> bool:
@@ -184,6 +216,7 @@ class Settings(BaseSettings):
                 "HEMIS_EXCHANGE_SIGNING_KEY": self.exchange_signing_key == DEV_EXCHANGE_SIGNING_KEY,
                 "HEMIS_REGISTRY_PUBLIC_KEY": self.registry_public_key == DEV_REGISTRY_PUBLIC_KEY,
                 "HEMIS_VNPAY_HASH_SECRET": self.vnpay_hash_secret == DEV_VNPAY_HASH_SECRET,
+                "HEMIS_EID_CLIENT_SECRET": self.eid_client_secret == DEV_EID_CLIENT_SECRET,
             }
             left = [name for name, is_dev in dev.items() if is_dev]
             if left:

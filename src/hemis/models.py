@@ -5,6 +5,7 @@ from hemis.admissions.models import *  # noqa: F403
 from hemis.audit.models import AuditEntry, AuditHead
 from hemis.db.base import Base
 from hemis.db.ids import id_allocator
+from hemis.identity.models import EidTokenUse
 from hemis.indicators.models import IndicatorCube, IndicatorResult, PopulationByAge
 from hemis.integrations.models import (
     ExchangeEntry,
@@ -22,6 +23,7 @@ __all__ = [
     "AuditEntry",
     "AuditHead",
     "Base",
+    "EidTokenUse",
     "ExchangeEntry",
     "ExchangeHead",
     "IndicatorCube",

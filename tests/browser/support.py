@@ -46,16 +46,22 @@ def free_port() -> int:
 
 
 @contextmanager
-def served(database_url: str, workdir: Path) -> Iterator[str]:
-    """`hemis serve` on a free port against the database; yields its base URL once /login
-    answers, stops it afterwards. The server's output goes to workdir/server.log."""
-    port = free_port()
+def served(
+    database_url: str,
+    workdir: Path,
+    port: int | None = None,
+    extra_env: dict[str, str] | None = None,
+) -> Iterator[str]:
+    """`hemis serve` on a free port (or `port`) against the database; yields its base URL once
+    /login answers, stops it afterwards. The server's output goes to workdir/server.log."""
+    port = port or free_port()
     env = {
         **os.environ,
         "HEMIS_DATABASE_URL": database_url,
         "HEMIS_COOKIE_SECURE": "false",
         "HEMIS_ENV": "test",
         "HEMIS_LOG_LEVEL": "WARNING",
+        **(extra_env or {}),
     }
     env.pop("HEMIS_MIGRATION_DATABASE_URL", None)
     log_path = workdir / "server.log"

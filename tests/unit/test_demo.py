@@ -88,9 +88,9 @@ def _children(pid: int) -> list[int]:
 
 
 def test_stopping_the_demo_with_sigterm_stops_its_child_processes(tmp_path: Path) -> None:
-    """`kill` (SIGTERM) ends the demo like Ctrl+C: the sandbox gateway and the three registry
-    simulators it started stop with it instead of holding their ports."""
-    web, gateway, *registries = (_free_port() for _ in range(5))
+    """`kill` (SIGTERM) ends the demo like Ctrl+C: the sandbox gateway, the three registry
+    simulators and the e-ID simulator it started stop with it instead of holding their ports."""
+    web, gateway, idp, *registries = (_free_port() for _ in range(6))
     env = {
         **os.environ,
         "HEMIS_DATABASE_URL": f"sqlite:///{tmp_path / 'demo.db'}",
@@ -99,6 +99,7 @@ def test_stopping_the_demo_with_sigterm_stops_its_child_processes(tmp_path: Path
         "HEMIS_POPULATION_URL": f"http://127.0.0.1:{registries[0]}",
         "HEMIS_INSURANCE_URL": f"http://127.0.0.1:{registries[1]}",
         "HEMIS_CIVIL_SERVICE_URL": f"http://127.0.0.1:{registries[2]}",
+        "HEMIS_EID_ISSUER_URL": f"http://127.0.0.1:{idp}",
     }
     env.pop("HEMIS_MIGRATION_DATABASE_URL", None)
     env.pop("HEMIS_PUBLIC_URL", None)
@@ -120,7 +121,7 @@ def test_stopping_the_demo_with_sigterm_stops_its_child_processes(tmp_path: Path
                 assert time.monotonic() < deadline, "the demo did not start serving"
                 time.sleep(0.5)
         children = _children(proc.pid)
-        assert len(children) == 4  # the sandbox gateway and three registry simulators
+        assert len(children) == 5  # the sandbox gateway, three registry simulators, the e-ID
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(60) == 128 + signal.SIGTERM
         left = [pid for pid in children if Path(f"/proc/{pid}").exists()]

@@ -55,3 +55,30 @@ def test_an_officer_may_be_the_signatory_and_nobody_else(
         )
         with pytest.raises(IntegrityError):  # the database refuses it too
             s.execute(update(User).where(User.id == analyst.id).values(signatory=True))
+
+
+def test_a_school_officer_needs_a_school_in_the_service_and_in_the_database(
+    sessions: sessionmaker[HemisSession],
+) -> None:
+    with scoped_session(sessions, Scope.system("test")) as s:
+        with pytest.raises(ValidationFailed) as refused:
+            service.create_user(
+                s,
+                UserCreate(username="thpt.x", password="mat-khau-dai-du", role=Role.school_officer),
+            )
+        assert refused.value.details == {"field": "school_code"}
+        officer = service.create_user(
+            s,
+            UserCreate(
+                username="thpt.cva",
+                password="mat-khau-dai-du",
+                role=Role.school_officer,
+                school_code="01001",
+            ),
+        )
+        assert officer.school_code == "01001"
+        with pytest.raises(IntegrityError):
+            s.execute(update(User).where(User.id == officer.id).values(school_code=None))
+        s.rollback()
+        with pytest.raises(IntegrityError):  # an assurance level is 1 or 2
+            s.execute(update(User).where(User.id == officer.id).values(assurance_level=3))

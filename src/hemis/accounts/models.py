@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Index, String, false
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    SmallInteger,
+    String,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hemis.accounts.roles import Role
@@ -23,6 +32,10 @@ class User(IdMixin, TimestampMixin, Base):
         CheckConstraint(
             "NOT signatory OR role = 'institution_officer'", name="signatory_is_officer"
         ),
+        CheckConstraint(
+            "role <> 'school_officer' OR school_code IS NOT NULL", name="school_officer_has_school"
+        ),
+        CheckConstraint("assurance_level IN (1, 2)", name="assurance_level"),
     )
 
     username: Mapped[str] = mapped_column(String(64), unique=True)
@@ -32,11 +45,22 @@ class User(IdMixin, TimestampMixin, Base):
     institution_id: Mapped[int | None] = mapped_column(
         BigInteger, ForeignKey("institution.id"), index=True
     )
-    person_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("person.id"))
+    # One account per person (a candidate's own records are found through it).
+    person_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("person.id"), unique=True)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     # The institution's accountable officer (its head, or whom the head delegated in writing):
     # only they may sign a submission off.
     signatory: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # A one-time password (issued by a school) must be replaced at the first login.
+    must_change_password: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
+    # The identity assurance of a candidate account: the national e-ID's level (1: registered
+    # online; 2: verified in person), or 2 for an account a school issued to a pupil it knows.
+    # NULL: established otherwise (staff accounts, or linked by the ministry).
+    assurance_level: Mapped[int | None] = mapped_column(SmallInteger)
+    # A school officer's high school, or the school that issued a candidate's account.
+    school_code: Mapped[str | None] = mapped_column(String(10), index=True)
 
 
 class ApiToken(IdMixin, Base):

@@ -10,6 +10,8 @@ class Role(StrEnum):
     ministry_analyst = "ministry_analyst"
     institution_officer = "institution_officer"
     candidate = "candidate"
+    # A high school's officer: issues its candidates' accounts (the school's code on the user).
+    school_officer = "school_officer"
 
     @property
     def national(self) -> bool:
@@ -25,4 +27,5 @@ ROLE_LABELS: dict[Role, tuple[str, str]] = {
     Role.ministry_analyst: ("Chuyên viên phân tích của Bộ", "Ministry analyst"),
     Role.institution_officer: ("Cán bộ cơ sở đào tạo", "Institution officer"),
     Role.candidate: ("Thí sinh", "Candidate"),
+    Role.school_officer: ("Cán bộ trường THPT", "High-school officer"),
 }

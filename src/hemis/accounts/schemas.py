@@ -16,6 +16,8 @@ class UserCreate(BaseModel):
     institution_code: str | None = None
     display_name: str | None = Field(None, max_length=150)
     signatory: bool = False
+    # A school officer's high school (its code in the exam registrations, e.g. 01001).
+    school_code: str | None = Field(None, pattern=r"^[0-9A-Za-z]{2,10}$")
 
 
 class UserRead(BaseModel):

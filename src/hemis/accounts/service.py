@@ -38,6 +38,8 @@ class Principal:
     role: Role
     institution_id: int | None
     via_token: bool = False
+    # A one-time password still in use: every page leads to the change-password form.
+    must_change_password: bool = False
 
     def scope(self) -> Scope:
         if self.role.national:
@@ -56,10 +58,26 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def session_digest(token: str) -> str:
+    """How a web session's token is stored (its SHA-256)."""
+    return _digest(token)
+
+
 def _principal(user: User, via_token: bool = False) -> Principal:
     return Principal(
-        user.id, user.username, user.display_name, Role(user.role), user.institution_id, via_token
+        user.id,
+        user.username,
+        user.display_name,
+        Role(user.role),
+        user.institution_id,
+        via_token,
+        user.must_change_password,
     )
+
+
+def principal_of(user: User) -> Principal:
+    """The principal of a user signed in another way (the national e-ID)."""
+    return _principal(user)
 
 
 def create_user(session: Session, data: UserCreate) -> User:
@@ -91,6 +109,12 @@ def create_user(session: Session, data: UserCreate) -> User:
             f"Username {data.username} is taken.",
             details={"field": "username"},
         )
+    if data.role is Role.school_officer and not data.school_code:
+        raise ValidationFailed(
+            "Cán bộ trường THPT phải gắn với một trường (--school).",
+            "A high-school officer needs a school (--school).",
+            details={"field": "school_code"},
+        )
     if data.signatory and data.role is not Role.institution_officer:
         raise ValidationFailed(
             "Chỉ cán bộ cơ sở đào tạo mới có thể là người ký báo cáo.",
@@ -105,6 +129,7 @@ def create_user(session: Session, data: UserCreate) -> User:
         institution_id=institution_id,
         is_active=True,
         signatory=data.signatory,
+        school_code=data.school_code if data.role is Role.school_officer else None,
     )
     session.add(user)
     session.commit()
@@ -152,6 +177,12 @@ def authenticate(
 
 def issue_token(session: Session, settings: Settings, principal: Principal, name: str) -> str:
     """A bearer token scoped to the user's institution (or national for ministry users)."""
+    if principal.must_change_password:
+        raise Forbidden(
+            "Vui lòng đổi mật khẩu một lần trên cổng thông tin trước khi dùng API.",
+            "Change your one-time password in the portal before using the API.",
+            code="password_change_required",
+        )
     token = "hms_" + secrets.token_urlsafe(32)
     now = utcnow()
     session.add(

@@ -71,6 +71,31 @@ def person_of(session: Session, principal: Principal) -> int:
     return person_id
 
 
+def may_register(session: Session, user_id: int) -> bool:
+    """Whether the account's identity allows registering for the exam: an e-ID account at
+    level 1 (registered online, never verified in person) may only look."""
+    from hemis.identity.claims import REGISTRATION_LEVEL
+
+    level = session.scalar(select(User.assurance_level).where(User.id == user_id))
+    return level is None or level >= REGISTRATION_LEVEL
+
+
+def require_registration_identity(session: Session) -> None:
+    """Refuse a candidate whose identity is not assured enough to register (see may_register)."""
+    scope = get_scope(session)
+    if scope.role != CANDIDATE:
+        return
+    user_id = _user_id(scope)
+    if user_id is None or not may_register(session, user_id):
+        raise Forbidden(
+            "Tài khoản định danh điện tử mức 1 chỉ được xem thông tin. Để đăng ký dự thi, hãy "
+            "nâng tài khoản lên mức 2 (xác thực tại cơ quan công an) rồi đăng nhập lại.",
+            "A level-1 e-ID account may only look. To register for the exam, upgrade it to "
+            "level 2 (verified in person by the police) and log in again.",
+            code="assurance_level",
+        )
+
+
 def _user_id(scope: Scope) -> int | None:
     prefix = "user:"
     return int(scope.actor[len(prefix) :]) if scope.actor.startswith(prefix) else None

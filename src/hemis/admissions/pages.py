@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from starlette.responses import Response
 
-from hemis.admissions import queries, rounds, service, service_wishes
+from hemis.admissions import access, queries, rounds, service, service_wishes
 from hemis.admissions.codes import Area, Category, Elective, ForeignLanguage, TechnologyTrack
 from hemis.admissions.models import AdmissionOffer
 from hemis.admissions.pages_common import Candidate, current_year, error_text, page
@@ -74,6 +74,7 @@ def _registration_page(
         calendar=calendar,
         registration=service.find_registration(c.own, year, c.person_id),
         window_open=service.registration_window(calendar).is_open(utcnow()),
+        may_register=access.may_register(c.own, c.principal.user_id),
         errors=errors or [],
         areas=[a.value for a in Area],
         categories=[k.value for k in Category],

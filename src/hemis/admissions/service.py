@@ -187,6 +187,7 @@ def save_registration(
 ) -> ExamRegistration:
     """Create or change a person's registration for a year (audited)."""
     access.require_own(session, person_id)
+    access.require_registration_identity(session)
     calendar = get_year(session, year)
     require_window(session, registration_window(calendar), "đăng ký dự thi", "registration", now)
     _check_registration(year, data)

@@ -11,6 +11,7 @@ from hemis.cli import integrations as integrations_cli
 from hemis.cli import payments as payments_cli
 from hemis.cli import submissions as submissions_cli
 from hemis.cli.demo import demo
+from hemis.cli.identity import idp_sim
 from hemis.cli.serve import serve
 from hemis.cli.synth import synth
 
@@ -33,6 +34,7 @@ admissions_rounds.register(admissions.app)
 admissions_intake.register(admissions.app)
 app.add_typer(admissions.app, name="admissions")
 app.command("registry-sim")(integrations_cli.registry_sim)
+app.command("idp-sim")(idp_sim)
 app.add_typer(integrations_cli.sync_app, name="sync", no_args_is_help=True)
 app.add_typer(integrations_cli.exchange_app, name="exchange")
 app.add_typer(indicators_cli.app, name="indicators")

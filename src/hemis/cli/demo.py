@@ -121,12 +121,20 @@ def demo(
     console.print(table)
     console.print(f"Mở / open: [bold link={url}]{url}[/bold link={url}]  (Ctrl+C to stop)")
     if not no_serve:
+        from hemis.identity.child import idp_child
         from hemis.integrations.children import simulator_children
         from hemis.payments.sandbox.child import sandbox_child
 
-        # The sandbox payment gateway and the national-registry simulators, child processes.
+        # The sandbox payment gateway, the national-registry simulators and the national e-ID
+        # simulator, child processes.
         _exit_on_sigterm()
-        with sandbox_child(cfg, host, port), simulator_children(cfg) as simulators:
+        with (
+            sandbox_child(cfg, host, port),
+            simulator_children(cfg) as simulators,
+            idp_child(cfg, host, port) as idp,
+        ):
             for started in simulators:
                 console.print(f"Mô phỏng CSDL quốc gia / registry simulator: {started}")
+            if idp:
+                console.print(f"Mô phỏng định danh điện tử / e-ID simulator: {idp}")
             serve(host=host, port=port, workers=1)

@@ -27,8 +27,12 @@ def create(
         "--signatory",
         help="an institution officer who signs submissions off (the head or their delegate)",
     ),
+    school: str | None = typer.Option(
+        None, "--school", help="a school officer's high-school code (e.g. 01001)"
+    ),
 ) -> None:
-    """Create a user: ministry_admin, ministry_analyst, institution_officer or candidate."""
+    """Create a user: ministry_admin, ministry_analyst, institution_officer, candidate or
+    school_officer (who issues the accounts of their high school's candidates)."""
     cfg = settings()
     data = UserCreate(
         username=username,
@@ -37,6 +41,7 @@ def create(
         institution_code=institution,
         display_name=display_name,
         signatory=signatory,
+        school_code=school,
     )
     engine = make_engine(cfg.database_url)
     with scoped_session(make_session_factory(engine), Scope.system("cli")) as session:

@@ -1,5 +1,5 @@
 """HTML pages of the registry: home, institution list and profile with its programs, staff and
-learners, and the candidate's records placeholder. Read-only; tenancy comes from PageDB."""
+learners (a candidate's own records: pages_own.py). Read-only; tenancy comes from PageDB."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from hemis.accounts.service import Principal
 from hemis.errors import Forbidden
 from hemis.registry import queries
 from hemis.registry.codes import InstitutionType, Ownership, values
-from hemis.web.deps import CipherDep, PageDB, PagePrincipal, get_lang
+from hemis.web.deps import CipherDep, Context, PageDB, PagePrincipal, get_lang
 from hemis.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -40,10 +40,18 @@ def _context(request: Request, **values_: Any) -> dict[str, Any]:
 
 
 @router.get("/")
-def home(request: Request, principal: PagePrincipal, session: PageDB) -> Response:
+def home(request: Request, principal: PagePrincipal, session: PageDB, ctx: Context) -> Response:
     counts = None
     institution = None
-    if principal.role.national:
+    candidate = None
+    extra: dict[str, Any] = {}
+    if principal.role is Role.candidate:
+        from hemis.admissions.home import candidate_overview
+        from hemis.admissions.pages_common import local_time
+
+        candidate = candidate_overview(ctx.sessions, principal)
+        extra["local_time"] = local_time
+    elif principal.role.national:
         counts = queries.count_registry(session)
     elif principal.role is Role.institution_officer and principal.institution_id is not None:
         institution = queries.get_institution(session, principal.institution_id)
@@ -51,13 +59,15 @@ def home(request: Request, principal: PagePrincipal, session: PageDB) -> Respons
     return render(
         request,
         "home.html",
-        _context(request, counts=counts, institution=institution, nav="home"),
+        _context(
+            request,
+            counts=counts,
+            institution=institution,
+            candidate=candidate,
+            nav="home",
+            **extra,
+        ),
     )
-
-
-@router.get("/me/records")
-def my_records(request: Request, principal: PagePrincipal) -> Response:
-    return render(request, "records.html", _context(request, nav="records"))
 
 
 @router.get("/institutions")

@@ -20,6 +20,9 @@ from hemis.web.context import AppContext
 SESSION_COOKIE = "hemis_session"
 LANG_COOKIE = "hemis_lang"
 LOGIN_PATH = "/login"
+PASSWORD_PATH = "/account/password"  # noqa: S105 - a path, not a password
+# What a user with a one-time password may still reach: the form that replaces it, and logout.
+_BEFORE_PASSWORD_CHANGE = (PASSWORD_PATH, "/logout")
 
 
 def get_context(request: Request) -> AppContext:
@@ -73,6 +76,12 @@ def get_principal(request: Request, ctx: Context) -> accounts.Principal:
     principal = find_principal(request, ctx)
     if principal is None:
         raise Unauthorized("Vui lòng đăng nhập.", "Please log in.")
+    if principal.must_change_password:
+        raise Forbidden(
+            "Vui lòng đổi mật khẩu một lần trước khi tiếp tục.",
+            "Change your one-time password before going on.",
+            code="password_change_required",
+        )
     return principal
 
 
@@ -134,6 +143,10 @@ def require_page_principal(request: Request, ctx: Context) -> accounts.Principal
         if request.headers.get("hx-request"):
             raise HTTPException(401, headers={"HX-Redirect": target})
         raise HTTPException(303, headers={"Location": target})
+    if principal.must_change_password and request.url.path not in _BEFORE_PASSWORD_CHANGE:
+        if request.headers.get("hx-request"):
+            raise HTTPException(401, headers={"HX-Redirect": PASSWORD_PATH})
+        raise HTTPException(303, headers={"Location": PASSWORD_PATH})
     return principal
 
 

@@ -6,7 +6,10 @@ from fastapi import FastAPI
 
 from hemis.accounts.api import router as auth_api
 from hemis.accounts.pages import router as account_pages
+from hemis.accounts.pages_candidates import router as school_candidate_pages
+from hemis.accounts.pages_password import router as password_pages
 from hemis.admissions.routers import ROUTERS as ADMISSIONS_ROUTERS
+from hemis.identity.pages import router as eid_pages
 from hemis.indicators.api import router as indicators_api
 from hemis.indicators.pages import router as indicators_pages
 from hemis.integrations.pages import router as integration_pages
@@ -15,6 +18,7 @@ from hemis.payments.api import router as payments_api
 from hemis.payments.pages import router as payments_pages
 from hemis.registry.api import router as registry_api
 from hemis.registry.pages import router as registry_pages
+from hemis.registry.pages_own import router as own_record_pages
 from hemis.submissions.api import router as submissions_api
 from hemis.submissions.pages import router as submissions_pages
 from hemis.submissions.pages_review import router as submission_review_pages
@@ -36,3 +40,8 @@ def include_all(app: FastAPI) -> None:
     app.include_router(payments_api)
     app.include_router(payments_gateway)
     app.include_router(payments_pages)
+    # Candidate accounts: the national e-ID, school-issued accounts, passwords, own records.
+    app.include_router(eid_pages)
+    app.include_router(school_candidate_pages)
+    app.include_router(password_pages)
+    app.include_router(own_record_pages)

@@ -22,7 +22,7 @@ from hemis.admissions.models import (
     Wish,
 )
 from hemis.demo.rules import DEMO_YEAR, PHASES, Phase, phase_index
-from hemis.demo.service import current_phase, has_demo_year, snapshotted_rounds
+from hemis.demo.service import current_phase, has_demo_year, rewind_blocker
 from hemis.payments.models import Invoice, PaymentIntent, PaymentWindow
 from hemis.payments.rules import IntentStatus
 
@@ -98,7 +98,7 @@ def status(s: Session) -> Status | None:
             select(EnrolmentConfirmation.id).where(EnrolmentConfirmation.year == DEMO_YEAR),
         ),
     }
-    frozen = snapshotted_rounds(s) > 0
+    frozen = rewind_blocker(s) is not None
     reachable = {
         p: phase_index(p) >= phase_index(phase) or not frozen for p in PHASES if p is not phase
     }

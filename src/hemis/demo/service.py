@@ -3,9 +3,9 @@
 The phase the year is in is the latest `demo_calendar` entry of the audit log (who moved it,
 when, from which phase, with which seed), so every move is on the record. Moving forward runs the
 steps in between (steps.py). Moving back rewinds the year's records in place — invoices and
-payments, then results, conversion tables and wishes — as long as no round has its snapshot: a
-snapshot is immutable (the database refuses to delete it), so a year whose rounds have begun can
-only start over with a new demo database (`hemis demo --reset`).
+payment intents, then results, conversion tables and wishes — as long as none of them is a record
+the database refuses to delete: a round's snapshot (immutable) or a refund (append-only). A year
+whose rounds have begun starts over only with a new demo database (`hemis demo --reset`).
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from hemis.demo.context import DemoContext
 from hemis.demo.rules import DEFAULT_PHASE, DEMO_YEAR, PHASES, Phase, layout, phase_index
 from hemis.demo.setup import create_year, lay_out, open_reporting_period
 from hemis.errors import Conflict, NotFound
-from hemis.payments.models import Invoice, PaymentIntent, PaymentNotification, PaymentRefund
+from hemis.payments.models import Invoice, PaymentIntent, PaymentRefund
 
 ENTITY = "demo_calendar"
 
@@ -168,32 +168,47 @@ def reanchor(ctx: DemoContext, today: dt.date | None = None) -> Phase:
 # --- rewinding ------------------------------------------------------------------------------------
 
 
-def snapshotted_rounds(s: Session) -> int:
-    return _count(
-        s,
-        select(AdmissionRound.id).where(
-            AdmissionRound.year == DEMO_YEAR, AdmissionRound.snapshot_sha256.is_not(None)
-        ),
+def rewind_blocker(s: Session) -> Conflict | None:
+    """Why the year cannot be rewound, if it cannot: a round's snapshot and a refund are
+    records the database refuses to delete."""
+    snapshots = select(AdmissionRound.id).where(
+        AdmissionRound.year == DEMO_YEAR, AdmissionRound.snapshot_sha256.is_not(None)
     )
-
-
-def rewind(s: Session, target: Phase) -> None:
-    """Remove the records of the phases after `target` (audited as bulk deletions)."""
-    if snapshotted_rounds(s):
-        raise Conflict(
+    if _count(s, snapshots):
+        return Conflict(
             "Các đợt xét tuyển đã chốt dữ liệu không thể xóa; muốn quay lại giai đoạn trước, "
             "hãy tạo lại bản demo: hemis demo --reset",
             "A round's snapshot cannot be deleted; to go back to an earlier phase, start the "
             "demo over: hemis demo --reset",
             code="demo.rounds_immutable",
         )
+    refunds = select(PaymentRefund.id).where(PaymentRefund.intent_id.in_(_intents()))
+    if _count(s, refunds):
+        return Conflict(
+            "Đã có khoản hoàn tiền, không thể xóa; muốn quay lại giai đoạn trước, hãy tạo lại "
+            "bản demo: hemis demo --reset",
+            "A refund cannot be deleted; to go back to an earlier phase, start the demo over: "
+            "hemis demo --reset",
+            code="demo.refunds_immutable",
+        )
+    return None
+
+
+def _intents() -> Select[Any]:
     invoices = select(Invoice.id).where(Invoice.year == DEMO_YEAR)
-    intents = select(PaymentIntent.id).where(PaymentIntent.invoice_id.in_(invoices))
+    return select(PaymentIntent.id).where(PaymentIntent.invoice_id.in_(invoices))
+
+
+def rewind(s: Session, target: Phase) -> None:
+    """Remove the year's records of the phases after `target` (audited as bulk deletions).
+    The gateway's notifications stay: that ledger is append-only, and they keep the word the
+    gateway sent about intents that no longer exist."""
+    blocker = rewind_blocker(s)
+    if blocker is not None:
+        raise blocker
     removals: list[tuple[type[Any], Any]] = [
         (AdmissionRound, AdmissionRound.year == DEMO_YEAR),
-        (PaymentNotification, PaymentNotification.intent_id.in_(intents)),
-        (PaymentRefund, PaymentRefund.intent_id.in_(intents)),
-        (PaymentIntent, PaymentIntent.invoice_id.in_(invoices)),
+        (PaymentIntent, PaymentIntent.id.in_(_intents())),
         (Invoice, Invoice.year == DEMO_YEAR),
     ]
     if phase_index(target) < phase_index(Phase.wishes):

@@ -121,8 +121,8 @@ def demo(
     phase: Phase | None = typer.Option(
         None,
         "--phase",
-        help="Move the demo admission year to this phase, print where it stands and exit "
-        "(a running portal shows the new phase).",
+        help="Move the demo admission year to this phase (registration, wishes, rounds, "
+        "confirmation or enrolled), print where it stands and exit; a running portal shows it.",
     ),
     reset: bool = typer.Option(
         False, "--reset", help="Start over: delete the demo database (SQLite) and load it again."

@@ -151,7 +151,8 @@ def check_phase(demo: DemoContext, phase: Phase) -> Seen:
         assert (got.invoices, got.paid, got.demo_invoice_paid) == (0, 0, None)
     else:
         assert got.invoices > CANDIDATES // 2
-        assert got.paid >= 0.9 * (got.invoices - 1)
+        # most have paid while the window is open; nearly all once it has closed
+        assert got.paid >= (0.6 if phase is Phase.rounds else 0.9) * (got.invoices - 1)
         # the candidate pays at the rounds phase themselves; later the demo has paid it
         assert got.demo_invoice_paid is (phase is not Phase.rounds)
     if phase in (Phase.confirmation, Phase.enrolled):

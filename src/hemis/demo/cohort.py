@@ -46,6 +46,7 @@ class Stream(IntEnum):
     wishes = 104
     payments = 105
     confirmations = 106
+    early = 107
 
 
 def rng(seed: int, stream: Stream) -> np.random.Generator:

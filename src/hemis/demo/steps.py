@@ -4,8 +4,10 @@ each safe to run again (what is already there is kept):
 - to wishes: the results files imported (exam, grade-12 transcripts, competency tests), the
   ministry's suggested conversion tables published by every institution, the cohort's wishes;
 - to rounds: the wish window closed, invoices issued, most of the cohort paid through the
-  gateway's notification path (signed notifications, handled as the gateway's IPN is);
-- to confirmation: the demo candidate's invoice paid, a final round snapshotted, run, published;
+  gateway's notification path (signed notifications, handled as the gateway's IPN is) — the
+  payment window is still open, so some will pay later;
+- to confirmation: the late payers and the demo candidate paid, the payment window closed, a
+  final round snapshotted, run and published;
 - to enrolled: the admitted demo candidate and most of the admitted cohort confirmed, the
   deadline passed, and the year's intake written.
 """
@@ -55,7 +57,10 @@ from hemis.payments.models import Invoice, PaymentIntent, PaymentWindow
 from hemis.payments.rules import IntentStatus, IpnOutcome
 from hemis.registry.service_people import find_person_by_national_id
 
-PAID_SHARE = 0.96  # of the cohort's invoices, paid before the rounds (the rest never pay)
+# Of the cohort's invoices: paid by the time the rounds phase opens (its payment window is still
+# open), and by the time it closes (the rest never pay).
+PAID_EARLY_SHARE = 0.7
+PAID_SHARE = 0.96
 CONFIRMED_SHARE = 0.85  # of the admitted cohort, confirming before the deadline
 SOURCE = "Dữ liệu mô phỏng năm tuyển sinh (hemis demo)"
 
@@ -72,12 +77,8 @@ def demo_person(ctx: DemoContext, s: Session) -> int | None:
 def to_wishes(ctx: DemoContext) -> None:
     with ctx.session() as s:
         lay_out(s, layout(Phase.wishes, utcnow()))
-        if (
-            s.scalar(
-                select(func.count()).select_from(ResultBatch).where(ResultBatch.year == DEMO_YEAR)
-            )
-            == 0
-        ):
+        batches = select(func.count()).select_from(ResultBatch)
+        if not s.scalar(batches.where(ResultBatch.year == DEMO_YEAR)):
             _import_results(ctx, s)
         _publish_tables(s)
         _add_wishes(ctx, s)
@@ -214,7 +215,8 @@ def to_rounds(ctx: DemoContext) -> None:
         }
     # the demo candidate's own invoice stays open: paying it is the candidate's journey
     cohort = [i for i, p in invoices.items() if p != person]
-    pay_invoices(ctx, sorted(chosen(ctx.seed, Stream.payments, cohort, PAID_SHARE)))
+    paying = chosen(ctx.seed, Stream.payments, cohort, PAID_SHARE)
+    pay_invoices(ctx, sorted(chosen(ctx.seed, Stream.early, sorted(paying), PAID_EARLY_SHARE)))
 
 
 def pay_invoices(ctx: DemoContext, invoice_ids: list[int], one_by_one: bool = False) -> int:
@@ -300,12 +302,16 @@ def _check(outcome: IpnOutcome) -> None:
 
 def to_confirmation(ctx: DemoContext) -> None:
     with ctx.session() as s:
-        # the candidate pays inside the payment window, before the round
+        # the rest of the payers, and the candidate, pay inside the window, before the round
         lay_out(s, layout(Phase.rounds, utcnow()))
         person = demo_person(ctx, s)
-        invoice = payments.find_invoice(s, DEMO_YEAR, person) if person is not None else None
-    if invoice is not None:
-        pay_invoices(ctx, [invoice.id], one_by_one=True)
+        invoices = {
+            row.id: row.person_id
+            for row in s.scalars(select(Invoice).where(Invoice.year == DEMO_YEAR))
+        }
+    cohort = [i for i, p in invoices.items() if p != person]
+    pay_invoices(ctx, sorted(chosen(ctx.seed, Stream.payments, cohort, PAID_SHARE)))
+    pay_invoices(ctx, [i for i, p in invoices.items() if p == person], one_by_one=True)
     with ctx.session() as s:
         lay_out(s, layout(Phase.confirmation, utcnow()))
         publish_final_round(s)

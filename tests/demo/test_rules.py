@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from hemis.admissions.codes import Method
 from hemis.admissions.combinations import subjects_of
 from hemis.admissions.eligibility import graduation_problems, subject_problems
-from hemis.demo import cohort
+from hemis.demo import cohort, offers
 from hemis.demo.rules import DEMO_YEAR, PHASES, Phase, layout, phase_index, reporting_window
 from hemis.registry.rules import national_id_problems
 
@@ -68,21 +68,21 @@ def test_the_cohort_is_valid_and_the_same_for_the_same_seed() -> None:
 
 def test_offers_carry_their_rules_at_every_institution() -> None:
     programs = [
-        cohort.ProgramRow(inst, inst * 100 + k, f"P{k}", code)
+        offers.ProgramRow(inst, inst * 100 + k, f"P{k}", code)
         for inst in (1, 2, 3)
         for k, code in enumerate(("7480201", "7340101", "7220201", "7720101", "7140202"))
     ]
-    offers = cohort.plan_offers(5, programs, 500)
-    assert offers == cohort.plan_offers(5, programs, 500)
-    assert {o.institution_id for o in offers} == {1, 2, 3}
-    assert sum(o.quota for o in offers) == round(500 * cohort.SEATS_PER_CANDIDATE)
-    for offer in offers:
+    plans = offers.plan_offers(5, programs, 500)
+    assert plans == offers.plan_offers(5, programs, 500)
+    assert {o.institution_id for o in plans} == {1, 2, 3}
+    assert sum(o.quota for o in plans) == round(500 * offers.SEATS_PER_CANDIDATE)
+    for offer in plans:
         assert offer.quota >= 5
         assert Method.exam.value in offer.methods
         assert all(subjects_of(code) is not None for code in offer.combinations)
         assert sum(offer.method_quotas.values()) <= offer.quota
         assert set(offer.method_quotas) <= set(offer.methods)
-    selective = [o for o in offers if float(o.floor) >= 22]
+    selective = [o for o in plans if float(o.floor) >= 22]
     assert len(selective) == 3  # one per institution
 
 
@@ -105,23 +105,23 @@ def test_results_files_hold_every_sitting_and_the_fixed_scores() -> None:
 
 
 def test_wishes_reach_only_offers_the_candidate_can_be_scored_for() -> None:
-    offers = [
-        cohort.OfferView(1, 10, {"A00": 0}, ("exam",), 1500, 20),
-        cohort.OfferView(1, 11, {"C00": 0}, ("exam",), 1500, 20),
-        cohort.OfferView(2, 20, {"D01": 0}, ("exam", "hsa"), 2200, 5),
+    views = [
+        offers.OfferView(1, 10, {"A00": 0}, ("exam",), 1500, 20),
+        offers.OfferView(1, 11, {"C00": 0}, ("exam",), 1500, 20),
+        offers.OfferView(2, 20, {"D01": 0}, ("exam", "hsa"), 2200, 5),
     ]
-    strong = cohort.Scores(
+    strong = offers.Scores(
         1, {"math": 900, "physics": 900, "chemistry": 850, "literature": 700}, {}
     )
-    weak = cohort.Scores(2, {"math": 200, "physics": 300, "chemistry": 200, "literature": 300}, {})
-    tested = cohort.Scores(
+    weak = offers.Scores(2, {"math": 200, "physics": 300, "chemistry": 200, "literature": 300}, {})
+    tested = offers.Scores(
         3, {"math": 500, "literature": 500, "biology": 500, "history": 500}, {"hsa": 12000}
     )
-    plans = cohort.plan_wishes(1, [strong, weak, tested], offers)
+    plans = offers.plan_wishes(1, [strong, weak, tested], views)
     assert set(plans.get(1, [])) <= {(1, 10)}
     assert 2 not in plans  # 7.0 in A00: no floor within reach
     assert set(plans.get(3, [])) <= {(2, 20)}
-    assert plans == cohort.plan_wishes(1, [tested, weak, strong], offers)
+    assert plans == offers.plan_wishes(1, [tested, weak, strong], views)
 
 
 def test_chosen_shares_are_reproducible() -> None:

@@ -19,9 +19,10 @@ from hemis.admissions.schemas import (
     OfferCreate,
     RegistrationCreate,
 )
-from hemis.demo.cohort import Applicant, ProgramRow, plan_applicants, plan_offers
+from hemis.demo.cohort import Applicant, plan_applicants
 from hemis.demo.context import DemoContext
 from hemis.demo.load import register_cohort
+from hemis.demo.offers import ProgramRow, plan_offers
 from hemis.demo.rules import (
     DEMO_CANDIDATE,
     DEMO_YEAR,

@@ -34,18 +34,10 @@ from hemis.admissions.models import (
 from hemis.admissions.rules import from_h
 from hemis.admissions.schemas import ConversionTableCreate, RoundCreate, WishCreate
 from hemis.db.types import utcnow
-from hemis.demo.cohort import (
-    OfferView,
-    Scores,
-    Sitting,
-    Stream,
-    chosen,
-    exam_subjects,
-    plan_results,
-    plan_wishes,
-)
+from hemis.demo.cohort import Sitting, Stream, chosen, exam_subjects, plan_results
 from hemis.demo.context import DemoContext
 from hemis.demo.load import add_cohort_wishes
+from hemis.demo.offers import OfferView, Scores, plan_wishes
 from hemis.demo.rules import DEMO_CANDIDATE, DEMO_YEAR, Phase, layout
 from hemis.demo.setup import lay_out
 from hemis.errors import HemisError

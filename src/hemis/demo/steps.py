@@ -372,14 +372,15 @@ def to_enrolled(ctx: DemoContext) -> None:
         for person_id in sorted(picks - done):
             rounds.confirm_enrolment(s, DEMO_YEAR, person_id)
         lay_out(s, layout(Phase.enrolled, utcnow()))
-        write_intake(s, final)
+    write_intake(ctx)
 
 
-def write_intake(s: Session, final: AdmissionRound) -> None:
-    """The demo's one call site of the year's intake: the candidates who confirmed become
-    learners of the institutions that admitted them. Admissions has no intake service yet, so
+def write_intake(ctx: DemoContext) -> None:
+    """The demo's one call site of the year's intake, once the deadline has passed: the
+    candidates who confirmed become learners of the institutions that admitted them, through
+    admissions' intake service (its own transactions, on `ctx.engine`). Without that service
     the enrolled phase ends with the confirmations."""
-    del s, final
+    del ctx
 
 
 STEPS: dict[Phase, Callable[[DemoContext], None]] = {

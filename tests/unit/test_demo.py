@@ -1,4 +1,6 @@
-"""`hemis demo` prepares a working portal: migrated database, demo nation, logins per role."""
+"""`hemis demo` prepares a working portal: migrated database, demo nation and its admission year,
+logins per role (the candidate's linked to its person); `--phase` moves the year, `--reset`
+starts over."""
 
 from __future__ import annotations
 
@@ -16,25 +18,52 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from hemis.accounts.models import User
+from hemis.admissions.models import ExamRegistration
 from hemis.db.session import make_engine, make_session_factory, scoped_session
 from hemis.db.tenancy import Scope
+from hemis.demo import service as demo_service
+from hemis.demo.rules import cohort_size
+from hemis.payments.models import PaymentIntent
+from hemis.payments.rules import IntentStatus
 from hemis.registry.models import Institution, Learner
 
 
-def _run_demo(tmp_path: Path) -> subprocess.CompletedProcess[str]:
+def _run_demo(
+    tmp_path: Path, *options: str, database: str | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
-        "HEMIS_DATABASE_URL": f"sqlite:///{tmp_path / 'demo.db'}",
+        "HEMIS_DATABASE_URL": database or f"sqlite:///{tmp_path / 'demo.db'}",
         "HEMIS_VAR_DIR": str(tmp_path / "var"),
+        "COLUMNS": "200",  # rich wraps its output to the terminal's width
     }
     env.pop("HEMIS_MIGRATION_DATABASE_URL", None)
+    env.pop("HEMIS_ENV", None)
     return subprocess.run(
-        [sys.executable, "-m", "hemis", "demo", "--scale", "0.002", "--no-serve"],
+        [sys.executable, "-m", "hemis", "demo", "--scale", "0.002", *(options or ("--no-serve",))],
         env=env,
         capture_output=True,
         text=True,
         timeout=300,
     )
+
+
+def _phase(tmp_path: Path) -> tuple[str, int, int, int | None]:
+    """(phase on record, registrations, paid invoices, the candidate login's person)."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'demo.db'}")
+    try:
+        with scoped_session(make_session_factory(engine), Scope.system("test")) as s:
+            phase = demo_service.current_phase(s).value
+            registrations = s.scalar(select(func.count()).select_from(ExamRegistration)) or 0
+            paid = s.scalar(
+                select(func.count())
+                .select_from(PaymentIntent)
+                .where(PaymentIntent.status == IntentStatus.paid.value)
+            )
+            person = s.scalar(select(User.person_id).where(User.username == "candidate"))
+            return phase, registrations, paid or 0, person
+    finally:
+        engine.dispose()
 
 
 def test_demo_prepares_everything_and_is_rerunnable(tmp_path: Path) -> None:
@@ -61,12 +90,47 @@ def test_demo_prepares_everything_and_is_rerunnable(tmp_path: Path) -> None:
     assert learners is not None
     assert learners > 1000
     assert users == 4
+    engine.dispose()
+    # the admission year, at the phase a new demo starts in, the candidate login linked
+    phase, registrations, paid, person = _phase(tmp_path)
+    assert (phase, registrations) == ("rounds", cohort_size(0.002) + 1)
+    assert paid > 0
+    assert person is not None
+    assert "Lọc ảo / Rounds" in first.stdout
     second = _run_demo(tmp_path)  # data present: nothing reloaded, same logins
     assert second.returncode == 0, second.stderr
     assert "Demo data present" in second.stdout
+    assert "Demo admission year present" in second.stdout
+    for login in logins:
+        assert login["password"] in second.stdout
+    engine = make_engine(f"sqlite:///{tmp_path / 'demo.db'}")
     with scoped_session(make_session_factory(engine), Scope.system("test")) as s:
         assert s.scalar(select(func.count()).select_from(Learner)) == learners
     engine.dispose()
+    assert _phase(tmp_path) == (phase, registrations, paid, person)
+
+
+def test_demo_phase_moves_the_year_and_reset_starts_over(tmp_path: Path) -> None:
+    assert _run_demo(tmp_path, "--phase", "wishes").returncode == 0  # a new demo, built to wishes
+    phase, registrations, paid, person = _phase(tmp_path)
+    assert (phase, paid) == ("wishes", 0)
+    moved = _run_demo(tmp_path, "--phase", "confirmation")
+    assert moved.returncode == 0, moved.stderr
+    assert "Mở / open" not in moved.stdout  # it moves the phase and exits, never serves
+    assert _phase(tmp_path)[0] == "confirmation"
+    back = _run_demo(tmp_path, "--phase", "wishes")  # rounds are immutable: refused, unchanged
+    assert back.returncode == 2
+    assert "hemis demo --reset" in back.stderr
+    assert "Traceback" not in back.stderr
+    assert _phase(tmp_path)[0] == "confirmation"
+    reset = _run_demo(tmp_path, "--reset", "--phase", "registration")
+    assert reset.returncode == 0, reset.stderr
+    assert _phase(tmp_path) == ("registration", registrations, 0, person)
+    bad = _run_demo(tmp_path, "--phase", "holidays")
+    assert bad.returncode == 2
+    server = _run_demo(tmp_path, "--reset", database="postgresql://nobody@127.0.0.1:1/none")
+    assert server.returncode == 2  # a server database is never deleted by the demo
+    assert "--reset" in server.stderr
 
 
 def _free_port() -> int:

@@ -10,7 +10,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Send
 from starlette.types import Scope as AsgiScope
 
-from hemis.config import Settings, get_settings
+from hemis.config import Environment, Settings, get_settings
 from hemis.web import errors, routes
 from hemis.web.context import AppContext
 from hemis.web.templating import make_templates
@@ -73,4 +73,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     errors.install(app)
     routes.include_all(app)
+    # The demo calendar moves the demo admission year between phases: development only, so a
+    # production server has no such page at all.
+    app.state.demo_calendar = settings.env is Environment.development
+    if app.state.demo_calendar:
+        from hemis.demo.pages import router as demo_pages
+
+        app.include_router(demo_pages)
     return app

@@ -36,6 +36,7 @@ def _ctx(request: Request) -> dict[str, Any]:
         "principal": getattr(request.state, "principal", None),
         "csrf_token": getattr(request.state, "csrf_token", ""),
         "lang_url": lambda code: lang_url(request, code),
+        "demo_calendar": getattr(request.app.state, "demo_calendar", False),
     }
 
 

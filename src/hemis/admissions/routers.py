@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
-from hemis.admissions import api, api_rounds, pages, pages_staff
+from hemis.admissions import api, api_rounds, pages, pages_offers, pages_staff, pages_years
 
-ROUTERS = [api.router, api_rounds.router, pages.router, pages_staff.router]
+ROUTERS = [
+    api.router,
+    api_rounds.router,
+    pages.router,
+    pages_staff.router,
+    pages_offers.router,
+    pages_years.router,
+]

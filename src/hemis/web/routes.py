@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from hemis.accounts.api import router as auth_api
 from hemis.accounts.pages import router as account_pages
+from hemis.actions.pages import router as action_pages
 from hemis.admissions.routers import ROUTERS as ADMISSIONS_ROUTERS
 from hemis.indicators.api import router as indicators_api
 from hemis.indicators.pages import router as indicators_pages
@@ -13,11 +14,14 @@ from hemis.integrations.pages import router as integration_pages
 from hemis.payments.api import gateway_router as payments_gateway
 from hemis.payments.api import router as payments_api
 from hemis.payments.pages import router as payments_pages
+from hemis.payments.pages_ministry import router as payments_ministry_pages
 from hemis.registry.api import router as registry_api
 from hemis.registry.pages import router as registry_pages
 from hemis.submissions.api import router as submissions_api
 from hemis.submissions.pages import router as submissions_pages
+from hemis.submissions.pages_periods import router as period_pages
 from hemis.submissions.pages_review import router as submission_review_pages
+from hemis.submissions.pages_templates import router as template_pages
 
 
 def include_all(app: FastAPI) -> None:
@@ -26,6 +30,9 @@ def include_all(app: FastAPI) -> None:
     app.include_router(account_pages)
     app.include_router(registry_pages)
     app.include_router(submissions_api)
+    # before the review pages, whose /submissions/{submission_id} would take these paths
+    app.include_router(template_pages)
+    app.include_router(period_pages)
     app.include_router(submissions_pages)
     app.include_router(submission_review_pages)
     app.include_router(integration_pages)
@@ -36,3 +43,5 @@ def include_all(app: FastAPI) -> None:
     app.include_router(payments_api)
     app.include_router(payments_gateway)
     app.include_router(payments_pages)
+    app.include_router(payments_ministry_pages)
+    app.include_router(action_pages)

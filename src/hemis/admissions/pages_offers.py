@@ -125,8 +125,8 @@ def _data(values: dict[str, Any], lang: str, *, create: bool) -> tuple[dict[str,
             "code": values["code"],
             "name_vi": values["name_vi"] or None,
         }
-    else:
-        data["name_vi"] = values["name_vi"] or None
+    elif values["name_vi"]:  # blank on an edit: the name stays
+        data["name_vi"] = values["name_vi"]
     return data, errors
 
 

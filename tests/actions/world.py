@@ -21,7 +21,10 @@ class RoundWorld:
     round_id: int
 
 
-def round_world(sessions: sessionmaker[HemisSession], cipher: IdCipher) -> RoundWorld:
+def round_world(
+    sessions: sessionmaker[HemisSession], cipher: IdCipher, extra: int = 0
+) -> RoundWorld:
+    """Three candidates (plus `extra` more, for a round that takes a visible moment)."""
     with scoped_session(sessions, world.system()) as s:
         world.calendar(s, wishes_open=False)
         inst = factories.institution(s, "BKA", name_vi="Đại học Bách khoa Hà Nội")
@@ -29,12 +32,13 @@ def round_world(sessions: sessionmaker[HemisSession], cipher: IdCipher) -> Round
             world.offer(s, world.program(s, inst, "IT1"), 1),
             world.offer(s, world.program(s, inst, "EE1"), 2),
         ]
-        people = [world.candidate(s, cipher, n, "Phạm Minh Anh") for n in (1, 2, 3)]
+        people = [world.candidate(s, cipher, n, "Phạm Minh Anh") for n in range(1, 4 + extra)]
+        scores = ["9", "8.5", "7"] + [f"{5 + (n % 20) / 4:.2f}" for n in range(extra)]
         world.import_exam(
             s,
             {
                 c.number: {"math": score, "physics": "8", "chemistry": "8"}
-                for c, score in zip(people, ("9", "8.5", "7"), strict=True)
+                for c, score in zip(people, scores, strict=True)
             },
         )
         for c in people:

@@ -7,8 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
+from sqlalchemy import select
 from starlette.responses import Response
 
+from hemis.accounts.models import User
 from hemis.accounts.service import Principal
 from hemis.actions import rules, service
 from hemis.actions.kinds import UnknownAction, get_kind
@@ -47,9 +49,19 @@ def helpers(request: Request) -> dict[str, Any]:
         "job_status": lambda code: rules.label(rules.STATUS_LABELS, code, lang),
         "job_phase": lambda code: rules.label(rules.PHASE_LABELS, code, lang),
         "job_result_label": lambda key: rules.label(rules.RESULT_LABELS, key, lang),
+        "job_value": lambda code: rules.label(rules.VALUE_LABELS, code, lang),
         "job_kind": kind_label,
         "job_describe": describe,
     }
+
+
+def actor_name(session: PageDB, actor: str) -> str:
+    """The display name of the user who started a job (`user:ID`), else the actor as stored."""
+    if actor.startswith("user:") and actor[5:].isdigit():
+        name = session.scalar(select(User.display_name).where(User.id == int(actor[5:])))
+        if name:
+            return str(name)
+    return actor
 
 
 def _context(request: Request, job: ActionJob) -> dict[str, Any]:
@@ -90,7 +102,12 @@ def action_page(
     job = service.get_action(session, job_id)
     if job.status in rules.ACTIVE:
         ensure_worker(request.app)
-    return render(request, "actions/job.html", {**_context(request, job), "already": already})
+    context = {
+        **_context(request, job),
+        "already": already,
+        "actor": actor_name(session, job.actor),
+    }
+    return render(request, "actions/job.html", context)
 
 
 @router.get("/actions/{job_id}/progress")

@@ -74,6 +74,14 @@ RESULT_LABELS: dict[str, tuple[str, str]] = {
     "existing": ("Hóa đơn đã có", "Invoices already there"),
 }
 
+# Codes that appear as values in results (a round's state).
+VALUE_LABELS: dict[str, tuple[str, str]] = {
+    "draft": ("Nháp", "Draft"),
+    "snapshotted": ("Đã chốt dữ liệu", "Snapshot taken"),
+    "run": ("Đã lọc ảo", "Matched"),
+    "published": ("Đã công bố", "Published"),
+}
+
 
 def label(table: dict[str, tuple[str, str]], key: str | None, lang: str) -> str:
     vi, en = table.get(key or "", (key or "", key or ""))

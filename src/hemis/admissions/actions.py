@@ -72,7 +72,11 @@ def _lock(params: Params) -> str:
 
 
 def _describe(params: Params, lang: str) -> str:
-    number = params.get("number", "?")
+    number = params.get("number")
+    if number is None:  # started through the API, which names the round by its id
+        return (
+            f"round #{params.get('round_id')}" if lang == "en" else f"đợt #{params.get('round_id')}"
+        )
     return f"round {number}" if lang == "en" else f"đợt {number}"
 
 

@@ -27,13 +27,28 @@ def system_of(params: Params) -> str:
     return str(value)
 
 
+def year_of(params: Params) -> int | None:
+    """The graduation year of an insurance sync (None: every year)."""
+    value = params.get("year")
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or not 1950 <= value <= 2100:
+        raise ValidationFailed(
+            "Năm tốt nghiệp phải là năm từ 1950 đến 2100.",
+            "The graduation year must be a year from 1950 to 2100.",
+            details=[{"field": "year", "code": "action.year"}],
+        )
+    return value
+
+
+def _lock(params: Params) -> str:
+    year_of(params)  # checked when the job is queued, not when it runs
+    return f"sync:{system_of(params)}"
+
+
 def _sync(ctx: ActionContext, params: Params) -> dict[str, Any]:
-    system = system_of(params)
-    year = params.get("year")
     sync = SyncParams(
-        system,
-        year if isinstance(year, int) else None,
-        batch_size=ctx.settings.sync_batch_size,
+        system_of(params), year_of(params), batch_size=ctx.settings.sync_batch_size
     )
     ctx.progress("sending", 0, 0)
     summary = run_sync(
@@ -58,7 +73,7 @@ register(
         "Đồng bộ với CSDL quốc gia",
         "Sync with a national database",
         _sync,
-        lambda params: f"sync:{system_of(params)}",
+        _lock,
         lambda _params: "/integrations",
         unit_vi="bản ghi",
         unit_en="records",

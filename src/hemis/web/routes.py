@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from hemis.accounts.api import router as auth_api
 from hemis.accounts.pages import router as account_pages
+from hemis.actions.api import router as actions_api
 from hemis.actions.pages import router as action_pages
 from hemis.admissions.routers import ROUTERS as ADMISSIONS_ROUTERS
 from hemis.indicators.api import router as indicators_api
@@ -45,3 +46,4 @@ def include_all(app: FastAPI) -> None:
     app.include_router(payments_pages)
     app.include_router(payments_ministry_pages)
     app.include_router(action_pages)
+    app.include_router(actions_api)

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import subprocess
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import sessionmaker
 
@@ -28,7 +30,9 @@ from hemis.config import Settings
 from hemis.db.session import HemisSession, scoped_session
 from hemis.db.tenancy import Scope
 from hemis.errors import Forbidden
+from hemis.web.app import create_app
 from tests.actions.world import round_world
+from tests.conftest import TestDB
 
 ADMIN = Principal(7, "bo.admin", "Bộ", Role.ministry_admin, None)
 ANALYST = Principal(8, "bo.analyst", "Bộ", Role.ministry_analyst, None)
@@ -281,3 +285,20 @@ def test_a_job_left_running_by_a_dead_process_is_closed_as_interrupted(
     assert runner.claim() == live.id
     assert runner.fail_stale() == 0
     assert job_row(sessions, live.id).status == "running"
+
+
+def test_a_job_left_queued_runs_when_the_app_starts(
+    db: TestDB, sessions: sessionmaker[HemisSession], cipher: IdCipher
+) -> None:
+    w = round_world(sessions, cipher)
+    job = start(sessions, "round.snapshot", {"round_id": w.round_id, "number": 1})
+    app = create_app(db.settings())
+    try:
+        with TestClient(app):  # start-up resumes what a previous run left queued
+            deadline = time.monotonic() + 60
+            while job_row(sessions, job.id).status in ("queued", "running"):
+                assert time.monotonic() < deadline, "the queued job never ran"
+                time.sleep(0.1)
+    finally:
+        app.state.ctx.dispose()
+    assert job_row(sessions, job.id).status == "succeeded"

@@ -115,6 +115,14 @@ def test_the_ministry_sets_the_fees(site: Site) -> None:
     assert entry.actor.startswith("user:")
     refused = post_form(site.analyst, f"{PAGE}/fees", PAGE, {"wish_fee": "1"})
     assert refused.status_code == 403
+    window = {
+        "province_group": "1",
+        "opens_at": "2025-07-29T08:00",
+        "closes_at": "2025-08-05T17:00",
+    }
+    assert post_form(site.analyst, f"{PAGE}/windows", PAGE, window).status_code == 403
+    with scoped_session(site.sessions, world.system()) as s:
+        assert s.scalars(select(PaymentWindow)).all() == []
     fees = site.fees()
     assert fees is not None
     assert fees.wish_fee == 15_000

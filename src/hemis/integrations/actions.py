@@ -47,9 +47,7 @@ def _lock(params: Params) -> str:
 
 
 def _sync(ctx: ActionContext, params: Params) -> dict[str, Any]:
-    sync = SyncParams(
-        system_of(params), year_of(params), batch_size=ctx.settings.sync_batch_size
-    )
+    sync = SyncParams(system_of(params), year_of(params), batch_size=ctx.settings.sync_batch_size)
     ctx.progress("sending", 0, 0)
     summary = run_sync(
         ctx.engine,

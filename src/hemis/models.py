@@ -1,6 +1,7 @@
 """Every model of the system, imported once so metadata and mappers are complete."""
 
 from hemis.accounts.models import ApiToken, LoginFailure, User, WebSession
+from hemis.actions.models import ActionJob
 from hemis.admissions.models import *  # noqa: F403
 from hemis.audit.models import AuditEntry, AuditHead
 from hemis.db.base import Base
@@ -19,6 +20,7 @@ from hemis.registry.models import *  # noqa: F403
 from hemis.submissions.models import Submission, SubmissionAnswer, SubmissionJob, SubmissionSnapshot
 
 __all__ = [
+    "ActionJob",
     "ApiToken",
     "AuditEntry",
     "AuditHead",

@@ -22,6 +22,7 @@ from hemis.db.session import HemisSession, scoped_session
 from hemis.db.types import utcnow
 from hemis.web.app import create_app
 from tests import factories
+from tests.actions.support import finish
 from tests.admissions import world
 from tests.admissions.world import HOUR, YEAR, Candidate
 from tests.conftest import TestDB
@@ -159,19 +160,20 @@ def test_a_candidates_journey(site: Site) -> None:
     for action in ("snapshot", "run", "publish"):
         round_id = re.search(rf'/admissions/ministry/rounds/(\d+)/{action}"', page)
         assert round_id, action
-        assert (
-            post(
-                admin,
-                f"/admissions/ministry/rounds/{round_id.group(1)}/{action}",
-                "/admissions/ministry",
-            ).status_code
-            == 303
-        )  # type: ignore[attr-defined]
+        started = post(
+            admin,
+            f"/admissions/ministry/rounds/{round_id.group(1)}/{action}",
+            "/admissions/ministry",
+        )
+        assert started.status_code == 303  # type: ignore[attr-defined]
+        done = finish(admin, started.headers["location"])  # type: ignore[attr-defined]
+        assert 'data-status="succeeded"' in done, done
         page = admin.get("/admissions/ministry").text
     verified = post(
         admin, f"/admissions/ministry/rounds/{round_id.group(1)}/verify", "/admissions/ministry"
     )
-    assert "identical" in verified.text  # type: ignore[attr-defined]
+    checked = finish(admin, verified.headers["location"])  # type: ignore[attr-defined]
+    assert "Trùng khớp</dt><dd>Có" in checked
     results = me.get("/admissions/results").text
     assert "Trúng tuyển nguyện vọng" in results
     assert "Ngành EE1" in results

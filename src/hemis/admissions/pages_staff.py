@@ -2,8 +2,8 @@
 
 Institution officers: their offers of the year with quotas (editable between rounds), the
 published rounds' cutoffs and admitted counts, and each offer's applicants. Ministry: round
-control (create, snapshot, run, publish, verify) and national statistics; analysts see it all
-and change nothing.
+control (create; snapshot, run, publish and verify as background jobs with a progress page) and
+national statistics; analysts see it all and change nothing.
 """
 
 from __future__ import annotations
@@ -16,7 +16,13 @@ from sqlalchemy import select
 from starlette.responses import Response
 
 from hemis.accounts.roles import Role
+from hemis.actions import service as action_service
+from hemis.actions.pages import helpers as action_helpers
+from hemis.actions.rules import ACTIVE
+from hemis.actions.service import ActionRunning
+from hemis.actions.worker import ensure_worker
 from hemis.admissions import queries_public, rounds, service_offers
+from hemis.admissions.actions import ROUND_KINDS
 from hemis.admissions.codes import RoundKind, TiePolicy
 from hemis.admissions.models import AdmissionOffer
 from hemis.admissions.pages_common import current_year, error_text, page
@@ -138,11 +144,15 @@ def _ministry_page(
 ) -> Response:
     year = current_year(session)
     stats = queries_public.statistics(session, year) if year is not None else None
+    recent = action_service.recent_actions(session, ROUND_KINDS)
     return page(
         request,
         "admissions/ministry.html",
         status_code=status_code,
         nav="admissions",
+        actions=recent,
+        running={a.lock_key: a for a in recent if a.status in ACTIVE},
+        **action_helpers(request),
         year=year,
         stats=stats,
         rounds=queries_public.published_rounds(session, year) if year is not None else [],
@@ -182,6 +192,9 @@ def create_round(
     return RedirectResponse("/admissions/ministry", status_code=SEE_OTHER)
 
 
+ROUND_ACTIONS = ("snapshot", "run", "publish", "verify")
+
+
 @router.post("/admissions/ministry/rounds/{round_id}/{action}")
 def round_action(
     request: Request,
@@ -191,26 +204,19 @@ def round_action(
     round_id: int,
     action: str,
 ) -> Response:
+    """Snapshot, run, publish or verify a round as a background job; the answer is its
+    progress page (a national round takes tens of seconds, never a blocking request)."""
     _ministry(principal)
-    notice = None
     try:
-        if action == "snapshot":
-            rounds.take_snapshot(session, round_id)
-        elif action == "run":
-            rounds.run_round(session, round_id)
-        elif action == "publish":
-            rounds.publish_round(session, round_id)
-        elif action == "verify":
-            check = rounds.verify_round(session, round_id)
-            notice = f"sha256 {check.sha256[:16]}…: " + (
-                "kết quả trùng khớp / identical"
-                if check.identical
-                else f"{check.differences} khác biệt / differences"
-            )
-        else:
-            raise NotFound("action", action)
+        if action not in ROUND_ACTIONS:
+            raise NotFound("action", action[:20])
+        round_ = rounds.get_round(session, round_id)
+        job = action_service.start_action(
+            session, f"round.{action}", {"round_id": round_.id, "number": round_.number}
+        )
+    except ActionRunning as exc:
+        return RedirectResponse(f"/actions/{exc.job_id}?already=1", status_code=SEE_OTHER)
     except HemisError as exc:
         return _ministry_page(request, session, error_text(request, exc), exc.status)
-    if notice:
-        return _ministry_page(request, session, notice=notice)
-    return RedirectResponse("/admissions/ministry", status_code=SEE_OTHER)
+    ensure_worker(request.app)
+    return RedirectResponse(f"/actions/{job.id}", status_code=SEE_OTHER)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,6 +45,16 @@ from hemis.matching import solve
 from hemis.registry.service import commit, invalid
 
 SUPPLEMENTARY_CONFIRM_DAYS = 7  # a supplementary round's default confirmation window
+
+# (phase, step, steps): reported between database writes, so a progress row written from
+# another connection never waits for this one's write lock (SQLite).
+Progress = Callable[[str, int, int], None]
+SNAPSHOT_STEPS = 3
+RUN_STEPS = 3
+
+
+def _quiet(phase: str, done: int, total: int) -> None:
+    """No progress reporting (the API and the CLI call the use cases directly)."""
 
 
 def get_round(session: Session, round_id: int) -> AdmissionRound:
@@ -120,7 +131,10 @@ def create_round(session: Session, data: RoundCreate) -> AdmissionRound:
 
 
 def take_snapshot(
-    session: Session, round_id: int, now: dt.datetime | None = None
+    session: Session,
+    round_id: int,
+    now: dt.datetime | None = None,
+    progress: Progress = _quiet,
 ) -> AdmissionRound:
     """Compute every wish's score and store the hashed, immutable snapshot."""
     access.require_ministry(session)
@@ -140,10 +154,13 @@ def take_snapshot(
             "The wish window (or the confirmation deadline) has not passed yet.",
             code="window_open",
         )
+    progress("scoring", 0, SNAPSHOT_STEPS)
     started = time.perf_counter()
     snap = build_snapshot(session, round_)
     scored = time.perf_counter()
+    progress("packing", 1, SNAPSHOT_STEPS)
     payload = pack(snap)
+    progress("writing", 2, SNAPSHOT_STEPS)
     session.add(
         RoundSnapshot(round_id=round_.id, sha256=snap.sha256, size=len(payload), payload=payload)
     )
@@ -170,18 +187,21 @@ def load_snapshot(session: Session, round_: AdmissionRound) -> Snapshot:
     return unpack(row.payload, round_.snapshot_sha256)
 
 
-def run_round(session: Session, round_id: int) -> AdmissionRound:
+def run_round(session: Session, round_id: int, progress: Progress = _quiet) -> AdmissionRound:
     """Solve the round from its stored snapshot and write the results."""
     access.require_ministry(session)
     round_ = get_round(session, round_id)
     if round_.status != RoundStatus.snapshotted.value:
         raise _wrong_state(round_, RoundStatus.snapshotted)
+    progress("loading", 0, RUN_STEPS)
     started = time.perf_counter()
     snap = load_snapshot(session, round_)
     match = to_problem(snap)
+    progress("matching", 1, RUN_STEPS)
     result = solve(match.problem, round_.tie_policy)  # type: ignore[arg-type]
     solved = time.perf_counter()
     outcome = outcome_of(snap, match, result)
+    progress("writing", 2, RUN_STEPS)
     first = allocate_ids(session.connection(), "round_offer_result", max(snap.n_programs, 1))
     write_frame(
         session,

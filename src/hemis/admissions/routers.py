@@ -2,6 +2,22 @@
 
 from __future__ import annotations
 
-from hemis.admissions import api, api_rounds, pages, pages_intake, pages_staff
+from hemis.admissions import (
+    api,
+    api_rounds,
+    pages,
+    pages_intake,
+    pages_offers,
+    pages_staff,
+    pages_years,
+)
 
-ROUTERS = [api.router, api_rounds.router, pages.router, pages_staff.router, pages_intake.router]
+ROUTERS = [
+    api.router,
+    api_rounds.router,
+    pages.router,
+    pages_staff.router,
+    pages_intake.router,
+    pages_offers.router,
+    pages_years.router,
+]

@@ -25,7 +25,7 @@ from hemis.admissions.schemas import ConversionTableCreate, OfferCreate, OfferUp
 from hemis.admissions.service import get_year
 from hemis.errors import Conflict, NotFound, ValidationFailed
 from hemis.registry.models import Program
-from hemis.registry.service import commit, get_row, invalid, target_institution
+from hemis.registry.service import commit, get_row, invalid, problem, target_institution
 
 # Highest score a table converts from, in hundredths: a transcript combination sums 3 averages.
 SOURCE_MAX_H: dict[Method, int] = {
@@ -138,6 +138,27 @@ def create_offer(session: Session, data: OfferCreate) -> AdmissionOffer:
     if program is None:
         raise invalid(
             "program_id", "offer.program", "Không có chương trình đào tạo này.", "No such program."
+        )
+    taken = session.scalar(
+        select(AdmissionOffer.id).where(
+            AdmissionOffer.institution_id == iid,
+            AdmissionOffer.year == data.year,
+            AdmissionOffer.code == data.code,
+        )
+    )
+    if taken is not None:
+        raise Conflict(
+            "Mã xét tuyển này đã có trong năm tuyển sinh.",
+            "This admission code is already used in the year.",
+            code="offer.code_taken",
+            details=[
+                problem(
+                    "code",
+                    "offer.code_taken",
+                    "đã được dùng cho một ngành khác trong năm tuyển sinh",
+                    "is already used by another offer of the year",
+                )
+            ],
         )
     methods = [m.value for m in data.methods]
     combinations = _offsets(data.combinations)

@@ -1,6 +1,7 @@
 """HTML pages of the national databases: an institution's per-record statuses with their
 field-level diffs (fixed at the source, in the registry pages), the outcome funnel, and the
-civil-servant links with the clerical review queue (ministry)."""
+civil-servant links with the clerical review queue (ministry). The ministry starts a sync with
+each database from here, as a background job with a progress page."""
 
 from __future__ import annotations
 
@@ -13,8 +14,14 @@ from starlette.responses import Response
 
 from hemis.accounts.roles import Role
 from hemis.accounts.service import Principal
-from hemis.errors import Forbidden
+from hemis.actions import service as action_service
+from hemis.actions.pages import helpers as action_helpers
+from hemis.actions.rules import ACTIVE
+from hemis.actions.service import ActionRunning
+from hemis.actions.worker import ensure_worker
+from hemis.errors import Forbidden, HemisError
 from hemis.integrations import outcomes, queries, service
+from hemis.integrations.actions import SYNC_KIND
 from hemis.integrations.codes import (
     REGISTRY_LABELS,
     STATUS_LABELS,
@@ -24,10 +31,12 @@ from hemis.integrations.codes import (
 )
 from hemis.web.csrf import CsrfChecked
 from hemis.web.deps import PageDB, PagePrincipal, get_lang
+from hemis.web.forms import FormErrors, from_hemis, problem
 from hemis.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 SYSTEMS = [r.value for r in Registry]
+YEAR_LABEL = {"year": ("Năm tốt nghiệp", "Graduation year")}
 STATUSES = [s.value for s in SyncStatus]
 
 
@@ -57,8 +66,25 @@ def integrations_home(
     page: int = Query(1, ge=1, le=10_000),
 ) -> Response:
     require_viewer(principal)
+    return _home(request, principal, session, system, status, page)
+
+
+def _home(
+    request: Request,
+    principal: Principal,
+    session: PageDB,
+    system: str | None,
+    status: str | None,
+    page: int,
+    errors: FormErrors | None = None,
+    status_code: int = 200,
+    year_value: str = "",
+) -> Response:
     system = system if system in SYSTEMS else None
     status = status if status in STATUSES else None
+    actions = (
+        action_service.recent_actions(session, (SYNC_KIND,)) if principal.role.national else []
+    )
     context = {
         "nav": "integrations",
         "counts": queries.status_counts(session),
@@ -71,8 +97,50 @@ def integrations_home(
         "page": page,
         "page_size": queries.PAGE_SIZE,
         **_labels(get_lang(request)),
+        **action_helpers(request),
+        "actions": actions,
+        "running": {a.lock_key: a for a in actions if a.status in ACTIVE},
+        "values": {"year": year_value or str(dt.date.today().year - 1)},
+        "errors": errors,
     }
-    return render(request, "integrations/index.html", context)
+    return render(request, "integrations/index.html", context, status_code=status_code)
+
+
+@router.post("/integrations/sync/{system}")
+def start_sync(
+    request: Request,
+    principal: PagePrincipal,
+    session: PageDB,
+    _csrf: CsrfChecked,
+    system: str,
+    year: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    """Start a sync with one national database as a background job (the ministry)."""
+    require_viewer(principal)
+    lang = get_lang(request)
+    params: dict[str, Any] = {"system": system[:20]}
+    year = year.strip()
+    if system == Registry.insurance.value and year:
+        if not year.isdigit() or not 1950 <= int(year) <= 2100:
+            errors = problem(
+                "year",
+                YEAR_LABEL,
+                "phải là năm từ 1950 đến 2100",
+                "must be a year from 1950 to 2100",
+                lang,
+            )
+            return _home(request, principal, session, None, None, 1, errors, 422, year)
+        params["year"] = int(year)
+    try:
+        job = action_service.start_action(session, SYNC_KIND, params)
+    except ActionRunning as exc:
+        return RedirectResponse(f"/actions/{exc.job_id}?already=1", status_code=303)
+    except HemisError as exc:
+        session.rollback()
+        errors = from_hemis(exc, YEAR_LABEL, lang)
+        return _home(request, principal, session, None, None, 1, errors, exc.status, year)
+    ensure_worker(request.app)
+    return RedirectResponse(f"/actions/{job.id}", status_code=303)
 
 
 @router.get("/integrations/outcomes")

@@ -1,11 +1,10 @@
-"""Payment pages. Candidate: the invoice, paying (through the gateway), the return page and the
-receipt — the status shown is always OUR ledger's, never the browser's return parameters, and a
-payment the gateway may still settle reads "pending — we will confirm". Ministry: totals by
-province group, day and channel, and anomalies."""
+"""Payment pages of the candidate: the invoice, paying (through the gateway), the return page and
+the receipt — the status shown is always OUR ledger's, never the browser's return parameters, and
+a payment the gateway may still settle reads "pending — we will confirm". The ministry's page is
+in pages_ministry.py."""
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Annotated, Any
 
@@ -16,14 +15,14 @@ from starlette.responses import Response
 from hemis.admissions.pages_common import Candidate, current_year, error_text, page
 from hemis.db.session import HemisSession
 from hemis.db.types import utcnow
-from hemis.errors import Forbidden, HemisError, NotFound
+from hemis.errors import HemisError, NotFound
 from hemis.payments import idempotency, queries, service
 from hemis.payments.api import gateway_of, intent_json
 from hemis.payments.gateways import vnpay
 from hemis.payments.models import PaymentIntent
 from hemis.payments.rules import IntentStatus
 from hemis.web.csrf import CsrfChecked
-from hemis.web.deps import Context, PageDB, PagePrincipal
+from hemis.web.deps import Context
 
 router = APIRouter(include_in_schema=False)
 SEE_OTHER = 303
@@ -157,20 +156,4 @@ def receipt(request: Request, c: Candidate, intent_id: int) -> Response:
         intent=intent,
         invoice=invoice,
         refund=queries.refund_of(c.own, intent.id),
-    )
-
-
-@router.get("/payments/ministry")
-def ministry(request: Request, principal: PagePrincipal, db: PageDB, ctx: Context) -> Response:
-    if not principal.role.national:
-        raise Forbidden()
-    year = current_year(db)
-    now = utcnow()
-    stuck_after = dt.timedelta(minutes=ctx.settings.payment_pending_minutes)
-    return _show(
-        request,
-        "payments/ministry.html",
-        year=year,
-        totals=queries.totals(db, year) if year else None,
-        anomalies=queries.anomalies(db, year, stuck_after, now) if year else None,
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +32,12 @@ from hemis.payments.rules import IntentStatus
 log = structlog.get_logger(__name__)
 SCOPE = Scope.system("payments-reconciler")
 OPEN = (IntentStatus.created.value, IntentStatus.pending.value)
+# (phase, done, total), reported between the per-intent transactions (a background job's bar).
+Progress = Callable[[str, int, int], None]
+
+
+def _quiet(phase: str, done: int, total: int) -> None:
+    """No progress reporting (the CLI and the periodic task)."""
 
 
 @dataclass
@@ -65,10 +72,13 @@ def settle_stuck(
     gateway: Gateway,
     older_than: dt.timedelta,
     now: dt.datetime | None = None,
+    progress: Progress = _quiet,
 ) -> Summary:
     now = now or utcnow()
     summary = Summary()
-    for intent_id, txn_ref, created_at in stuck_intents(sessions, older_than, now):
+    stuck = stuck_intents(sessions, older_than, now)
+    for intent_id, txn_ref, created_at in stuck:
+        progress("querying", summary.checked, len(stuck))
         summary.checked += 1
         try:
             result = gateway.query(txn_ref, created_at)
@@ -101,6 +111,7 @@ def settle_stuck(
                 else:
                     log.warning("reconcile_mismatch", txn_ref=txn_ref, outcome=outcome.value)
             session.commit()
+    progress("refunding", summary.checked, len(stuck))
     summary.refunded = refund_double_charges(sessions, gateway)
     return summary
 

@@ -55,8 +55,13 @@ def gateway_from_settings(settings: Settings) -> Gateway:
 def set_fees(session: Session, year: int, wish_fee: int, exam_fee: int = 0) -> FeeSchedule:
     if session.get(AdmissionYear, year) is None:
         raise NotFound("admission_year", year)
-    if wish_fee < 0 or exam_fee < 0:
-        raise ValidationFailed("Lệ phí không được âm.", "Fees must not be negative.")
+    for field, value in (("wish_fee", wish_fee), ("exam_fee", exam_fee)):
+        if value < 0:
+            raise ValidationFailed(
+                "Lệ phí không được âm.",
+                "Fees must not be negative.",
+                details=[{"field": field, "code": "fee.negative"}],
+            )
     row = session.get(FeeSchedule, year) or FeeSchedule(year=year)
     row.wish_fee, row.exam_fee = wish_fee, exam_fee
     session.add(row)
@@ -73,7 +78,9 @@ def set_window(
 ) -> PaymentWindow:
     if closes_at <= opens_at:
         raise ValidationFailed(
-            "Thời điểm đóng phải sau thời điểm mở.", "The window must close after it opens."
+            "Thời điểm đóng phải sau thời điểm mở.",
+            "The window must close after it opens.",
+            details=[{"field": "closes_at", "code": "window.order"}],
         )
     row = session.get(PaymentWindow, (year, group)) or PaymentWindow(
         year=year, province_group=group

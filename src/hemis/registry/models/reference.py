@@ -8,7 +8,7 @@ import datetime as dt
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hemis.db.base import Base, IdMixin, TimestampMixin
+from hemis.db.base import Audited, Base, IdMixin, TimestampMixin
 from hemis.registry.codes import Level
 from hemis.registry.models._common import code_column_type, in_codes
 
@@ -98,8 +98,8 @@ class Ethnicity(Base):
     name_vi: Mapped[str] = mapped_column(String(60))
 
 
-class ReportingPeriod(IdMixin, TimestampMixin, Base):
-    """A national reporting period: the year and its data cut-off dates."""
+class ReportingPeriod(Audited, IdMixin, TimestampMixin, Base):
+    """A national reporting period: the year and its data cut-off dates (changes audited)."""
 
     __tablename__ = "reporting_period"
 

@@ -1,0 +1,10 @@
+"""Every domain's action kinds, registered by importing their modules (as web/routes.py gathers
+the routers)."""
+
+from __future__ import annotations
+
+from hemis.admissions import actions as admissions_actions
+from hemis.integrations import actions as integrations_actions
+from hemis.payments import actions as payments_actions
+
+MODULES = (admissions_actions, integrations_actions, payments_actions)

@@ -72,6 +72,10 @@ RESULT_LABELS: dict[str, tuple[str, str]] = {
     "year": ("Năm", "Year"),
     "issued": ("Hóa đơn mới", "Invoices issued"),
     "existing": ("Hóa đơn đã có", "Invoices already there"),
+    "institutions": ("Cơ sở đào tạo", "Institutions"),
+    "confirmed": ("Đã xác nhận nhập học", "Confirmed"),
+    "created": ("Người học mới ghi vào CSDL", "Learners written"),
+    "linked": ("Đã có trong CSDL (liên kết)", "Already learners (linked)"),
 }
 
 # Codes that appear as values in results (a round's state).

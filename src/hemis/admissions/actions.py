@@ -7,9 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from hemis.actions.kinds import ActionContext, ActionKind, Params, register
-from hemis.admissions import rounds
+from hemis.admissions import intake, rounds
 from hemis.admissions.models import AdmissionRound
 from hemis.errors import ValidationFailed
+from hemis.submissions.workspace import national
 
 BACK = "/admissions/ministry"
 ROUND_KINDS = ("round.snapshot", "round.run", "round.publish", "round.verify")
@@ -91,3 +92,63 @@ for name, vi, en, handler in (
     ("round.verify", "Kiểm tra lại kết quả đợt", "Round verification", _verify),
 ):
     register(ActionKind(name, vi, en, handler, _lock, _back, describe=_describe))
+
+
+# --- the intake: confirmed candidates written into the registry ------------------------------
+
+INTAKE_KIND = "admissions.intake"
+
+
+def _intake_params(params: Params) -> tuple[int, int | None]:
+    year, iid = params.get("year"), params.get("institution_id")
+    if not isinstance(year, int) or isinstance(year, bool) or not 2000 <= year <= 2100:
+        raise ValidationFailed(
+            "Thiếu năm tuyển sinh.",
+            "The admission year is missing.",
+            details=[{"field": "year", "code": "action.year"}],
+        )
+    if iid is not None and (not isinstance(iid, int) or isinstance(iid, bool) or iid < 1):
+        raise ValidationFailed(
+            "Cơ sở đào tạo không hợp lệ.",
+            "The institution is not valid.",
+            details=[{"field": "institution_id", "code": "action.institution"}],
+        )
+    return year, iid
+
+
+def _intake(ctx: ActionContext, params: Params) -> dict[str, Any]:
+    year, iid = _intake_params(params)
+    if iid is None:
+        with ctx.engine.connect() as conn:
+            national(conn)
+            chosen = intake.institutions_with_intake(conn, year)
+    else:
+        chosen = [iid]
+    totals = {"institutions": len(chosen), "confirmed": 0, "created": 0, "linked": 0}
+    # One institution per transaction; progress is written between them (on SQLite a progress
+    # write waits for the write lock an institution's transaction holds).
+    for done, institution_id in enumerate(chosen):
+        ctx.progress("writing", done, len(chosen))
+        for outcome in intake.write_intake(
+            ctx.engine, ctx.cipher, year, institution_id=institution_id, actor=ctx.scope.actor
+        ):
+            totals["confirmed"] += outcome.confirmed
+            totals["created"] += outcome.created
+            totals["linked"] += outcome.linked
+    ctx.progress("writing", len(chosen), len(chosen))
+    return {"year": year, **totals}
+
+
+register(
+    ActionKind(
+        INTAKE_KIND,
+        "Ghi tân sinh viên vào CSDL",
+        "Intake into the registry",
+        _intake,
+        lambda params: f"intake:{_intake_params(params)[0]}",
+        lambda _params: "/admissions/ministry/intake",
+        unit_vi="cơ sở",
+        unit_en="institutions",
+        describe=lambda params, _lang: str(params.get("year", "")),
+    )
+)

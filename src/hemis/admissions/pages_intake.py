@@ -3,8 +3,9 @@ to the registry, the list of confirmed candidates, its export, and the button th
 intake (admissions/intake.py).
 
 Officers see and write their own institution's intake; the ministry sees every institution's
-and writes one or all (administrators only). Writing runs in the request: an institution's
-intake is one set-based transaction of a few thousand rows at most.
+and writes one or all (administrators only). An officer's write runs in the request (one
+institution's intake is one set-based transaction of a few thousand rows at most); the
+ministry's runs as a background action job with its progress page.
 """
 
 from __future__ import annotations
@@ -13,10 +14,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 from sqlalchemy import func, select
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from hemis.accounts.roles import Role
+from hemis.actions import service as action_service
+from hemis.actions.service import ActionRunning
+from hemis.actions.worker import ensure_worker
 from hemis.admissions import queries_intake
+from hemis.admissions.actions import INTAKE_KIND
 from hemis.admissions.intake import IntakeOutcome, write_intake
 from hemis.admissions.intake_export import FORMATS, check_format, to_bytes
 from hemis.admissions.models import EnrolmentConfirmation, LearnerAdmission
@@ -290,7 +295,18 @@ def ministry_write(
     if principal.role is not Role.ministry_admin:
         raise Forbidden("Tài khoản chỉ có quyền đọc.", "This account can only read.")
     chosen = _institution(session, principal, institution) if institution else None
-    return _write(request, session, principal, ctx, lang, chosen)
+    # The ministry's intake may cover every institution: a background job with its progress
+    # page, never a request held open.
+    params = {"year": _year(session), "institution_id": None if chosen is None else chosen.id}
+    try:
+        job = action_service.start_action(session, INTAKE_KIND, params)
+    except ActionRunning as exc:
+        return RedirectResponse(f"/actions/{exc.job_id}?already=1", status_code=303)
+    except HemisError as exc:
+        session.rollback()
+        return _ministry_page(request, session, errors=error_text(request, exc))
+    ensure_worker(request.app)
+    return RedirectResponse(f"/actions/{job.id}", status_code=303)
 
 
 @router.get(MINISTRY_PATH + "/export")

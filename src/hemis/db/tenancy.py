@@ -70,8 +70,14 @@ def _person_criteria(iid: int) -> Any:
     return with_loader_criteria(
         Person,
         lambda cls: (
-            exists().where(Learner.person_id == cls.id, Learner.institution_id == iid)
-            | exists().where(Staff.person_id == cls.id, Staff.institution_id == iid)
+            # correlate_except: a query that itself reads learner (or staff) must not absorb
+            # the subquery's own table into the outer FROM (it would be left with none).
+            exists()
+            .where(Learner.person_id == cls.id, Learner.institution_id == iid)
+            .correlate_except(Learner)
+            | exists()
+            .where(Staff.person_id == cls.id, Staff.institution_id == iid)
+            .correlate_except(Staff)
         ),
         include_aliases=True,
     )

@@ -72,7 +72,7 @@ def test_logs_redact_national_ids(capsys: pytest.CaptureFixture[str]) -> None:
     configure("INFO")
     log = structlog.get_logger("test")
     log.info("lookup", query=f"id={IDS[0]}", nested={"ids": [IDS[1]]}, note="cmnd 123456789")
-    out = capsys.readouterr().out
+    out = capsys.readouterr().err  # logs go to stderr, stdout stays the command's
     for national_id in [*IDS[:2], "123456789"]:
         assert national_id not in out
     event = json.loads(out.strip().splitlines()[-1])

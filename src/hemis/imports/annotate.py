@@ -2,27 +2,30 @@
 warning) and a comment holding its messages, plus an `issues` sheet listing every issue.
 
 Data rows keep their row numbers, so "row 17" in the report is row 17 of this copy. Only the
-template's columns are written, under their proper names, so a corrected copy can be submitted
-again. Comments are capped at MAX_COMMENTS (Excel slows down with more); every issue is still on
-the `issues` sheet (up to Excel's row limit).
+template's columns are written, under their proper names. National IDs are not given back (ADR
+0003): the national-ID column shows the last three characters of each value, and a 12- or 9-digit
+run in any other text cell is masked the same way — so corrections are made in the institution's
+own file, found by row number. Comments are capped at MAX_COMMENTS (Excel slows down with more);
+every issue is still on the `issues` sheet (up to Excel's row limit).
+
+Text is written as text cells (hemis.common.spreadsheet): a value that looks like a formula is
+shown, never evaluated.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import xlsxwriter  # type: ignore[import-untyped]
-
+from hemis.common.national_ids import mask_text
+from hemis.common.spreadsheet import Format, Worksheet, workbook
 from hemis.imports.cast import raw_name
-from hemis.imports.entities import ColumnType
+from hemis.imports.entities import Column, ColumnType
 
 if TYPE_CHECKING:
-    from xlsxwriter.format import Format  # type: ignore[import-untyped]
-    from xlsxwriter.worksheet import Worksheet  # type: ignore[import-untyped]
-
     from hemis.imports.report import Report
 
 MAX_COMMENTS = 20_000
@@ -40,11 +43,23 @@ def _cells(report: Report) -> dict[tuple[int, str], list[tuple[str, str]]]:
     return cells
 
 
-def _writer(kind: ColumnType, ws: Worksheet, date_format: Format) -> Any:
+def mask_sensitive(value: str) -> str:
+    """All but the last 3 characters as '*' (the same as report.mask_id, for one value)."""
+    return "*" * (len(value) - 3) + value[-3:] if len(value) > 3 else "*" * len(value)
+
+
+def _shown(column: Column) -> Callable[[str], str]:
+    """What a text cell of the column may show."""
+    return mask_sensitive if column.sensitive else mask_text
+
+
+def _writer(column: Column, ws: Worksheet, date_format: Format) -> Any:
+    kind, shown = column.type, _shown(column)
+
     def write(row: int, col: int, typed: Any, raw: Any, fmt: Format | None) -> None:
         if typed is None:
             if raw is not None:
-                ws.write_string(row, col, str(raw), fmt)
+                ws.write_string(row, col, shown(str(raw)), fmt)
             elif fmt is not None:
                 ws.write_blank(row, col, None, fmt)
         elif kind is ColumnType.date and isinstance(typed, dt.date):
@@ -54,14 +69,14 @@ def _writer(kind: ColumnType, ws: Worksheet, date_format: Format) -> Any:
         elif kind is ColumnType.boolean:
             ws.write_boolean(row, col, typed, fmt)
         else:
-            ws.write_string(row, col, str(typed), fmt)
+            ws.write_string(row, col, shown(str(typed)), fmt)
 
     return write
 
 
 def write_annotated(report: Report, path: Path) -> None:
     entity = report.entity
-    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    book = workbook(path, constant_memory=True)
     formats = {
         "error": book.add_format({"bg_color": "#F4B6B6"}),
         "warning": book.add_format({"bg_color": "#FFE699"}),
@@ -91,7 +106,7 @@ def write_annotated(report: Report, path: Path) -> None:
         issue_format = mark(header_row, col, column.name)
         ws.write_string(0, col, column.name, issue_format or formats["header"])
         ws.set_column(col, col, max(12, len(column.name) + 2))
-    writers = [_writer(c.type, ws, formats["date"]) for c in columns]
+    writers = [_writer(c, ws, formats["date"]) for c in columns]
     typed = [report.data[c.name].to_list() for c in columns]
     raw = [report.data[raw_name(c)].to_list() for c in columns]
     for index, row in enumerate(report.data["__row__"].to_list()):
@@ -105,12 +120,13 @@ def write_annotated(report: Report, path: Path) -> None:
     book.close()
 
 
-def _issues_sheet(book: xlsxwriter.Workbook, report: Report) -> None:
+def _issues_sheet(book: Any, report: Report) -> None:
     ws = book.add_worksheet("issues")
     names = ["row", "column", "rule", "severity", "tier", "value", "message", "message_en"]
     ws.write_row(0, 0, names, book.add_format({"bold": True}))
     for i, values in enumerate(report.issues.select(names).iter_rows(), start=1):
         if i >= EXCEL_ROWS:
             break
-        ws.write_row(i, 0, ["" if v is None else v for v in values])
+        shown = [mask_text(v) if isinstance(v, str) else v for v in values]
+        ws.write_row(i, 0, ["" if v is None else v for v in shown])
     ws.set_column(6, 7, 60)

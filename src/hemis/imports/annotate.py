@@ -16,14 +16,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hemis.common.national_ids import mask_text
+import polars as pl
+
+from hemis.common.national_ids import mask_expr, mask_text
 from hemis.common.spreadsheet import Format, Worksheet, workbook
 from hemis.imports.cast import raw_name
 from hemis.imports.entities import Column, ColumnType
+from hemis.imports.report import mask_id
 
 if TYPE_CHECKING:
     from hemis.imports.report import Report
@@ -43,23 +45,28 @@ def _cells(report: Report) -> dict[tuple[int, str], list[tuple[str, str]]]:
     return cells
 
 
-def mask_sensitive(value: str) -> str:
-    """All but the last 3 characters as '*' (the same as report.mask_id, for one value)."""
-    return "*" * (len(value) - 3) + value[-3:] if len(value) > 3 else "*" * len(value)
+def _shown(report: Report, columns: list[Column]) -> tuple[list[list[Any]], list[list[Any]]]:
+    """Each column's typed and raw values, their text masked as the module says (vectorised)."""
+    exprs = []
+    for i, c in enumerate(columns):
+        hide = mask_id if c.sensitive else mask_expr
+        typed = pl.col(c.name)
+        if c.type in (ColumnType.string, ColumnType.code):
+            typed = hide(typed.cast(pl.String))
+        raw = hide(pl.col(raw_name(c)).cast(pl.String))
+        exprs += [typed.alias(f"typed{i}"), raw.alias(f"raw{i}")]
+    shown = report.data.select(exprs)
+    n = len(columns)
+    return [shown[f"typed{i}"].to_list() for i in range(n)], [
+        shown[f"raw{i}"].to_list() for i in range(n)
+    ]
 
 
-def _shown(column: Column) -> Callable[[str], str]:
-    """What a text cell of the column may show."""
-    return mask_sensitive if column.sensitive else mask_text
-
-
-def _writer(column: Column, ws: Worksheet, date_format: Format) -> Any:
-    kind, shown = column.type, _shown(column)
-
+def _writer(kind: ColumnType, ws: Worksheet, date_format: Format) -> Any:
     def write(row: int, col: int, typed: Any, raw: Any, fmt: Format | None) -> None:
         if typed is None:
             if raw is not None:
-                ws.write_string(row, col, shown(str(raw)), fmt)
+                ws.write_string(row, col, str(raw), fmt)
             elif fmt is not None:
                 ws.write_blank(row, col, None, fmt)
         elif kind is ColumnType.date and isinstance(typed, dt.date):
@@ -69,7 +76,7 @@ def _writer(column: Column, ws: Worksheet, date_format: Format) -> Any:
         elif kind is ColumnType.boolean:
             ws.write_boolean(row, col, typed, fmt)
         else:
-            ws.write_string(row, col, shown(str(typed)), fmt)
+            ws.write_string(row, col, str(typed), fmt)
 
     return write
 
@@ -106,9 +113,8 @@ def write_annotated(report: Report, path: Path) -> None:
         issue_format = mark(header_row, col, column.name)
         ws.write_string(0, col, column.name, issue_format or formats["header"])
         ws.set_column(col, col, max(12, len(column.name) + 2))
-    writers = [_writer(c, ws, formats["date"]) for c in columns]
-    typed = [report.data[c.name].to_list() for c in columns]
-    raw = [report.data[raw_name(c)].to_list() for c in columns]
+    writers = [_writer(c.type, ws, formats["date"]) for c in columns]
+    typed, raw = _shown(report, columns)
     for index, row in enumerate(report.data["__row__"].to_list()):
         if row > EXCEL_ROWS:
             break

@@ -169,3 +169,24 @@ def test_an_unexpected_error_is_answered_500_and_not_raised_again(
     assert [e["event"] for e in errors] == ["unhandled_error"]  # once
     assert IDS[2] not in logged
     assert PERSON not in logged
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.none(),
+            st.text(st.sampled_from("0123456789 ,x*"), max_size=40),
+            st.from_regex(r"[a-z ]{0,3}([0-9]{9}|[0-9]{12})([,;.][0-9]{9,12})*", fullmatch=True),
+        ),
+        max_size=12,
+    )
+)
+def test_the_vectorised_masking_agrees_with_the_one_for_a_message(values: list[str | None]) -> None:
+    """Issue tables and the annotated copy mask in polars; errors in Python: the same rule."""
+    import polars as pl
+
+    from hemis.common.national_ids import NATIONAL_ID, mask_series, mask_text
+
+    masked = mask_series(pl.Series(values, dtype=pl.String)).to_list()
+    assert masked == [None if v is None else mask_text(v) for v in values]
+    assert not any(NATIONAL_ID.search(m) for m in masked if m)

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from hemis.common.national_ids import mask_expr, mask_text
+from hemis.common.national_ids import mask_series, mask_text
 from hemis.common.spreadsheet import Format, Worksheet, workbook
 from hemis.imports.cast import raw_name
 from hemis.imports.entities import Column, ColumnType
@@ -46,20 +46,22 @@ def _cells(report: Report) -> dict[tuple[int, str], list[tuple[str, str]]]:
 
 
 def _shown(report: Report, columns: list[Column]) -> tuple[list[list[Any]], list[list[Any]]]:
-    """Each column's typed and raw values, their text masked as the module says (vectorised)."""
-    exprs = []
-    for i, c in enumerate(columns):
-        hide = mask_id if c.sensitive else mask_expr
-        typed = pl.col(c.name)
+    """Each column's typed and raw values, their text masked as the module says."""
+
+    def hide(values: pl.Series, column: Column) -> pl.Series:
+        values = values.cast(pl.String)
+        if column.sensitive:
+            return pl.select(mask_id(pl.lit(values))).to_series()
+        return mask_series(values)
+
+    typed, raw = [], []
+    for c in columns:
+        value = report.data[c.name]
         if c.type in (ColumnType.string, ColumnType.code):
-            typed = hide(typed.cast(pl.String))
-        raw = hide(pl.col(raw_name(c)).cast(pl.String))
-        exprs += [typed.alias(f"typed{i}"), raw.alias(f"raw{i}")]
-    shown = report.data.select(exprs)
-    n = len(columns)
-    return [shown[f"typed{i}"].to_list() for i in range(n)], [
-        shown[f"raw{i}"].to_list() for i in range(n)
-    ]
+            value = hide(value, c)
+        typed.append(value.to_list())
+        raw.append(hide(report.data[raw_name(c)], c).to_list())
+    return typed, raw
 
 
 def _writer(kind: ColumnType, ws: Worksheet, date_format: Format) -> Any:

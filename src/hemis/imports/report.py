@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from hemis.common.national_ids import mask_expr, mask_text
+from hemis.common.national_ids import mask_series, mask_text
 from hemis.errors import HemisError
 
 if TYPE_CHECKING:
@@ -58,11 +58,11 @@ def mask_issues(entity: Entity, issues: pl.DataFrame) -> pl.DataFrame:
         numbers = [
             c.name for c in entity.columns if c.type in (ColumnType.integer, ColumnType.decimal)
         ]
-    value = pl.col("value")
+    text = ~issues["column"].is_in(numbers) if numbers else None
     return issues.with_columns(
-        pl.when(pl.col("column").is_in(numbers)).then(value).otherwise(mask_expr(value)),
-        mask_expr(pl.col("message")),
-        mask_expr(pl.col("message_en")),
+        mask_series(issues["value"], text),
+        mask_series(issues["message"]),
+        mask_series(issues["message_en"]),
     )
 
 

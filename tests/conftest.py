@@ -167,12 +167,13 @@ def app_logging() -> Iterator[None]:
     takes over the root logger, which pytest's own log capture also uses."""
     from hemis.logging import configure
 
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
+    root, ours = logging.getLogger(), logging.getLogger("hemis")
+    handlers, levels = list(root.handlers), (root.level, ours.level)
     configure("INFO")
     yield
     root.handlers[:] = handlers
-    root.setLevel(level)
+    root.setLevel(levels[0])
+    ours.setLevel(levels[1])
     structlog.reset_defaults()
 
 

@@ -22,8 +22,9 @@ from hemis.common.national_ids import redact_values
 # engines hide them (db/session.py), and this catches an error raised by any other engine.
 _SQL_PARAMETERS = re.compile(r"\[parameters: [^\n]*")
 SQL_PARAMETERS_HIDDEN = "[parameters: hidden]"
-# Loggers that libraries give handlers of their own; theirs are removed so they propagate here.
-_LIBRARY_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access", "uvicorn.asgi", "huey")
+# Loggers that libraries give handlers of their own; theirs are removed so that what they do
+# log comes here. uvicorn.access keeps the propagation `hemis serve` gives it (off).
+_LIBRARY_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.asgi", "huey")
 
 
 def redact(value: Any) -> Any:
@@ -87,8 +88,12 @@ def configure(level: str = "INFO") -> None:
     handler.setFormatter(formatter)
     root = logging.getLogger()
     root.handlers = [handler]
-    root.setLevel(numeric)
+    # HEMIS's own events at the level asked for; libraries (httpx, alembic, …) from WARNING up,
+    # unless DEBUG is asked for. uvicorn sets its loggers' levels itself.
+    root.setLevel(numeric if numeric <= logging.DEBUG else max(numeric, logging.WARNING))
+    logging.getLogger("hemis").setLevel(numeric)
     for name in _LIBRARY_LOGGERS:
         library = logging.getLogger(name)
         library.handlers = []
         library.propagate = True
+    logging.getLogger("uvicorn.access").handlers = []

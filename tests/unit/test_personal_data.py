@@ -70,7 +70,7 @@ def test_no_plaintext_id_in_the_sqlite_file(sqlite_db: TestDB, cipher: IdCipher)
 
 @pytest.mark.usefixtures("app_logging")
 def test_logs_redact_national_ids(capsys: pytest.CaptureFixture[str]) -> None:
-    log = structlog.get_logger("test")
+    log = structlog.get_logger("hemis.test")
     log.info("lookup", query=f"id={IDS[0]}", nested={"ids": [IDS[1]]}, note="cmnd 123456789")
     out = capsys.readouterr().err  # logs go to stderr, stdout stays the command's
     for national_id in [*IDS[:2], "123456789"]:

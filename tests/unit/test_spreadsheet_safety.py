@@ -23,6 +23,8 @@ import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from hemis.admissions import intake_export
+from hemis.admissions.queries_intake import IntakeLearner, ProgramIntake
 from hemis.imports.cast import raw_name
 from hemis.imports.entities import entities, get_entity
 from hemis.imports.readers import excel_column
@@ -197,6 +199,32 @@ def _indicator_exports(texts: list[str]) -> None:
     assert neutralise(texts[2]) in _column(cells, "row")
 
 
+def _intake_export(texts: list[str]) -> None:
+    learner = IntakeLearner(
+        person_id=1,
+        full_name=texts[0],
+        candidate_number=texts[1],
+        offer_code=texts[2],
+        program_code=texts[3],
+        round_number=1,
+        round_kind="final",
+        method=None,
+        score_h=-150,  # a number stays a number, whatever its sign
+        confirmed_at=dt.datetime(2025, 8, 20, 3, 0, tzinfo=dt.UTC),
+        student_code=texts[4],
+        status=None,
+    )
+    program = ProgramIntake(1, texts[2], texts[5], texts[3], 1, 1, 1, 1)
+    rows = assert_csv_safe(intake_export.to_bytes("csv", 2025, [program], [learner]))
+    assert _column(rows, "Họ và tên") == [neutralise(texts[0])]
+    assert _column(rows, "Số báo danh") == [neutralise(texts[1])]
+    assert _column(rows, "Điểm xét tuyển") == ["-1.5"]
+    workbook = intake_export.to_bytes("xlsx", 2025, [program], [learner])
+    by_program, learners = assert_xlsx_safe(workbook)
+    assert {texts[2], texts[5]} <= set(by_program)
+    assert {texts[0], texts[1], texts[4]} <= set(learners)
+
+
 def _settlement(texts: list[str]) -> None:
     box = Sandbox("TMNCODE1", "secret", "http://127.0.0.1:9/ipn")
     box.txns["r"] = Txn(
@@ -250,6 +278,7 @@ def test_no_produced_file_holds_a_live_formula(sex: str, others: list[str]) -> N
         report = check("learners", [overrides])
         _check_import_reports(report, rows_frame("learners", [overrides]), Path(tmp))
         _indicator_exports(others)
+        _intake_export(others)
         _settlement(others)
         _matching(others, Path(tmp))
 

@@ -23,6 +23,7 @@ import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import hemis
 from hemis.admissions import intake_export
 from hemis.admissions.queries_intake import IntakeLearner, ProgramIntake
 from hemis.imports.cast import raw_name
@@ -298,7 +299,7 @@ def test_templates_hold_no_formula_cell(tmp_path: Path) -> None:
 
 # --- only the helper writes spreadsheets ---------------------------------------------------------
 
-SRC = Path(__file__).resolve().parents[2] / "src" / "hemis"
+SRC = Path(hemis.__file__).resolve().parent  # the code the tests import
 HELPER = "common/spreadsheet.py"
 RAW_WRITERS = re.compile(
     r"\.(?:write_csv|sink_csv|write_excel|to_csv|to_excel)\("

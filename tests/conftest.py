@@ -6,6 +6,7 @@ and the run ends with a visible notice.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import uuid
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+import structlog
 from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Engine
 from sqlalchemy.orm import sessionmaker
@@ -157,6 +159,22 @@ def settings(db: TestDB) -> Settings:
 @pytest.fixture
 def cipher(settings: Settings) -> IdCipher:
     return IdCipher.from_settings(settings.id_encryption_key, settings.blind_index_key)
+
+
+@pytest.fixture
+def app_logging() -> Iterator[None]:
+    """The application's logging (hemis.logging.configure) for one test, undone afterwards: it
+    takes over the root logger, which pytest's own log capture also uses."""
+    from hemis.logging import configure
+
+    root, ours = logging.getLogger(), logging.getLogger("hemis")
+    handlers, levels = list(root.handlers), (root.level, ours.level)
+    configure("INFO")
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(levels[0])
+    ours.setLevel(levels[1])
+    structlog.reset_defaults()
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

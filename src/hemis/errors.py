@@ -1,8 +1,15 @@
-"""One error type for the whole system: a stable code, an HTTP status and a bilingual message."""
+"""One error type for the whole system: a stable code, an HTTP status and a bilingual message.
+
+An error's messages and details are shown to people (pages, API, CLI, a job's stored outcome), so
+anything in them shaped like a national ID is masked when the error is made (ADR 0003): a library
+message quoting a file's row, a file name, a value — none needs the caller to remember.
+"""
 
 from __future__ import annotations
 
 from typing import Any
+
+from hemis.common.national_ids import mask_text, mask_values
 
 
 class HemisError(Exception):
@@ -20,6 +27,7 @@ class HemisError(Exception):
         status: int | None = None,
         details: Any = None,
     ) -> None:
+        message_vi, message_en = mask_text(message_vi), mask_text(message_en)
         super().__init__(message_en)
         self.message_vi = message_vi
         self.message_en = message_en
@@ -27,7 +35,7 @@ class HemisError(Exception):
             self.code = code
         if status is not None:
             self.status = status
-        self.details = details
+        self.details = mask_values(details)
 
     def message(self, lang: str = "vi") -> str:
         return self.message_en if lang == "en" else self.message_vi

@@ -113,7 +113,7 @@ def test_a_school_issues_accounts_and_the_pupil_must_change_the_password(
     assert href is not None
     csv_text = base64.b64decode(href.group(1)).decode("utf-8-sig")
     for username, password in issued:
-        assert f"{username},{password}" in csv_text
+        assert f'"{username}","{password}"' in csv_text
     # The school's list shows the accounts, not yet activated.
     listing = client.get("/school/candidates")
     assert listing.text.count("Chưa đổi mật khẩu một lần") == 2

@@ -32,7 +32,8 @@ def test_template_writes_xlsx_and_csv(tmp_path: Path) -> None:
     assert (tmp_path / "l.xlsx").stat().st_size > 0
     code, _ = run("template", "staff", "--format", "csv", "--out", str(tmp_path / "s.csv"))
     assert code == 0
-    assert (tmp_path / "s.csv").read_text(encoding="utf-8").startswith("staff_code,national_id")
+    header = (tmp_path / "s.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert header.startswith('"staff_code","national_id"')
 
 
 def test_template_refuses_unknown_entity_and_format(tmp_path: Path) -> None:

@@ -144,7 +144,7 @@ def test_an_upload_runs_as_a_job_with_a_report(api: Api, api_app: FastAPI) -> No
     assert done["result"]["rows_written"] == 12
     report = api.get("officer_a", f"submissions/jobs/{job['id']}/report", format="csv")
     assert report.status_code == 200
-    assert report.text.lstrip("\ufeff").startswith("row,column,rule")
+    assert report.text.lstrip("\ufeff").startswith('"row","column","rule"')
     assert api.get("officer_b", f"submissions/jobs/{job['id']}").status_code == 404
     detail = api.get("officer_a", f"submissions/{done['submission_id']}").json()
     assert (detail["status"], detail["version"]) == ("draft", 1)

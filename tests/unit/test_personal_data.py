@@ -15,7 +15,7 @@ from hemis.common.crypto import IdCipher, mask
 from hemis.config import DEV_ID_ENCRYPTION_KEY, Environment, Settings
 from hemis.db.session import scoped_session
 from hemis.db.tenancy import Scope
-from hemis.logging import configure, redact
+from hemis.logging import redact
 from hemis.registry.models import Person
 from tests import factories
 from tests.conftest import TestDB
@@ -68,11 +68,11 @@ def test_no_plaintext_id_in_the_sqlite_file(sqlite_db: TestDB, cipher: IdCipher)
         assert national_id.encode("utf-16-le") not in raw
 
 
+@pytest.mark.usefixtures("app_logging")
 def test_logs_redact_national_ids(capsys: pytest.CaptureFixture[str]) -> None:
-    configure("INFO")
-    log = structlog.get_logger("test")
+    log = structlog.get_logger("hemis.test")
     log.info("lookup", query=f"id={IDS[0]}", nested={"ids": [IDS[1]]}, note="cmnd 123456789")
-    out = capsys.readouterr().out
+    out = capsys.readouterr().err  # logs go to stderr, stdout stays the command's
     for national_id in [*IDS[:2], "123456789"]:
         assert national_id not in out
     event = json.loads(out.strip().splitlines()[-1])

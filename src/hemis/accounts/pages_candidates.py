@@ -20,7 +20,7 @@ from hemis.accounts.candidate_list import TEMPLATE_CSV, read_candidate_list
 from hemis.accounts.models import User
 from hemis.accounts.roles import Role
 from hemis.accounts.service import NO_INSTITUTION, Principal
-from hemis.common.spreadsheet import safe_csv
+from hemis.common.spreadsheet import csv_text
 from hemis.db.session import scoped_session
 from hemis.db.tenancy import Scope
 from hemis.errors import Forbidden, HemisError, ValidationFailed
@@ -113,7 +113,8 @@ def template(principal: PagePrincipal, ctx: Context) -> Response:
 
 
 def _credentials_link(result: candidates.IssueResult) -> str:
-    text = safe_csv(
+    # With a byte-order mark, so a spreadsheet program reads the Vietnamese names right.
+    text = "\ufeff" + csv_text(
         CREDENTIALS_HEADER,
         (
             (i.row, i.full_name, i.birth_date, i.id_tail, i.username, i.password)

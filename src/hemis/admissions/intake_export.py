@@ -1,23 +1,21 @@
 """The intake as a download: an .xlsx workbook (per program, then the list) or the list as CSV,
 with Vietnamese headers. No national ID leaves: persons are named, with their candidate number.
 
-Cells are written as typed values (text with `write_string`, so a value that looks like a
-formula stays text), and CSV text that a spreadsheet would take for a formula is prefixed with
-an apostrophe."""
+Written through hemis.common.spreadsheet: a text cell stays text in the workbook, and CSV text
+that a spreadsheet would take for a formula gets an apostrophe (docs/security.md)."""
 
 from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from typing import Any
 
 import polars as pl
-import xlsxwriter  # type: ignore[import-untyped]
 
 from hemis.admissions.codes import label
 from hemis.admissions.eligibility import in_vietnam
 from hemis.admissions.queries_intake import IntakeLearner, ProgramIntake
 from hemis.admissions.rules import from_h
+from hemis.common.spreadsheet import csv_bytes, workbook
 from hemis.errors import ValidationFailed
 
 FORMATS = {
@@ -45,7 +43,6 @@ LEARNER_HEADERS = {
     "student_code": "Mã người học",
     "status": "Trạng thái",
 }
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def check_format(fmt: str) -> str:
@@ -90,29 +87,19 @@ def program_frame(programs: Sequence[ProgramIntake]) -> pl.DataFrame:
     )
 
 
-def _csv_safe(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
 def to_bytes(
     fmt: str, year: int, programs: Sequence[ProgramIntake], learners: Sequence[IntakeLearner]
 ) -> bytes:
     check_format(fmt)
     frame = learner_frame(learners)
     if fmt == "csv":
-        texts = [n for n, t in frame.schema.items() if t == pl.String]
-        safe = frame.with_columns(
-            pl.col(texts).map_elements(_csv_safe, return_dtype=pl.String)
-        ).rename(LEARNER_HEADERS)
-        return b"\xef\xbb\xbf" + safe.write_csv().encode("utf-8")
+        return csv_bytes(frame.rename(LEARNER_HEADERS), bom=True)
     return _workbook(year, program_frame(programs), frame)
 
 
 def _workbook(year: int, programs: pl.DataFrame, learners: pl.DataFrame) -> bytes:
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = workbook(buffer, in_memory=True)
     head = book.add_format({"bold": True, "text_wrap": True, "bg_color": "#DDE5F0", "border": 1})
     number = book.add_format({"num_format": "0.00"})
     for title, frame, headers in (

@@ -43,4 +43,14 @@ app.add_typer(payments_cli.app, name="payments")
 
 
 def main() -> None:
+    from pydantic import ValidationError
+
+    from hemis.config import get_settings
+    from hemis.logging import configure
+
+    try:
+        level = get_settings().log_level
+    except ValidationError:  # the command itself reports bad settings, clearly
+        level = "INFO"
+    configure(level)  # the one redacting log path, for every command
     app()

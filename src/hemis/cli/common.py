@@ -12,6 +12,7 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 
+from hemis.common.national_ids import mask_text
 from hemis.config import Settings, get_settings
 from hemis.errors import HemisError
 
@@ -53,7 +54,8 @@ def clear_errors(func: Callable[P, R]) -> Callable[P, R]:
         except ValidationError as exc:
             for err in exc.errors():
                 where = ".".join(str(p) for p in err["loc"])
-                err_console.print(f"[red]Không hợp lệ / invalid[/red] {where}: {err['msg']}")
+                problem = mask_text(err["msg"])  # a validator's message may quote the value
+                err_console.print(f"[red]Không hợp lệ / invalid[/red] {where}: {problem}")
             raise typer.Exit(2) from None
 
     return wrapper

@@ -24,4 +24,6 @@ def serve(
         workers=workers,
         log_level=cfg.log_level.lower(),
         access_log=False,
+        # No handlers of uvicorn's own: its records go through the redacting path (logging.py).
+        log_config=None,
     )

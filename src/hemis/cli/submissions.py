@@ -22,6 +22,7 @@ from hemis.cli.common import (
     stderr_is_tty,
 )
 from hemis.common.crypto import IdCipher
+from hemis.common.national_ids import mask_text
 from hemis.db.session import make_engine
 from hemis.imports.entities import entities, get_entity
 from hemis.imports.readers import read_table
@@ -124,7 +125,12 @@ def validate_against_registry(
             _tiers_abc_only()
             return None
         options = ImportOptions(
-            entity, institution_id, "system:cli", source=file.name, dry_run=True, as_of=as_of
+            entity,
+            institution_id,
+            "system:cli",
+            source=mask_text(file.name),
+            dry_run=True,
+            as_of=as_of,
         )
         cipher = IdCipher.from_settings(cfg.id_encryption_key, cfg.blind_index_key)
         return run_import(engine, cipher, read_table(file, entity, sheet), options).report
@@ -198,7 +204,7 @@ def import_file(
             spec.name,
             _institution_id(engine, institution),
             "system:cli",
-            source=file.name,
+            source=mask_text(file.name),  # recorded in the job row and the report
             full_replacement=full_replacement,
             dry_run=dry_run,
             as_of=reference,

@@ -34,6 +34,9 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
+    # A statement's parameters are personal data (names, birth dates, …): SQLAlchemy leaves
+    # them out of its errors and its log lines, which reach the logs with a 500.
+    kwargs.setdefault("hide_parameters", True)
     parsed = make_url(url)
     if parsed.drivername.startswith("sqlite"):
         if parsed.database and parsed.database != ":memory:":

@@ -2,9 +2,14 @@
 warning) and a comment holding its messages, plus an `issues` sheet listing every issue.
 
 Data rows keep their row numbers, so "row 17" in the report is row 17 of this copy. Only the
-template's columns are written, under their proper names, so a corrected copy can be submitted
-again. Comments are capped at MAX_COMMENTS (Excel slows down with more); every issue is still on
-the `issues` sheet (up to Excel's row limit).
+template's columns are written, under their proper names. National IDs are not given back (ADR
+0003): the national-ID column shows the last three characters of each value, and a 12- or 9-digit
+run in any other text cell is masked the same way — so corrections are made in the institution's
+own file, found by row number. Comments are capped at MAX_COMMENTS (Excel slows down with more);
+every issue is still on the `issues` sheet (up to Excel's row limit).
+
+Text is written as text cells (hemis.common.spreadsheet): a value that looks like a formula is
+shown, never evaluated.
 """
 
 from __future__ import annotations
@@ -14,15 +19,15 @@ from collections import defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import xlsxwriter  # type: ignore[import-untyped]
+import polars as pl
 
+from hemis.common.national_ids import mask_series, mask_text
+from hemis.common.spreadsheet import Format, Worksheet, workbook
 from hemis.imports.cast import raw_name
-from hemis.imports.entities import ColumnType
+from hemis.imports.entities import Column, ColumnType
+from hemis.imports.report import mask_id
 
 if TYPE_CHECKING:
-    from xlsxwriter.format import Format  # type: ignore[import-untyped]
-    from xlsxwriter.worksheet import Worksheet  # type: ignore[import-untyped]
-
     from hemis.imports.report import Report
 
 MAX_COMMENTS = 20_000
@@ -38,6 +43,25 @@ def _cells(report: Report) -> dict[tuple[int, str], list[tuple[str, str]]]:
     ).iter_rows():
         cells[(row, column)].append((severity, f"{rule}: {message} / {message_en}"))
     return cells
+
+
+def _shown(report: Report, columns: list[Column]) -> tuple[list[list[Any]], list[list[Any]]]:
+    """Each column's typed and raw values, their text masked as the module says."""
+
+    def hide(values: pl.Series, column: Column) -> pl.Series:
+        values = values.cast(pl.String)
+        if column.sensitive:
+            return pl.select(mask_id(pl.lit(values))).to_series()
+        return mask_series(values)
+
+    typed, raw = [], []
+    for c in columns:
+        value = report.data[c.name]
+        if c.type in (ColumnType.string, ColumnType.code):
+            value = hide(value, c)
+        typed.append(value.to_list())
+        raw.append(hide(report.data[raw_name(c)], c).to_list())
+    return typed, raw
 
 
 def _writer(kind: ColumnType, ws: Worksheet, date_format: Format) -> Any:
@@ -61,7 +85,7 @@ def _writer(kind: ColumnType, ws: Worksheet, date_format: Format) -> Any:
 
 def write_annotated(report: Report, path: Path) -> None:
     entity = report.entity
-    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    book = workbook(path, constant_memory=True)
     formats = {
         "error": book.add_format({"bg_color": "#F4B6B6"}),
         "warning": book.add_format({"bg_color": "#FFE699"}),
@@ -92,8 +116,7 @@ def write_annotated(report: Report, path: Path) -> None:
         ws.write_string(0, col, column.name, issue_format or formats["header"])
         ws.set_column(col, col, max(12, len(column.name) + 2))
     writers = [_writer(c.type, ws, formats["date"]) for c in columns]
-    typed = [report.data[c.name].to_list() for c in columns]
-    raw = [report.data[raw_name(c)].to_list() for c in columns]
+    typed, raw = _shown(report, columns)
     for index, row in enumerate(report.data["__row__"].to_list()):
         if row > EXCEL_ROWS:
             break
@@ -105,12 +128,13 @@ def write_annotated(report: Report, path: Path) -> None:
     book.close()
 
 
-def _issues_sheet(book: xlsxwriter.Workbook, report: Report) -> None:
+def _issues_sheet(book: Any, report: Report) -> None:
     ws = book.add_worksheet("issues")
     names = ["row", "column", "rule", "severity", "tier", "value", "message", "message_en"]
     ws.write_row(0, 0, names, book.add_format({"bold": True}))
     for i, values in enumerate(report.issues.select(names).iter_rows(), start=1):
         if i >= EXCEL_ROWS:
             break
-        ws.write_row(i, 0, ["" if v is None else v for v in values])
+        shown = [mask_text(v) if isinstance(v, str) else v for v in values]
+        ws.write_row(i, 0, ["" if v is None else v for v in shown])
     ws.set_column(6, 7, 60)

@@ -2,7 +2,10 @@
 summary counts, written as JSON, CSV or an annotated copy of the data as .xlsx.
 
 Rows are the ones a person sees (header = row 1; file-level issues have no row). A national ID
-is never echoed in full: all but its last 3 characters are masked.
+is never echoed in full (ADR 0003): a value of the national-ID column keeps only its last 3
+characters, and any 12- or 9-digit run in another value or in a message is masked the same way —
+a shifted row may put an ID in any column. Values of numeric columns are left as they are in a
+file that carries no national ID (amounts of 9 or 12 digits are common in finances).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from hemis.common.national_ids import mask_series, mask_text
 from hemis.errors import HemisError
 
 if TYPE_CHECKING:
@@ -44,6 +48,24 @@ def mask_id(value: pl.Expr) -> pl.Expr:
     )
 
 
+def mask_issues(entity: Entity, issues: pl.DataFrame) -> pl.DataFrame:
+    """The issue table with ID-shaped runs masked in values and messages (see above)."""
+    from hemis.imports.entities import ColumnType
+
+    if any(c.sensitive for c in entity.columns):
+        numbers: list[str] = []
+    else:
+        numbers = [
+            c.name for c in entity.columns if c.type in (ColumnType.integer, ColumnType.decimal)
+        ]
+    text = ~issues["column"].is_in(numbers) if numbers else None
+    return issues.with_columns(
+        mask_series(issues["value"], text),
+        mask_series(issues["message"]),
+        mask_series(issues["message_en"]),
+    )
+
+
 @dataclass
 class Report:
     entity: Entity
@@ -52,7 +74,11 @@ class Report:
     present: frozenset[str]
     as_of: dt.date
     institution: str | None = None
-    source: str | None = None
+    source: str | None = None  # the file's name, shown in the report
+
+    def __post_init__(self) -> None:
+        if self.source is not None:
+            self.source = mask_text(self.source)
 
     @property
     def rows(self) -> int:
@@ -133,7 +159,9 @@ class Report:
         if suffix == ".json":
             path.write_text(self.to_json(), encoding="utf-8")
         elif suffix == ".csv":
-            self.issues.write_csv(path, include_bom=True)
+            from hemis.common.spreadsheet import write_csv
+
+            write_csv(self.issues, path, bom=True)
         elif suffix == ".xlsx":
             from hemis.imports.annotate import write_annotated
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import xlsxwriter  # type: ignore[import-untyped]
+import polars as pl
 
+from hemis.common.spreadsheet import workbook, write_csv
 from hemis.imports.entities import Column, ColumnType, Entity
 from hemis.imports.readers import excel_column
 
@@ -68,11 +69,11 @@ DICTIONARY_HEADER = [
 
 
 def write_csv_template(entity: Entity, path: Path) -> None:
-    path.write_text(",".join(entity.names) + "\n", encoding="utf-8")
+    write_csv(pl.DataFrame(schema=dict.fromkeys(entity.names, pl.String)), path)
 
 
 def write_xlsx_template(entity: Entity, path: Path) -> None:
-    book = xlsxwriter.Workbook(str(path))
+    book = workbook(path)
     header = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
     required = book.add_format({"bold": True, "bg_color": "#FCE4D6", "border": 1})
     date = book.add_format({"num_format": "dd/mm/yyyy"})

@@ -31,7 +31,7 @@ from hemis.imports.catalogue import Context, Finding, Rule, catalogue, rules_for
 from hemis.imports.clean import clean_frame
 from hemis.imports.entities import Entity, get_entity
 from hemis.imports.headers import map_headers
-from hemis.imports.report import ISSUE_SCHEMA, Report, mask_id
+from hemis.imports.report import ISSUE_SCHEMA, Report, mask_id, mask_issues
 
 ROW = "__row__"
 _TIERS_ABC = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hemis-tiers-abc")
@@ -228,6 +228,7 @@ def check(
         pl.col("rule").replace_strict(order, default=len(order)).alias("_r"),
     )
     issues = issues.sort("row", "_c", "_r", nulls_last=False).drop("_c", "_r")
+    issues = mask_issues(spec, issues)  # before the table is stored, shown or written anywhere
     return Report(spec, issues, data, present, ctx.as_of, institution, source)
 
 

@@ -10,8 +10,9 @@ from collections.abc import Sequence
 from typing import Any
 
 import polars as pl
-import xlsxwriter  # type: ignore[import-untyped]
 
+from hemis.common.spreadsheet import csv_bytes
+from hemis.common.spreadsheet import workbook as new_workbook
 from hemis.errors import ValidationFailed
 from hemis.indicators.definitions import DEFINITIONS, by_id, criteria
 from hemis.indicators.queries import OWNERSHIP_LABELS, STATUS_LABELS, MatrixRow
@@ -105,7 +106,7 @@ def to_bytes(frame: pl.DataFrame, fmt: str, rows: Sequence[MatrixRow], year: int
     if fmt == "csv":
         # Vietnamese headers; a BOM so spreadsheet programs read UTF-8.
         renamed = frame.rename({k: v for k, v in LONG_HEADERS_VI.items() if k in frame.columns})
-        return b"\xef\xbb\xbf" + renamed.write_csv().encode("utf-8")
+        return csv_bytes(renamed, bom=True)
     if fmt == "json":
         body = {"year": year, "items": frame.to_dicts()}
         return json.dumps(body, ensure_ascii=False, default=str).encode("utf-8")
@@ -116,7 +117,7 @@ def workbook(rows: Sequence[MatrixRow], year: int) -> bytes:
     """The compliance matrix: one sheet, institutions × criteria, status-coloured, with the
     definitions (formula, threshold, whether it was verified) on a second sheet."""
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = new_workbook(buffer, in_memory=True)
     head = book.add_format(
         {"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#DDE5F0", "border": 1}
     )
@@ -211,7 +212,7 @@ def open_workbook(tables: Sequence[Any], year: int) -> bytes:
     """The open-data tables, one sheet each, "x" where a cell is suppressed (fewer than 5
     persons, or a complement that would reveal one)."""
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = new_workbook(buffer, in_memory=True)
     head = book.add_format({"bold": True, "bg_color": "#DDE5F0", "border": 1})
     for table in tables:
         sheet = book.add_worksheet(table.id[:31])

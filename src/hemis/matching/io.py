@@ -19,6 +19,7 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
+from hemis.common.spreadsheet import write_csv
 from hemis.errors import ValidationFailed
 from hemis.matching.kernels import I32, I64, jit
 from hemis.matching.problem import Problem
@@ -131,8 +132,8 @@ def write_result(loaded: Loaded, result: Result, out: Path) -> tuple[Path, Path]
     targets = (out / "assignments.csv", out / "cutoffs.csv")
     temps = [target.with_name(f".{target.name}.{os.getpid()}.tmp") for target in targets]
     try:
-        assignments.write_csv(temps[0])
-        cutoffs.write_csv(temps[1])
+        write_csv(assignments, temps[0])
+        write_csv(cutoffs, temps[1])
         for temp, target in zip(temps, targets, strict=True):
             temp.replace(target)
     finally:

@@ -4,11 +4,11 @@ the uploaded file as .xlsx (hemis.imports.annotate), rebuilt from the stored iss
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 import tempfile
 from pathlib import Path
 
+from hemis.common.spreadsheet import csv_bytes
 from hemis.errors import HemisError, NotFound
 from hemis.imports.entities import get_entity
 from hemis.imports.report import Report
@@ -45,9 +45,7 @@ def report_bytes(job: SubmissionJob, fmt: str) -> tuple[bytes, str, str]:
         body = json.dumps(head, ensure_ascii=False, indent=1, default=str)
         content = (body[:-2] + ',\n "issues": ' + issues.write_json() + "\n}\n").encode()
     elif fmt == "csv":
-        buffer = io.BytesIO()
-        issues.write_csv(buffer, include_bom=True)
-        content = buffer.getvalue()
+        content = csv_bytes(issues, bom=True)
     else:
         content = _annotated(job, issues)
     return content, FORMATS[fmt], f"{stem}.{fmt}"

@@ -10,6 +10,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from hemis.common.crypto import IdCipher
+from hemis.common.national_ids import mask_text
 from hemis.db.tenancy import get_scope
 from hemis.errors import Forbidden, HemisError, ValidationFailed
 from hemis.imports.entities import get_entity
@@ -84,7 +85,7 @@ def enqueue_upload(
     job = SubmissionJob(
         institution_id=institution_id,
         entity=spec.name,
-        filename=(filename or "upload.csv")[:255],
+        filename=mask_text(filename or "upload.csv")[:255],  # shown on pages and reports
         source="upload",
         full_replacement=full_replacement,
         dry_run=dry_run,

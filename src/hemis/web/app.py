@@ -69,7 +69,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.ctx = AppContext.build(settings)
     app.state.templates = make_templates()
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(errors.UnexpectedErrors)
+    app.add_middleware(SecurityHeaders)  # added last: outermost, so a 500 gets the headers too
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     errors.install(app)
     routes.include_all(app)

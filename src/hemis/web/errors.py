@@ -1,4 +1,8 @@
-"""Errors rendered in one place: JSON {code, message, details} under /api, a page elsewhere."""
+"""Errors rendered in one place: JSON {code, message, details} under /api, a page elsewhere.
+
+An unexpected exception ends in `UnexpectedErrors`, which logs it once and answers 500 without
+re-raising it: re-raised, the server would log it a second time by a road of its own.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,9 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from hemis.common.national_ids import mask_text
 from hemis.errors import HemisError
 from hemis.web.deps import get_lang
 
@@ -49,8 +55,48 @@ def _jsonable_errors(errors: Any) -> list[dict[str, Any]]:
     out = []
     for err in errors:
         loc = [str(p) for p in err.get("loc", ())]
-        out.append({"field": ".".join(loc), "problem": err.get("msg", ""), "type": err.get("type")})
+        problem = mask_text(str(err.get("msg", "")))  # a validator's message may quote the value
+        out.append({"field": ".".join(loc), "problem": problem, "type": err.get("type")})
     return out
+
+
+def internal_error(request: Request) -> Response:
+    lang = get_lang(request)
+    body = {
+        "code": "internal_error",
+        "message": "Đã xảy ra lỗi hệ thống. Vui lòng thử lại sau."
+        if lang == "vi"
+        else "Something went wrong on our side. Please try again later.",
+        "details": None,
+    }
+    return render_error(request, 500, body)
+
+
+class UnexpectedErrors:
+    """Where an exception no handler took ends: logged once for operators (the log path redacts
+    national IDs and SQL parameters), answered with the generic 500 — never a stack trace."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked)
+        except Exception as exc:  # the last stop for anything unexpected
+            log.error("unhandled_error", path=scope["path"], error=type(exc).__name__, exc_info=exc)
+            if not started:  # else the client sees the response cut short; nothing more to send
+                await internal_error(Request(scope, receive))(scope, receive, send)
 
 
 def install(app: FastAPI) -> None:
@@ -84,19 +130,5 @@ def install(app: FastAPI) -> None:
             response.headers.update(exc.headers)
         return response
 
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception) -> Response:
-        # Logged for operators (national IDs are redacted by the log processor); never shown.
-        log.error("unhandled_error", path=request.url.path, error=type(exc).__name__, exc_info=exc)
-        lang = get_lang(request)
-        body = {
-            "code": "internal_error",
-            "message": "Đã xảy ra lỗi hệ thống. Vui lòng thử lại sau."
-            if lang == "vi"
-            else "Something went wrong on our side. Please try again later.",
-            "details": None,
-        }
-        return render_error(request, 500, body)
 
-
-__all__ = ["HTMLResponse", "install", "render_error"]
+__all__ = ["HTMLResponse", "UnexpectedErrors", "install", "render_error"]

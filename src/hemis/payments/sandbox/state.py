@@ -9,9 +9,7 @@ delivered several times, batches are shuffled, delivery is delayed or dropped, a
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import random
 import threading
 import time
@@ -20,6 +18,7 @@ from typing import Any
 
 import httpx
 
+from hemis.common.spreadsheet import csv_text
 from hemis.payments.gateways import vnpay
 from hemis.payments.gateways.client import VN_TZ
 
@@ -301,26 +300,22 @@ class Sandbox:
     # --- settlement and inspection ----------------------------------------------------------
 
     def settlement_csv(self, day: str) -> str:
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(
-            ["txn_ref", "transaction_no", "amount", "pay_date", "bank_code", "card_type", "status"]
-        )
+        header = ["txn_ref", "transaction_no", "amount", "pay_date", "bank_code", "card_type"]
         with self.lock:
-            for txn in self.txns.values():
-                if txn.status in ("paid", "refunded") and txn.pay_date.startswith(day):
-                    writer.writerow(
-                        [
-                            txn.txn_ref,
-                            txn.transaction_no,
-                            txn.amount,
-                            txn.pay_date,
-                            txn.bank_code,
-                            txn.card_type,
-                            txn.status,
-                        ]
-                    )
-        return out.getvalue()
+            rows = [
+                [
+                    txn.txn_ref,
+                    txn.transaction_no,
+                    txn.amount,
+                    txn.pay_date,
+                    txn.bank_code,
+                    txn.card_type,
+                    txn.status,
+                ]
+                for txn in self.txns.values()
+                if txn.status in ("paid", "refunded") and txn.pay_date.startswith(day)
+            ]
+        return csv_text([*header, "status"], rows)
 
     def snapshot(self) -> dict[str, Any]:
         with self.lock:

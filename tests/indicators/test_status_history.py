@@ -17,7 +17,7 @@ from hemis.common.crypto import IdCipher
 from hemis.db.ids import allocate_ids
 from hemis.db.session import HemisSession, scoped_session
 from hemis.db.tenancy import Scope
-from hemis.indicators.history import anniversary_status, history, joined, status_on, years_before
+from hemis.indicators.history import Statuses, history, joined, years_before
 from hemis.indicators.sql import E, L
 from tests import factories
 from tests.indicators import rules_world as rw
@@ -128,11 +128,12 @@ def test_status_on_a_date_is_the_replayed_history(
                 ],
             )
         h = history({f"d{n}": day for n, day in enumerate(days)}, anniversary_until=until)
+        status = Statuses.either(h)
         stmt = (
             select(
                 L.c.id,
-                *(status_on(h, f"d{n}", day) for n, day in enumerate(days)),
-                anniversary_status(h, until),
+                *(status.on(f"d{n}", day) for n, day in enumerate(days)),
+                status.anniversary(until),
             )
             .select_from(L.outerjoin(h, joined(h)))
             .order_by(L.c.id)

@@ -24,14 +24,7 @@ from hemis.indicators.definitions import (
     WORKING_AGE_LIMIT,
     by_id,
 )
-from hemis.indicators.history import (
-    anniversary_status,
-    history,
-    joined,
-    status_on,
-    studying_on,
-    years_before,
-)
+from hemis.indicators.history import Statuses, history, joined, years_before
 from hemis.indicators.rules import Outcome, judge, unknown
 from hemis.indicators.sources import EmploymentCounts
 from hemis.indicators.sql import (
@@ -89,13 +82,15 @@ def previous_cutoff(cutoff: dt.date) -> dt.date:
     return years_before(cutoff, 1)
 
 
-def learner_conditions(year: int, cutoff: dt.date, h: Subquery) -> dict[str, ColumnElement[bool]]:
-    """The named sets of learners the criteria count, over learner ⋈ program ⟕ award ⟕ the
-    learners' status history `h` (the drill-down lists the records of the same sets). Every
-    "on date D" set reads the status in force on D (history.py)."""
+def learner_conditions(
+    year: int, cutoff: dt.date, status: Statuses
+) -> dict[str, ColumnElement[bool]]:
+    """The named sets of learners the criteria count, over learner ⋈ program ⟕ award (⟕ the
+    learners' status history, as `status` reads it; the drill-down lists the records of the same
+    sets). Every "on date D" set reads the status in force on D (history.py)."""
     under = P.c.level.in_(UNDERGRADUATE)
-    studying = studying_on(h, "at_cutoff", cutoff)
-    at_start = studying_on(h, "at_start", previous_cutoff(cutoff))
+    studying = status.studying("at_cutoff", cutoff)
+    at_start = status.studying("at_start", previous_cutoff(cutoff))
     admitted_day, awarded_day = day_number(L.c.admitted_on), day_number(A.c.awarded_on)
     awarded = and_(A.c.id.is_not(None), A.c.awarded_on <= cutoff)
     ext_end = L.c.cohort_year + P.c.duration_years + 2
@@ -106,15 +101,15 @@ def learner_conditions(year: int, cutoff: dt.date, h: Subquery) -> dict[str, Col
     return {
         "students": studying,
         "full_time_students": and_(studying, P.c.mode == "full_time"),
-        "students_3y_ago": studying_on(h, "at_3y", years_before(cutoff, 3)),
+        "students_3y_ago": status.studying("at_3y", years_before(cutoff, 3)),
         "intake_3y": L.c.cohort_year.between(year - 2, year),
         "under_at_start": and_(under, at_start),
         # Studying at the start of the year and withdrawn at its end: the withdrawal took
         # effect within the year.
-        "withdrawn": and_(under, at_start, status_on(h, "at_cutoff", cutoff) == "withdrawn"),
+        "withdrawn": and_(under, at_start, status.on("at_cutoff", cutoff) == "withdrawn"),
         "first_year": first_year,
         # Withdrawn a year after admission (or at the cut-off, if sooner).
-        "first_year_withdrawn": and_(first_year, anniversary_status(h, cutoff) == "withdrawn"),
+        "first_year_withdrawn": and_(first_year, status.anniversary(cutoff) == "withdrawn"),
         "ext_cohort": ext_cohort,
         "ext_graduated": and_(
             ext_cohort,
@@ -130,38 +125,51 @@ def learner_conditions(year: int, cutoff: dt.date, h: Subquery) -> dict[str, Col
     }
 
 
-def learner_source(h: Subquery) -> Any:
-    return (
-        L.join(P, and_(P.c.institution_id == L.c.institution_id, P.c.id == L.c.program_id))
-        .outerjoin(A, and_(A.c.institution_id == L.c.institution_id, A.c.learner_id == L.c.id))
-        .outerjoin(h, joined(h))
-    )
+def learner_source() -> Any:
+    return L.join(
+        P, and_(P.c.institution_id == L.c.institution_id, P.c.id == L.c.program_id)
+    ).outerjoin(A, and_(A.c.institution_id == L.c.institution_id, A.c.learner_id == L.c.id))
 
 
-def learner_frame(conn: Connection, year: int, cutoff: dt.date) -> pl.DataFrame:
-    """One pass over learner ⋈ program ⋈ person ⟕ award: every named set's count (and the
-    converted weights, and the year's graduates) per institution, level, field, ISCED-F code and
-    sex. The criteria sum it per institution; the national cube sums it per dimension."""
-    h = learner_history(cutoff)
-    sets = learner_conditions(year, cutoff, h)
+def _learner_sums(year: int, cutoff: dt.date, status: Statuses) -> list[ColumnElement[Any]]:
+    sets = learner_conditions(year, cutoff, status)
     weight = converted_weight()
     in_year = and_(A.c.awarded_on >= dt.date(year, 1, 1), A.c.awarded_on <= dt.date(year, 12, 31))
-    columns = [total(cond).label(name) for name, cond in sets.items()]
-    columns += [
+    return [
+        *(total(cond).label(name) for name, cond in sets.items()),
         total(sets["students"], weight).label("converted"),
         total(sets["full_time_students"], weight).label("converted_full_time"),
         total(in_year).label("graduates"),
     ]
+
+
+def learner_frame(conn: Connection, year: int, cutoff: dt.date) -> pl.DataFrame:
+    """Every named set's count (and the converted weights, and the year's graduates) per
+    institution, level, field, ISCED-F code and sex. The criteria sum it per institution; the
+    national cube sums it per dimension.
+
+    Two passes over learner ⋈ program ⋈ person ⟕ award: every learner read from its row, then,
+    for the few learners whose history is longer than their row tells (history.py), the
+    difference their replayed history makes. The first pass stays a plain parallel scan; a join
+    to the history inside it would make PostgreSQL run the whole pass on one core."""
     # Grouped on plain columns (the planner then estimates the groups well and hashes them);
     # the program's level, field and ISCED-F code are attached afterwards from its small table.
     keys = (L.c.institution_id, L.c.program_id, PE.c.sex)
-    source = learner_source(h).join(PE, PE.c.id == L.c.person_id)
-    stmt = select(*keys, *columns).select_from(source).group_by(*keys)
-    result = conn.execute(stmt)
-    names = list(result.keys())
-    schema: dict[str, Any] = dict.fromkeys(names, pl.Float64)
-    schema.update(institution_id=pl.Int64, program_id=pl.Int64, sex=pl.String)
-    counts = pl.DataFrame([tuple(r) for r in result], schema=schema, orient="row")
+    from_row = _learner_sums(year, cutoff, Statuses.row())
+    source = learner_source().join(PE, PE.c.id == L.c.person_id)
+    counts = _frame(conn, select(*keys, *from_row).select_from(source).group_by(*keys))
+    h = learner_history(cutoff)
+    replayed = _learner_sums(year, cutoff, Statuses.replayed(h))
+    delta = [(r - f).label(f.name) for r, f in zip(replayed, from_row, strict=True)]
+    corrected = source.join(h, joined(h))
+    deltas = _frame(conn, select(*keys, *delta).select_from(corrected).group_by(*keys))
+    numbers = [c for c in counts.columns if c not in ("institution_id", "program_id", "sex")]
+    key_names = ["institution_id", "program_id", "sex"]
+    counts = (
+        pl.concat([counts, deltas.select(counts.columns)])
+        .group_by(key_names)
+        .agg(pl.col(numbers).sum())
+    )
     programs = conn.execute(
         select(
             P.c.institution_id,
@@ -191,12 +199,19 @@ def learner_frame(conn: Connection, year: int, cutoff: dt.date) -> pl.DataFrame:
         orient="row",
     )
     keys_out = ["institution_id", "level", "field_code", "isced_code", "sex"]
-    numbers = [n for n in names if n not in ("institution_id", "program_id", "sex")]
     return (
         counts.join(attributes, on=["institution_id", "program_id"], how="left")
         .group_by(keys_out)
         .agg(pl.col(numbers).sum())
     )
+
+
+def _frame(conn: Connection, stmt: Any) -> pl.DataFrame:
+    result = conn.execute(stmt)
+    names = list(result.keys())
+    schema: dict[str, Any] = dict.fromkeys(names, pl.Float64)
+    schema.update(institution_id=pl.Int64, program_id=pl.Int64, sex=pl.String)
+    return pl.DataFrame([tuple(r) for r in result], schema=schema, orient="row")
 
 
 def learner_inputs(frame: pl.DataFrame) -> dict[int, Inputs]:

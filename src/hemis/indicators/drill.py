@@ -19,7 +19,7 @@ from hemis.indicators.criteria import (
     learner_history,
     staff_conditions,
 )
-from hemis.indicators.history import joined
+from hemis.indicators.history import Statuses, joined
 from hemis.registry.models import Award, Learner, Person, Program, Staff
 
 PAGE_SIZE = 50
@@ -114,7 +114,7 @@ def drill(
     cutoff = _cutoff(session, year)
     if family == "learners":
         h = learner_history(cutoff, institution_id)
-        condition = learner_conditions(year, cutoff, h)[name]
+        condition = learner_conditions(year, cutoff, Statuses.either(h))[name]
         stmt: Any = (
             select(
                 Learner.student_code,

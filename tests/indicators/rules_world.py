@@ -240,3 +240,13 @@ def mode_institution(s: Session, cipher: IdCipher) -> Institution:
         )
     )  # fmt: skip
     return inst
+
+
+def working_age_institution(s: Session, cipher: IdCipher) -> Institution:
+    """Three permanent full-time lecturers born 28 Dec 1960, 31 Dec 1960 and 1 Jan 1961."""
+    inst = factories.institution(s, name_vi="Trường Đại học Tuổi Lao Động")
+    for born in (D(1960, 12, 28), D(1960, 12, 31), D(1961, 1, 1)):
+        who = person(s, cipher, born.year)
+        who.date_of_birth = born  # type: ignore[attr-defined]
+        factories.staff(s, inst, who, hired_on=D(1990, 9, 1))  # type: ignore[arg-type]
+    return inst

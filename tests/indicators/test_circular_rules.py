@@ -189,6 +189,21 @@ def test_a_specialised_institution_training_doctorates_needs_10_percent(
     assert r["doctorate_lecturers"].status == "fail"
 
 
+# --- Working age at the cut-off (WORKING_AGE_RULE) ---------------------------------------------
+
+
+def test_working_age_ends_on_the_65th_birthday(
+    sessions: sessionmaker[HemisSession], cipher: IdCipher
+) -> None:
+    """Circular 01/2024, criterion 2.2 (permanent lecturers of working age; the limit of 65 is
+    an operational choice): on 31 Dec 2025 those born 28 and 31 Dec 1960 are 65, the one born
+    1 Jan 1961 is 64 → 1 of 3 (a cut-off of 28 Dec 1960 would count 2)."""
+    iid = build(sessions, cipher, rw.working_age_institution)
+    got = computed(sessions, iid, 2025)["permanent_lecturers"]
+    assert (got.numerator, got.denominator) == (1, 3)
+    assert got.status == "fail"
+
+
 # --- Lecturer workspaces: a share is capped by its meaning (SHARE_RULE) -------------------------
 
 

@@ -90,6 +90,10 @@ class Definition:
     def first_year(self) -> int | None:
         return min((t.from_year for t in self.thresholds), default=None)
 
+    def all_rules(self) -> tuple[Rule, ...]:
+        """Its rules, with the cap of a share (SHARE_RULE) when it is one."""
+        return self.rules + ((SHARE_RULE,) if self.share and SHARE_RULE not in self.rules else ())
+
     def name(self, lang: str) -> str:
         return self.name_en if lang == "en" else self.name_vi
 
@@ -127,13 +131,15 @@ STATUS_RULE = Rule(
     "Mọi số đếm “tại ngày D” đọc tình trạng của người học có hiệu lực vào ngày D theo lịch sử "
     "biến động: biến động cuối cùng có hiệu lực đến hết ngày D (nhiều biến động cùng ngày: biến "
     "động ghi sau cùng). Người học chưa có biến động nào: đang học từ ngày nhập học, rồi tình "
-    "trạng trên hồ sơ từ ngày của tình trạng đó. Chỉ “đang học” (không bảo lưu, thôi học, chuyển "
-    "trường, tốt nghiệp) mới được tính là đang học.",
+    "trạng trên hồ sơ từ ngày của tình trạng đó — cũng là cách đọc người học chỉ có một hoặc hai "
+    "biến động (nhập học, rồi tình trạng hiện tại), vì hồ sơ luôn khớp biến động cuối. Chỉ “đang "
+    "học” (không bảo lưu, thôi học, chuyển trường, tốt nghiệp) mới được tính là đang học.",
     "Every count “on date D” reads each learner's status in force on D from the status history: "
     "the last event effective on or before D (several on one day: the one recorded last). A "
     "learner without any event: enrolled from admission, then its record's status from that "
-    "status's date. Only “enrolled” counts as studying (not suspended, withdrawn, transferred or "
-    "graduated).",
+    "status's date — which is also what one or two events (admission, then the current status) "
+    "say, the record being kept equal to the last event. Only “enrolled” counts as studying (not "
+    "suspended, withdrawn, transferred or graduated).",
     f"{_C}: số liệu tính đến ngày chốt 31/12 (tài chính 31/3 năm sau); lịch sử biến động người "
     "học của HEMIS (learner_status_event)",
 )
@@ -325,7 +331,6 @@ DEFINITIONS: tuple[Definition, ...] = (
         "Giảng viên toàn thời gian", "Full-time lecturers",
         "percent", "min", (Threshold(0.70),), True, "", "", ("denominator",),
         source=f"{_C}, tiêu chí 3.2: giảng viên toàn thời gian có chỗ làm việc riêng ≥ 70%",
-        rules=(SHARE_RULE,),
         share=True,
     ),
     Definition(
@@ -418,7 +423,6 @@ DEFINITIONS: tuple[Definition, ...] = (
         "Cần dữ liệu đối sánh bảo hiểm xã hội; luôn hiển thị kèm phễu đối sánh.",
         "Needs the social-insurance match; always shown with its funnel.",
         source=f"{_C}, tiêu chuẩn 5: có việc làm, tự tạo việc làm, học tiếp trong 12 tháng ≥ 70%",
-        rules=(SHARE_RULE,),
         share=True,
     ),
     Definition(

@@ -6,8 +6,10 @@ higher-education institution. The thresholds below are those of the project's do
 which cite the Circular's text as published by dulieuphapluat.vn and summaries by
 luatvietnam.vn, lawnet.vn and vnexpress.net. `threshold_verified=False` marks a threshold (or an
 operational choice such as the conversion weights) that could not be checked against the text;
-pages and exports show it. A change of meaning is a new `version`: results are stored per
-definition version, so an old figure keeps the definition it was computed with.
+pages and exports show it. Each definition also names its `source` and the `rules` its count
+follows, each rule with its own source (docs/indicators.md is generated from them). A change of
+meaning is a new `version`: results are stored per definition version, so an old figure keeps
+the definition it was computed with.
 """
 
 from __future__ import annotations

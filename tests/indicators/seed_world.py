@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from hemis.indicators.definitions import by_id
 from hemis.indicators.models import IndicatorResult
 
 YEAR = 2024
@@ -15,7 +16,7 @@ def seed_indicators(s: Session, institution_id: int, tag: str) -> dict[str, int]
     row = IndicatorResult(
         institution_id=institution_id,
         indicator_id="lecturer_ratio",
-        definition_version=1,
+        definition_version=by_id()["lecturer_ratio"].version,  # current: the pages show it
         year=YEAR,
         numerator=30.0,
         denominator=2.0,

@@ -75,6 +75,10 @@ def test_institution_profile_explains_each_number(client: TestClient, built: w.B
     assert page.status_code == 200
     assert "converted_students / full_time_lecturers" in page.text
     assert "21,00" in page.text  # 42 converted students / 2 lecturers
+    # Every rule and its source is shown beside the number it governs.
+    assert "Thông tư 01/2024/TT-BGDĐT, tiêu chí 2.1: không quá 40" in page.text
+    assert "Hình thức đào tạo (chính quy, vừa làm vừa học, từ xa) là hình thức của" in page.text
+    assert "không tính là thiếu" in page.text
     assert f"/indicators/institutions/{built.full}/drill/lecturer_ratio/denominator" in page.text
     assert "Không đạt" in page.text
 
@@ -117,6 +121,16 @@ def test_api_results_definitions_and_export(client: TestClient, built: w.Built) 
     c = as_user(client, "bo")
     defs = {d["id"]: d for d in c.get("/api/v1/indicators/definitions").json()["items"]}
     assert defs["finance_balance"]["threshold_verified"] is False
+    floor = defs["floor_per_student"]
+    assert floor["source"].startswith("Thông tư 01/2024/TT-BGDĐT, tiêu chí 3.2")
+    rules = {r["id"]: r for r in floor["rules"]}
+    assert rules["floor_for_training"]["verified"] is False
+    assert "dormitory" in rules["floor_for_training"]["text_en"]
+    assert defs["lecturer_workspaces"]["share"] is True
+    assert [r["id"] for r in defs["lecturer_workspaces"]["rules"]] == ["share_cap"]
+    assert {"value": 0.1, "from_year": 2024, "applies_to": "specialised_doctoral"} in defs[
+        "doctorate_lecturers"
+    ]["thresholds"]
     assert defs["land_per_student"]["thresholds"] == [
         {"value": 25.0, "from_year": 2030, "applies_to": "all"}
     ]

@@ -1,17 +1,21 @@
 """Hand-built institutions whose indicators are known in advance (worked out in the comments).
 
 Institution "full" for 2025 (cut-off 31 Dec 2025):
-  programs: PB bachelor 4 years quota 100, PM master 2 years quota 20 (both opened 2015)
+  programs: PB bachelor 4 years quota 100, PM master 2 years quota 20, PP bachelor part-time
+  quota 0 (all opened 2015, PB and PM full-time)
   G1 20 bachelor full-time, cohort 2024, studying                 (weight 1)
-  G2  5 bachelor part-time, cohort 2025, studying                 (weight 0.8 → 4)
+  G2  5 bachelor in PP (part-time), cohort 2025, studying         (weight 0.8 → 4)
   G3 10 master full-time, cohort 2025, studying                   (weight 1.5 → 15)
   G4  4 bachelor, cohort 2024, withdrew 1 Mar 2025 (first year)
   G5 10 bachelor, cohort 2021: 5 graduated 1 Sep 2025 (on time), 2 on 20 Dec 2025 (late),
      3 studying                                                   (weight 1 → 3)
   G6 10 bachelor, cohort 2019: 5 graduated 1 Sep 2023, 1 on 1 Jun 2025, 4 withdrew 1 Jan 2021
   lecturers: 2 full-time permanent aged 45 (one doctor); 1 part-time; 1 administrator
-  campus: land 500 m², floor 100 m²; 2025 resources: 1 lecturer workspace
+  campus: land 500 m², floor 100 m² (classrooms 80 m², dormitory 20 m²);
+  2025 resources: 1 lecturer workspace
   finance 2025: revenue 1,000, expenditure 800
+  Every learner has its status history as the registry writes it: an admission event, then an
+  event for its status when that is not "enrolled".
 Institution "empty": no campus, staff, learners or finance.
 """
 
@@ -26,7 +30,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from hemis.common.crypto import IdCipher
 from hemis.db.session import HemisSession, scoped_session
 from hemis.db.tenancy import Scope
-from hemis.registry.models import Award, Campus, Expenditure, ResourceSummary, Revenue
+from hemis.registry.models import (
+    Award,
+    Campus,
+    Expenditure,
+    Facility,
+    LearnerStatusEvent,
+    ResourceSummary,
+    Revenue,
+)
 from hemis.registry.rules import make_national_id
 from tests import factories
 
@@ -72,6 +84,9 @@ def _learners(
         if award is not None:
             values.update(status="graduated", status_date=award)
         row = factories.learner(s, prog, who, **values)  # type: ignore[arg-type]
+        s.add(event(row.institution_id, row.id, "enrolled", row.admitted_on))
+        if row.status != "enrolled":
+            s.add(event(row.institution_id, row.id, row.status, row.status_date))
         if award is not None:
             s.add(
                 Award(
@@ -83,6 +98,12 @@ def _learners(
                 )
             )
     s.flush()
+
+
+def event(institution_id: int, learner_id: int, status: str, on: dt.date) -> LearnerStatusEvent:
+    return LearnerStatusEvent(
+        institution_id=institution_id, learner_id=learner_id, status=status, effective_on=on
+    )
 
 
 def cohort(year: int) -> dict[str, object]:
@@ -103,7 +124,8 @@ def build(sessions: sessionmaker[HemisSession], cipher: IdCipher) -> Built:
             s, full, level="master", discipline_code="7480201", annual_quota=20, duration_years=2.0
         )
         _learners(s, cipher, pb, 20, **cohort(2024))
-        _learners(s, cipher, pb, 5, study_mode="part_time", **cohort(2025))
+        pp = factories.program(s, full, mode="part_time", annual_quota=0, duration_years=4.0)
+        _learners(s, cipher, pp, 5, study_mode="part_time", **cohort(2025))
         _learners(s, cipher, pm, 10, **cohort(2025))
         _learners(
             s,
@@ -131,12 +153,21 @@ def build(sessions: sessionmaker[HemisSession], cipher: IdCipher) -> Built:
         factories.staff(s, full, who, full_time=False, fte=0.5)  # type: ignore[arg-type]
         who = _person(s, cipher, "female", 1990)
         factories.staff(s, full, who, position="administrative", highest_degree="bachelor")  # type: ignore[arg-type]
+        campus = Campus(
+            institution_id=full.id, code="C1", name="Cơ sở chính", address="Hà Nội",
+            province_code="001", is_main=True, land_area_m2=500, floor_area_m2=100,
+        )  # fmt: skip
+        s.add(campus)
+        s.flush()
+        for kind, area in (("classroom", 80), ("dormitory", 20)):
+            s.add(
+                Facility(
+                    institution_id=full.id, campus_id=campus.id, kind=kind, room_count=2,
+                    floor_area_m2=area,
+                )
+            )  # fmt: skip
         s.add_all(
             [
-                Campus(
-                    institution_id=full.id, code="C1", name="Cơ sở chính", address="Hà Nội",
-                    province_code="001", is_main=True, land_area_m2=500, floor_area_m2=100,
-                ),
                 ResourceSummary(
                     institution_id=full.id, year=YEAR, lecturer_workspaces=1, library_titles=10,
                     library_ebooks=0, computers=5, bandwidth_mbps=100,

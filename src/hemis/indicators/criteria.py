@@ -12,6 +12,7 @@ from typing import Any
 import polars as pl
 from sqlalchemy import and_, func, select
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql import Subquery
 from sqlalchemy.sql.elements import ColumnElement
 
 from hemis.indicators.definitions import (
@@ -19,9 +20,11 @@ from hemis.indicators.definitions import (
     LEVEL_WEIGHTS,
     MODE_WEIGHTS,
     ON_TIME_GRACE_DAYS,
+    TRAINING_FLOOR_KINDS,
     WORKING_AGE_LIMIT,
     by_id,
 )
+from hemis.indicators.history import Statuses, history, joined, years_before
 from hemis.indicators.rules import Outcome, judge, unknown
 from hemis.indicators.sources import EmploymentCounts
 from hemis.indicators.sql import (
@@ -32,12 +35,12 @@ from hemis.indicators.sql import (
     UNDERGRADUATE,
     A,
     C,
+    F,
     L,
     P,
     R,
     S,
     day_number,
-    studying_at,
     total,
     weight_of,
 )
@@ -52,19 +55,42 @@ def _rows(conn: Connection, stmt: Any) -> Iterable[dict[str, Any]]:
 
 
 def converted_weight() -> ColumnElement[Any]:
-    weight = weight_of(P.c.level, LEVEL_WEIGHTS) * weight_of(L.c.study_mode, MODE_WEIGHTS)
+    """Weight of a learner in "converted students": by the program's level and form of training
+    (the form is the program's: see MODE_RULE in definitions.py)."""
+    weight = weight_of(P.c.level, LEVEL_WEIGHTS) * weight_of(P.c.mode, MODE_WEIGHTS)
     if FIELD_WEIGHTS:
         weight = weight * weight_of(func.substr(P.c.discipline_code, 2, 2), FIELD_WEIGHTS)
     return weight
 
 
-def learner_conditions(year: int, cutoff: dt.date) -> dict[str, ColumnElement[bool]]:
-    """The named sets of learners the criteria count, over learner ⋈ program ⟕ award (the
-    drill-down lists the records of the same sets)."""
-    start = cutoff - dt.timedelta(days=365)  # the previous cut-off
-    before3 = dt.date(cutoff.year - 3, cutoff.month, min(cutoff.day, 28))
+def learner_history(cutoff: dt.date, institution_id: int | None = None) -> Subquery:
+    """Each learner's status on the dates the criteria count on (see history.py)."""
+    return history(
+        {
+            "at_cutoff": cutoff,
+            "at_start": previous_cutoff(cutoff),
+            "at_3y": years_before(cutoff, 3),
+        },
+        anniversary_until=cutoff,
+        institution_id=institution_id,
+    )
+
+
+def previous_cutoff(cutoff: dt.date) -> dt.date:
+    """The start of the reporting year: the same day a year earlier (31 Dec 2024 → 31 Dec 2023,
+    not 365 days earlier, which is 1 Jan 2024 in a leap year)."""
+    return years_before(cutoff, 1)
+
+
+def learner_conditions(
+    year: int, cutoff: dt.date, status: Statuses
+) -> dict[str, ColumnElement[bool]]:
+    """The named sets of learners the criteria count, over learner ⋈ program ⟕ award (⟕ the
+    learners' status history, as `status` reads it; the drill-down lists the records of the same
+    sets). Every "on date D" set reads the status in force on D (history.py)."""
     under = P.c.level.in_(UNDERGRADUATE)
-    studying = studying_at(cutoff)
+    studying = status.studying("at_cutoff", cutoff)
+    at_start = status.studying("at_start", previous_cutoff(cutoff))
     admitted_day, awarded_day = day_number(L.c.admitted_on), day_number(A.c.awarded_on)
     awarded = and_(A.c.id.is_not(None), A.c.awarded_on <= cutoff)
     ext_end = L.c.cohort_year + P.c.duration_years + 2
@@ -74,24 +100,16 @@ def learner_conditions(year: int, cutoff: dt.date) -> dict[str, ColumnElement[bo
     first_year = and_(under, L.c.cohort_year == year - 1)
     return {
         "students": studying,
-        "full_time_students": and_(studying, L.c.study_mode == "full_time"),
-        "students_3y_ago": studying_at(before3),
+        "full_time_students": and_(studying, P.c.mode == "full_time"),
+        "students_3y_ago": status.studying("at_3y", years_before(cutoff, 3)),
         "intake_3y": L.c.cohort_year.between(year - 2, year),
-        "under_at_start": and_(under, studying_at(start)),
-        "withdrawn": and_(
-            under,
-            studying_at(start),
-            L.c.status == "withdrawn",
-            L.c.status_date > start,
-            L.c.status_date <= cutoff,
-        ),
+        "under_at_start": and_(under, at_start),
+        # Studying at the start of the year and withdrawn at its end: the withdrawal took
+        # effect within the year.
+        "withdrawn": and_(under, at_start, status.on("at_cutoff", cutoff) == "withdrawn"),
         "first_year": first_year,
-        "first_year_withdrawn": and_(
-            first_year,
-            L.c.status == "withdrawn",
-            L.c.status_date <= cutoff,
-            day_number(L.c.status_date) <= admitted_day + 365,
-        ),
+        # Withdrawn a year after admission (or at the cut-off, if sooner).
+        "first_year_withdrawn": and_(first_year, status.anniversary(cutoff) == "withdrawn"),
         "ext_cohort": ext_cohort,
         "ext_graduated": and_(
             ext_cohort,
@@ -113,29 +131,45 @@ def learner_source() -> Any:
     ).outerjoin(A, and_(A.c.institution_id == L.c.institution_id, A.c.learner_id == L.c.id))
 
 
-def learner_frame(conn: Connection, year: int, cutoff: dt.date) -> pl.DataFrame:
-    """One pass over learner ⋈ program ⋈ person ⟕ award: every named set's count (and the
-    converted weights, and the year's graduates) per institution, level, field, ISCED-F code and
-    sex. The criteria sum it per institution; the national cube sums it per dimension."""
-    sets = learner_conditions(year, cutoff)
+def _learner_sums(year: int, cutoff: dt.date, status: Statuses) -> list[ColumnElement[Any]]:
+    sets = learner_conditions(year, cutoff, status)
     weight = converted_weight()
     in_year = and_(A.c.awarded_on >= dt.date(year, 1, 1), A.c.awarded_on <= dt.date(year, 12, 31))
-    columns = [total(cond).label(name) for name, cond in sets.items()]
-    columns += [
+    return [
+        *(total(cond).label(name) for name, cond in sets.items()),
         total(sets["students"], weight).label("converted"),
         total(sets["full_time_students"], weight).label("converted_full_time"),
         total(in_year).label("graduates"),
     ]
+
+
+def learner_frame(conn: Connection, year: int, cutoff: dt.date) -> pl.DataFrame:
+    """Every named set's count (and the converted weights, and the year's graduates) per
+    institution, level, field, ISCED-F code and sex. The criteria sum it per institution; the
+    national cube sums it per dimension.
+
+    Two passes over learner ⋈ program ⋈ person ⟕ award: every learner read from its row, then,
+    for the few learners whose history is longer than their row tells (history.py), the
+    difference their replayed history makes. The first pass stays a plain parallel scan; a join
+    to the history inside it would make PostgreSQL run the whole pass on one core."""
     # Grouped on plain columns (the planner then estimates the groups well and hashes them);
     # the program's level, field and ISCED-F code are attached afterwards from its small table.
     keys = (L.c.institution_id, L.c.program_id, PE.c.sex)
+    from_row = _learner_sums(year, cutoff, Statuses.row())
     source = learner_source().join(PE, PE.c.id == L.c.person_id)
-    stmt = select(*keys, *columns).select_from(source).group_by(*keys)
-    result = conn.execute(stmt)
-    names = list(result.keys())
-    schema: dict[str, Any] = dict.fromkeys(names, pl.Float64)
-    schema.update(institution_id=pl.Int64, program_id=pl.Int64, sex=pl.String)
-    counts = pl.DataFrame([tuple(r) for r in result], schema=schema, orient="row")
+    counts = _frame(conn, select(*keys, *from_row).select_from(source).group_by(*keys))
+    h = learner_history(cutoff)
+    replayed = _learner_sums(year, cutoff, Statuses.replayed(h))
+    delta = [(r - f).label(f.name) for r, f in zip(replayed, from_row, strict=True)]
+    corrected = source.join(h, joined(h))
+    deltas = _frame(conn, select(*keys, *delta).select_from(corrected).group_by(*keys))
+    numbers = [c for c in counts.columns if c not in ("institution_id", "program_id", "sex")]
+    key_names = ["institution_id", "program_id", "sex"]
+    counts = (
+        pl.concat([counts, deltas.select(counts.columns)])
+        .group_by(key_names)
+        .agg(pl.col(numbers).sum())
+    )
     programs = conn.execute(
         select(
             P.c.institution_id,
@@ -165,12 +199,19 @@ def learner_frame(conn: Connection, year: int, cutoff: dt.date) -> pl.DataFrame:
         orient="row",
     )
     keys_out = ["institution_id", "level", "field_code", "isced_code", "sex"]
-    numbers = [n for n in names if n not in ("institution_id", "program_id", "sex")]
     return (
         counts.join(attributes, on=["institution_id", "program_id"], how="left")
         .group_by(keys_out)
         .agg(pl.col(numbers).sum())
     )
+
+
+def _frame(conn: Connection, stmt: Any) -> pl.DataFrame:
+    result = conn.execute(stmt)
+    names = list(result.keys())
+    schema: dict[str, Any] = dict.fromkeys(names, pl.Float64)
+    schema.update(institution_id=pl.Int64, program_id=pl.Int64, sex=pl.String)
+    return pl.DataFrame([tuple(r) for r in result], schema=schema, orient="row")
 
 
 def learner_inputs(frame: pl.DataFrame) -> dict[int, Inputs]:
@@ -194,7 +235,8 @@ def quota_inputs(conn: Connection, year: int) -> dict[int, Inputs]:
 
 def staff_conditions(cutoff: dt.date) -> dict[str, ColumnElement[bool]]:
     """The named sets of staff the criteria count, over staff ⋈ person."""
-    oldest = dt.date(cutoff.year - WORKING_AGE_LIMIT, cutoff.month, min(cutoff.day, 28))
+    # Under the limit at the cut-off: born after the same day WORKING_AGE_LIMIT years earlier.
+    oldest = years_before(cutoff, WORKING_AGE_LIMIT)
     lecturer = and_(
         S.c.position == "lecturer",
         S.c.full_time.is_(True),
@@ -230,6 +272,13 @@ def facility_inputs(conn: Connection, year: int) -> dict[int, Inputs]:
     ).group_by(C.c.institution_id)
     for r in _rows(conn, campus):
         out[int(r["institution_id"])].update(land=float(r["land"]), floor=float(r["floor"]))
+    # Floor area for training: only the kinds of rooms the Circular counts (FLOOR_RULE).
+    rooms = select(
+        F.c.institution_id,
+        total(F.c.kind.in_(TRAINING_FLOOR_KINDS), F.c.floor_area_m2).label("training_floor"),
+    ).group_by(F.c.institution_id)
+    for r in _rows(conn, rooms):
+        out[int(r["institution_id"])]["training_floor"] = float(r["training_floor"])
     res = select(R.c.institution_id, R.c.lecturer_workspaces).where(R.c.year == year)
     for r in _rows(conn, res):
         out[int(r["institution_id"])]["workspaces"] = float(r["lecturer_workspaces"])
@@ -288,9 +337,24 @@ def judge_institution(
         out["land_per_student"] = judge(
             d["land_per_student"], year, g("land"), g("converted_full_time"), no_students, **flags
         )
-        out["floor_per_student"] = judge(
-            d["floor_per_student"], year, g("floor"), g("converted_full_time"), no_students, **flags
-        )
+        if "training_floor" not in data:
+            out["floor_per_student"] = unknown(
+                "Chưa khai báo diện tích sàn theo loại công trình: không tách được phần phục vụ "
+                "đào tạo.",
+                "No floor area by kind of room recorded: the area for training cannot be told "
+                "apart.",
+                None,
+                g("converted_full_time"),
+            )
+        else:
+            out["floor_per_student"] = judge(
+                d["floor_per_student"],
+                year,
+                g("training_floor"),
+                g("converted_full_time"),
+                no_students,
+                **flags,
+            )
     if "workspaces" not in data:
         out["lecturer_workspaces"] = unknown(
             f"Chưa có báo cáo tài nguyên năm {year}.",

@@ -6,8 +6,10 @@ higher-education institution. The thresholds below are those of the project's do
 which cite the Circular's text as published by dulieuphapluat.vn and summaries by
 luatvietnam.vn, lawnet.vn and vnexpress.net. `threshold_verified=False` marks a threshold (or an
 operational choice such as the conversion weights) that could not be checked against the text;
-pages and exports show it. A change of meaning is a new `version`: results are stored per
-definition version, so an old figure keeps the definition it was computed with.
+pages and exports show it. Each definition also names its `source` and the `rules` its count
+follows, each rule with its own source (docs/indicators.md is generated from them). A change of
+meaning is a new `version`: results are stored per definition version, so an old figure keeps
+the definition it was computed with.
 """
 
 from __future__ import annotations
@@ -25,7 +27,31 @@ class Threshold:
 
     value: float
     from_year: int = 2024
-    applies_to: str = "all"  # all, doctoral (trains doctorates), specialised
+    # all; doctoral (trains doctorates); specialised (chuyên sâu đặc thù); specialised_doctoral
+    # (specialised and trains doctorates).
+    applies_to: str = "all"
+
+
+# The most specific kind of institution first: an institution takes the thresholds of the first
+# of its kinds for which the definition has one in force.
+KINDS: dict[tuple[bool, bool], tuple[str, ...]] = {
+    (False, False): ("all",),
+    (True, False): ("doctoral", "all"),
+    (False, True): ("specialised", "all"),
+    (True, True): ("specialised_doctoral", "specialised", "doctoral", "all"),
+}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule a computation follows, and where it comes from. `verified=False`: the source
+    could not be checked against the text (an operational reading, said so)."""
+
+    id: str
+    text_vi: str
+    text_en: str
+    source: str
+    verified: bool = True
 
 
 @dataclass(frozen=True)
@@ -48,50 +74,188 @@ class Definition:
     note_vi: str = ""
     note_en: str = ""
     drill: tuple[str, ...] = field(default=())  # parts with a record drill-down
+    source: str = ""  # where the criterion and its threshold are set
+    rules: tuple[Rule, ...] = ()  # how it is counted, each rule with its source
+    # The numerator is a part of the denominator (a share): the value cannot exceed 100 %.
+    share: bool = False
 
     def threshold(
         self, year: int, doctoral: bool = False, specialised: bool = False
     ) -> float | None:
         """The threshold in force in `year` for such an institution (None: none in force)."""
-        kind = "specialised" if specialised else "doctoral" if doctoral else "all"
-        chosen = [t for t in self.thresholds if t.applies_to == kind and t.from_year <= year]
-        if not chosen and kind != "all":
-            chosen = [t for t in self.thresholds if t.applies_to == "all" and t.from_year <= year]
-        return max(chosen, key=lambda t: t.from_year).value if chosen else None
+        for kind in KINDS[(doctoral, specialised)]:
+            chosen = [t for t in self.thresholds if t.applies_to == kind and t.from_year <= year]
+            if chosen:
+                return max(chosen, key=lambda t: t.from_year).value
+        return None
 
     def first_year(self) -> int | None:
         return min((t.from_year for t in self.thresholds), default=None)
+
+    def all_rules(self) -> tuple[Rule, ...]:
+        """Its rules, with the cap of a share (SHARE_RULE) when it is one."""
+        return self.rules + ((SHARE_RULE,) if self.share and SHARE_RULE not in self.rules else ())
 
     def name(self, lang: str) -> str:
         return self.name_en if lang == "en" else self.name_vi
 
 
 # Weights of "converted students" (người học quy đổi, Circular 03/2022 on quotas): by level and by
-# mode. The field weight is 1 everywhere here: the circular's per-field coefficients could not be
-# checked, so the whole conversion is marked unverified on the criteria that use it.
+# the program's form of training. The field weight is 1 everywhere here: the circular's per-field
+# coefficients could not be checked, so the whole conversion is marked unverified on the criteria
+# that use it.
 LEVEL_WEIGHTS = {"college": 1.0, "bachelor": 1.0, "master": 1.5, "doctor": 2.0}
 MODE_WEIGHTS = {"full_time": 1.0, "part_time": 0.8, "distance": 0.3}
 FIELD_WEIGHTS: dict[str, float] = {}
-WORKING_AGE_LIMIT = 65  # lecturers older than this at the cut-off are not "working age"
+WORKING_AGE_LIMIT = 65  # lecturers of this age or older at the cut-off are not "working age"
 ON_TIME_GRACE_DAYS = 92  # a diploma decided within a term after the normal duration is on time
+# Kinds of rooms (registry FacilityKind) whose floor area counts as "for training" (FLOOR_RULE);
+# dormitories and other buildings do not count.
+TRAINING_FLOOR_KINDS = (
+    "lecture_hall",
+    "classroom",
+    "laboratory",
+    "workshop",
+    "library",
+    "office",
+    "sports",
+)
 
 _CONV_NOTE_VI = "Hệ số quy đổi (trình độ, hình thức) theo Thông tư 03/2022; chưa đối chiếu văn bản."
 _CONV_NOTE_EN = "Conversion weights (level, mode) after Circular 03/2022; not checked against it."
 
+# Criterion numbers as the Circular's published text numbers them (Standard 2: criteria 2.1–2.3,
+# Standard 3: 3.1–3.2, …), after the sources in SOURCES; the article numbers were not checked.
+_C = CIRCULAR
+
+STATUS_RULE = Rule(
+    "status_on_date",
+    "Mọi số đếm “tại ngày D” đọc tình trạng của người học có hiệu lực vào ngày D theo lịch sử "
+    "biến động: biến động cuối cùng có hiệu lực đến hết ngày D (nhiều biến động cùng ngày: biến "
+    "động ghi sau cùng). Người học chưa có biến động nào: đang học từ ngày nhập học, rồi tình "
+    "trạng trên hồ sơ từ ngày của tình trạng đó — cũng là cách đọc người học chỉ có một hoặc hai "
+    "biến động (nhập học, rồi tình trạng hiện tại), vì hồ sơ luôn khớp biến động cuối. Chỉ “đang "
+    "học” (không bảo lưu, thôi học, chuyển trường, tốt nghiệp) mới được tính là đang học.",
+    "Every count “on date D” reads each learner's status in force on D from the status history: "
+    "the last event effective on or before D (several on one day: the one recorded last). A "
+    "learner without any event: enrolled from admission, then its record's status from that "
+    "status's date — which is also what one or two events (admission, then the current status) "
+    "say, the record being kept equal to the last event. Only “enrolled” counts as studying (not "
+    "suspended, withdrawn, transferred or graduated).",
+    f"{_C}: số liệu tính đến ngày chốt 31/12 (tài chính 31/3 năm sau); lịch sử biến động người "
+    "học của HEMIS (learner_status_event)",
+)
+SAME_DAY_RULE = Rule(
+    "same_day_earlier",
+    "“3 năm trước” và “đầu năm” là cùng ngày tháng của ngày chốt, 3 năm và 1 năm trước: "
+    "31/12/2025 → 31/12/2022 và 31/12/2024; ngày 29/02 thành 28/02 của năm không nhuận "
+    "(không phải trừ 365 ngày, cũng không phải ngày 28 của tháng).",
+    "“Three years earlier” and “the start of the year” are the cut-off's day and month 3 years "
+    "and 1 year before: 31 Dec 2025 → 31 Dec 2022 and 31 Dec 2024; 29 February becomes "
+    "28 February in a common year (not 365 days back, nor the 28th of the month).",
+    f"{_C}, tiêu chuẩn 5: quy mô so với 3 năm trước, tỉ lệ thôi học trong năm; cách đọc lịch là "
+    "lựa chọn vận hành",
+    False,
+)
+MODE_RULE = Rule(
+    "program_mode",
+    "Hình thức đào tạo (chính quy, vừa làm vừa học, từ xa) là hình thức của chương trình người "
+    "học theo học, không phải trường hình thức trên hồ sơ người học: hệ số quy đổi theo hình "
+    "thức và “người học chính quy” đều theo chương trình.",
+    "The form of training (full-time, part-time, distance) is that of the program the learner is "
+    "enrolled in, not the learner record's own field: the mode weight of converted students and "
+    "“full-time students” both follow the program.",
+    f"{_C}, tiêu chí 2.1 (người học quy đổi theo trình độ, lĩnh vực và hình thức đào tạo), 3.1 "
+    "và 3.2 (người học chính quy quy đổi); các hình thức đào tạo: Luật Giáo dục đại học, Điều 6 "
+    "(chưa đối chiếu khoản)",
+    False,
+)
+SHARE_RULE = Rule(
+    "share_cap",
+    "Một tỉ lệ mà tử số là một phần của mẫu số không vượt 100%: số khai báo lớn hơn mẫu số được "
+    "tính bằng mẫu số, và lý do ghi lại số đã khai báo.",
+    "A share whose numerator is a part of its denominator cannot exceed 100 %: a reported "
+    "number above the denominator counts as the denominator, and the reason keeps the number "
+    "reported.",
+    "Nghĩa của tiêu chí: tỉ lệ trên số giảng viên (người tốt nghiệp, người học) — không ai được "
+    "tính hai lần",
+)
+FLOOR_RULE = Rule(
+    "floor_for_training",
+    "Diện tích sàn xây dựng phục vụ đào tạo chỉ gồm các hạng mục: hội trường, giảng đường, phòng "
+    "học các loại (lecture_hall, classroom); phòng làm việc (office); thư viện (library); phòng "
+    "thí nghiệm, xưởng và cơ sở thực hành (laboratory, workshop); công trình luyện tập thể thao "
+    "(sports). Không tính ký túc xá (dormitory) và công trình khác (other). Loại “phòng làm việc” "
+    "của HEMIS không tách phòng làm việc của giảng viên khỏi phòng hành chính: tính cả. Cơ sở chưa "
+    "khai báo diện tích theo loại công trình: chưa xác định.",
+    "Floor area for training counts only: halls, lecture theatres and classrooms of every kind "
+    "(lecture_hall, classroom); offices (office); the library (library); laboratories, workshops "
+    "and practice facilities (laboratory, workshop); sports training facilities (sports). "
+    "Dormitories (dormitory) and other buildings (other) do not count. The registry's “office” "
+    "does not separate lecturers' offices from administrative ones: all count. An institution "
+    "without floor areas by kind of room is unknown.",
+    f"{_C}, tiêu chí 3.2 (diện tích sàn xây dựng phục vụ đào tạo); danh mục hạng mục theo mẫu báo "
+    "cáo điều kiện bảo đảm chất lượng khi xác định chỉ tiêu (Thông tư 03/2022/TT-BGDĐT): hội "
+    "trường, giảng đường, phòng học các loại, phòng đa năng, phòng làm việc của giáo sư, phó giáo "
+    "sư, giảng viên; thư viện, trung tâm học liệu; trung tâm nghiên cứu, phòng thí nghiệm, thực "
+    "nghiệm, cơ sở thực hành, thực tập, luyện tập — chưa đối chiếu nguyên văn",
+    False,
+)
+DROPOUT_RULE = Rule(
+    "dropout_in_year",
+    "Thôi học trong năm: người học đại học, cao đẳng đang học tại ngày chốt năm trước và có tình "
+    "trạng thôi học tại ngày chốt năm nay. Chuyển trường không tính là thôi học.",
+    "Dropout in the year: undergraduates studying at the previous year's cut-off whose status at "
+    "this year's cut-off is withdrawn. Transfers are not dropout.",
+    f"{_C}, tiêu chuẩn 5 (tỉ lệ thôi học)",
+)
+FIRST_YEAR_RULE = Rule(
+    "first_year_dropout",
+    "Thôi học năm thứ nhất: người học nhập học năm trước có tình trạng thôi học vào ngày tròn một "
+    "năm sau ngày nhập học (ngày 29/02 → 28/02), hoặc tại ngày chốt nếu ngày đó đến sau.",
+    "First-year dropout: learners admitted the year before whose status is withdrawn one year "
+    "after admission (29 February → 28 February), or at the cut-off if that comes first.",
+    f"{_C}, tiêu chuẩn 5 (tỉ lệ thôi học năm thứ nhất); “12 tháng đầu” đọc theo lịch",
+    False,
+)
+WORKING_AGE_RULE = Rule(
+    "working_age",
+    f"Trong độ tuổi lao động: chưa đủ {WORKING_AGE_LIMIT} tuổi tại ngày chốt, tức sinh sau cùng "
+    f"ngày đó {WORKING_AGE_LIMIT} năm trước (sinh 31/12/1960: đủ 65 tuổi ngày 31/12/2025).",
+    f"Working age: under {WORKING_AGE_LIMIT} at the cut-off, i.e. born after the same day "
+    f"{WORKING_AGE_LIMIT} years earlier (born 31 Dec 1960: 65 on 31 Dec 2025).",
+    f"{_C}, tiêu chí 2.2; giới hạn {WORKING_AGE_LIMIT} tuổi là lựa chọn vận hành",
+    False,
+)
+NOT_APPLICABLE_RULE = Rule(
+    "not_applicable_is_not_missing",
+    "Trường thông tin không áp dụng thì không tính là thiếu: nước và năm cấp bằng chỉ được chờ "
+    "đợi ở cán bộ có bằng (trình độ cao nhất khác “không có”); ngày tuyển dụng được chờ đợi ở "
+    "mọi cán bộ.",
+    "A field that does not apply is not missing: the degree's country and year are expected only "
+    "of staff holding a degree (highest degree other than “none”); the hiring date of every "
+    "staff member.",
+    "Định nghĩa độ đầy đủ của HEMIS (ADR 0012): tỉ lệ trường đã điền trên trường phải có",
+)
+
 DEFINITIONS: tuple[Definition, ...] = (
     Definition(
-        "lecturer_ratio", 1, "criterion", 2,
+        "lecturer_ratio", 2, "criterion", 2,
         "Tỉ lệ người học quy đổi trên giảng viên toàn thời gian",
         "Converted students per full-time lecturer",
         "converted_students / full_time_lecturers",
-        "Người học quy đổi đang học tại ngày chốt số liệu (trọng số theo trình độ, hình thức)",
-        "Converted students studying at the cut-off (weighted by level and mode)",
+        "Người học quy đổi đang học tại ngày chốt số liệu (trọng số theo trình độ và hình thức "
+        "đào tạo của chương trình)",
+        "Converted students studying at the cut-off (weighted by the program's level and form "
+        "of training)",
         "Giảng viên toàn thời gian (số người)", "Full-time lecturers (headcount)",
         "ratio", "max", (Threshold(40),), False, _CONV_NOTE_VI, _CONV_NOTE_EN,
         ("numerator", "denominator"),
+        source=f"{_C}, tiêu chí 2.1: không quá 40",
+        rules=(STATUS_RULE, MODE_RULE),
     ),
     Definition(
-        "permanent_lecturers", 1, "criterion", 2,
+        "permanent_lecturers", 2, "criterion", 2,
         "Tỉ lệ giảng viên cơ hữu trong độ tuổi lao động",
         "Permanent working-age lecturers",
         "permanent_working_age / full_time_lecturers",
@@ -102,9 +266,12 @@ DEFINITIONS: tuple[Definition, ...] = (
         f"Giới hạn tuổi lao động {WORKING_AGE_LIMIT} là lựa chọn vận hành, chưa đối chiếu.",
         f"The working-age limit of {WORKING_AGE_LIMIT} is an operational choice, not checked.",
         ("numerator", "denominator"),
+        source=f"{_C}, tiêu chí 2.2: không thấp hơn 70%",
+        rules=(WORKING_AGE_RULE,),
+        share=True,
     ),
     Definition(
-        "doctorate_lecturers", 1, "criterion", 2,
+        "doctorate_lecturers", 2, "criterion", 2,
         "Tỉ lệ giảng viên có trình độ tiến sĩ", "Lecturers with a doctorate",
         "doctorate_lecturers / full_time_lecturers",
         "Giảng viên toàn thời gian có bằng tiến sĩ", "Full-time lecturers holding a doctorate",
@@ -114,14 +281,25 @@ DEFINITIONS: tuple[Definition, ...] = (
             Threshold(0.20), Threshold(0.30, 2030),
             Threshold(0.40, 2024, "doctoral"), Threshold(0.50, 2030, "doctoral"),
             Threshold(0.05, 2024, "specialised"), Threshold(0.10, 2030, "specialised"),
+            Threshold(0.10, 2024, "specialised_doctoral"),
+            Threshold(0.15, 2030, "specialised_doctoral"),
         ),
         False,
-        "Ngưỡng cho trường đặc thù (5%/10%, 10%/15%) chưa rõ áp dụng cho loại nào: chưa xác minh.",
-        "Which specialised institutions get 5%/10% or 10%/15% is unclear: not verified.",
+        "Cơ sở đào tạo chuyên sâu đặc thù: 5% (10% từ 2030); nếu có đào tạo tiến sĩ: 10% (15% từ "
+        "2030). Ngưỡng cho cơ sở chuyên sâu đặc thù theo ghi chú nghiệp vụ, chưa đối chiếu "
+        "nguyên văn.",
+        "Specialised institutions: 5 % (10 % from 2030); those that train doctorates: 10 % "
+        "(15 % from 2030). The specialised thresholds follow the domain notes, not checked "
+        "against the text.",
         ("numerator", "denominator"),
+        source=(
+            f"{_C}, tiêu chí 2.3: không thấp hơn 20% (30% từ 2030); cơ sở đào tạo tiến sĩ 40% "
+            "(50%); cơ sở đào tạo chuyên sâu đặc thù 5% (10%), có đào tạo tiến sĩ 10% (15%)"
+        ),
+        share=True,
     ),
     Definition(
-        "land_per_student", 1, "criterion", 3,
+        "land_per_student", 2, "criterion", 3,
         "Diện tích đất trên người học chính quy quy đổi",
         "Land per converted full-time student",
         "land_area_m2 / converted_full_time_students",
@@ -129,23 +307,33 @@ DEFINITIONS: tuple[Definition, ...] = (
         "Người học chính quy quy đổi", "Converted full-time students",
         "m2", "min", (Threshold(25, 2030),), False, _CONV_NOTE_VI, _CONV_NOTE_EN,
         ("denominator",),
+        source=f"{_C}, tiêu chí 3.1: không nhỏ hơn 25 m² (từ 2030)",
+        rules=(STATUS_RULE, MODE_RULE),
     ),
     Definition(
-        "floor_per_student", 1, "criterion", 3,
-        "Diện tích sàn xây dựng trên người học", "Floor area per student",
-        "floor_area_m2 / converted_full_time_students",
-        "Diện tích sàn xây dựng của các cơ sở (m²)", "Floor area of the campuses (m²)",
+        "floor_per_student", 2, "criterion", 3,
+        "Diện tích sàn xây dựng phục vụ đào tạo trên người học",
+        "Floor area for training per student",
+        "training_floor_area_m2 / converted_full_time_students",
+        "Diện tích sàn xây dựng phục vụ đào tạo (m²): giảng đường, phòng học, phòng làm việc, thư "
+        "viện, phòng thí nghiệm, xưởng thực hành, công trình thể thao; không tính ký túc xá",
+        "Floor area for training (m²): lecture halls, classrooms, offices, library, laboratories, "
+        "workshops, sports facilities; dormitories excluded",
         "Người học chính quy quy đổi", "Converted full-time students",
         "m2", "min", (Threshold(2.8),), False, _CONV_NOTE_VI, _CONV_NOTE_EN, ("denominator",),
+        source=f"{_C}, tiêu chí 3.2: không nhỏ hơn 2,8 m²",
+        rules=(FLOOR_RULE, STATUS_RULE, MODE_RULE),
     ),
     Definition(
-        "lecturer_workspaces", 1, "criterion", 3,
+        "lecturer_workspaces", 2, "criterion", 3,
         "Tỉ lệ giảng viên có chỗ làm việc riêng", "Lecturers with their own workspace",
         "lecturer_workspaces / full_time_lecturers",
         "Chỗ làm việc riêng của giảng viên (báo cáo tài nguyên năm)",
         "Lecturer workspaces (yearly resource summary)",
         "Giảng viên toàn thời gian", "Full-time lecturers",
         "percent", "min", (Threshold(0.70),), True, "", "", ("denominator",),
+        source=f"{_C}, tiêu chí 3.2: giảng viên toàn thời gian có chỗ làm việc riêng ≥ 70%",
+        share=True,
     ),
     Definition(
         "enrolment_quota", 1, "criterion", 5,
@@ -159,34 +347,43 @@ DEFINITIONS: tuple[Definition, ...] = (
         "Chỉ tiêu từng năm chưa được lưu: dùng chỉ tiêu hiện hành.",
         "Past quotas are not stored: the current annual quota is used.",
         ("numerator",),
+        source=f"{_C}, tiêu chuẩn 5: trung bình 3 năm không thấp hơn 50% chỉ tiêu",
     ),
     Definition(
-        "scale_change", 1, "criterion", 5,
+        "scale_change", 2, "criterion", 5,
         "Quy mô đào tạo so với 3 năm trước", "Enrolment compared with 3 years earlier",
         "students(Y) / students(Y-3)",
         "Người học đang học tại ngày chốt năm báo cáo", "Students at this year's cut-off",
         "Người học đang học tại ngày chốt 3 năm trước", "Students at the cut-off 3 years earlier",
         "percent", "min", (Threshold(0.70),), True,
         "Quy mô không giảm quá 30% so với 3 năm trước.", "Not down by more than 30%.",
-        ("numerator",),
+        ("numerator", "denominator"),
+        source=f"{_C}, tiêu chuẩn 5: quy mô không giảm quá 30% so với 3 năm trước",
+        rules=(STATUS_RULE, SAME_DAY_RULE),
     ),
     Definition(
-        "dropout", 1, "criterion", 5,
+        "dropout", 2, "criterion", 5,
         "Tỉ lệ thôi học đại học trong năm", "Undergraduate dropout in the year",
         "withdrawn_in_year / undergraduates_at_start",
         "Người học đại học, cao đẳng thôi học trong năm", "Undergraduates who withdrew in the year",
         "Người học đại học, cao đẳng đang học đầu năm", "Undergraduates studying at the start",
         "percent", "max", (Threshold(0.10),), True,
         "Chuyển trường không tính là thôi học.", "Transfers are not counted as dropout.",
-        ("numerator",),
+        ("numerator", "denominator"),
+        source=f"{_C}, tiêu chuẩn 5: tỉ lệ thôi học không quá 10% mỗi năm",
+        rules=(DROPOUT_RULE, STATUS_RULE, SAME_DAY_RULE),
+        share=True,
     ),
     Definition(
-        "first_year_dropout", 1, "criterion", 5,
+        "first_year_dropout", 2, "criterion", 5,
         "Tỉ lệ thôi học năm thứ nhất", "First-year dropout",
         "withdrawn_within_12_months / admitted_previous_year",
         "Người học thôi học trong 12 tháng đầu", "Learners who withdrew within 12 months",
         "Người học đại học, cao đẳng nhập học năm trước", "Undergraduates admitted the year before",
-        "percent", "max", (Threshold(0.15),), True, "", "", ("numerator",),
+        "percent", "max", (Threshold(0.15),), True, "", "", ("numerator", "denominator"),
+        source=f"{_C}, tiêu chuẩn 5: tỉ lệ thôi học năm thứ nhất không quá 15%",
+        rules=(FIRST_YEAR_RULE, STATUS_RULE),
+        share=True,
     ),
     Definition(
         "graduation_extended", 1, "criterion", 5,
@@ -198,6 +395,8 @@ DEFINITIONS: tuple[Definition, ...] = (
         "Khóa có thời gian chuẩn + 2 năm kết thúc trong năm báo cáo",
         "The cohort whose normal duration + 2 years ends in the reporting year",
         "percent", "min", (Threshold(0.60),), True, "", "", ("numerator", "denominator"),
+        source=f"{_C}, tiêu chuẩn 5: tốt nghiệp trong thời gian chuẩn cộng 2 năm ≥ 60%",
+        share=True,
     ),
     Definition(
         "graduation_on_time", 1, "criterion", 5,
@@ -211,6 +410,8 @@ DEFINITIONS: tuple[Definition, ...] = (
         f"Cho phép {ON_TIME_GRACE_DAYS} ngày để ra quyết định tốt nghiệp (lựa chọn vận hành).",
         f"{ON_TIME_GRACE_DAYS} days are allowed for the graduation decision (operational).",
         ("numerator", "denominator"),
+        source=f"{_C}, tiêu chuẩn 5: tốt nghiệp đúng hạn ≥ 40%",
+        share=True,
     ),
     Definition(
         "employment", 1, "criterion", 5,
@@ -223,6 +424,8 @@ DEFINITIONS: tuple[Definition, ...] = (
         "percent", "min", (Threshold(0.70),), True,
         "Cần dữ liệu đối sánh bảo hiểm xã hội; luôn hiển thị kèm phễu đối sánh.",
         "Needs the social-insurance match; always shown with its funnel.",
+        source=f"{_C}, tiêu chuẩn 5: có việc làm, tự tạo việc làm, học tiếp trong 12 tháng ≥ 70%",
+        share=True,
     ),
     Definition(
         "finance_balance", 1, "criterion", 4,
@@ -232,6 +435,7 @@ DEFINITIONS: tuple[Definition, ...] = (
         "ratio", "min", (Threshold(1.0),), False,
         "Tiêu chí tài chính: ngưỡng chưa được xác minh.",
         "Finance criterion: threshold unverified.",
+        source=f"{_C}, tiêu chuẩn 4 (ngưỡng chưa xác minh)",
     ),
     Definition(
         "learner_satisfaction", 1, "criterion", 5,
@@ -240,6 +444,8 @@ DEFINITIONS: tuple[Definition, ...] = (
         "Người học được khảo sát", "Learners surveyed",
         "percent", "min", (Threshold(0.70),), True,
         "HEMIS chưa thu thập dữ liệu khảo sát.", "HEMIS does not collect survey data yet.",
+        source=f"{_C}, tiêu chuẩn 5: hài lòng ≥ 70%",
+        share=True,
     ),
     Definition(
         "graduate_satisfaction", 1, "criterion", 5,
@@ -248,6 +454,8 @@ DEFINITIONS: tuple[Definition, ...] = (
         "Người tốt nghiệp được khảo sát", "Graduates surveyed",
         "percent", "min", (Threshold(0.70),), True,
         "HEMIS chưa thu thập dữ liệu khảo sát.", "HEMIS does not collect survey data yet.",
+        source=f"{_C}, tiêu chuẩn 5: hài lòng ≥ 70%",
+        share=True,
     ),
     Definition(
         "research_output", 1, "criterion", 6,
@@ -257,14 +465,17 @@ DEFINITIONS: tuple[Definition, ...] = (
         "ratio", "min", (), False,
         "Tiêu chí nghiên cứu: ngưỡng chưa xác minh; HEMIS chưa thu thập công bố.",
         "Research criterion: threshold unverified; HEMIS does not collect publications.",
+        source=f"{_C}, tiêu chuẩn 6 (ngưỡng chưa xác minh)",
     ),
     Definition(
-        "dq_completeness", 1, "quality", 0,
+        "dq_completeness", 2, "quality", 0,
         "Độ đầy đủ", "Completeness",
         "filled / expected", "Trường thông tin đã điền và báo cáo năm đã nộp",
         "Fields filled and yearly returns present",
-        "Trường thông tin và báo cáo năm cần có", "Fields and yearly returns expected",
+        "Trường thông tin và báo cáo năm phải có (trường không áp dụng không tính)",
+        "Fields and yearly returns expected (a field that does not apply is not expected)",
         "score", "none",
+        rules=(NOT_APPLICABLE_RULE,),
     ),
     Definition(
         "dq_validity", 1, "quality", 0,
@@ -296,7 +507,7 @@ DEFINITIONS: tuple[Definition, ...] = (
         "score", "none",
     ),
     Definition(
-        "dq_score", 1, "quality", 0,
+        "dq_score", 2, "quality", 0,
         "Điểm chất lượng dữ liệu", "Data-quality score", "mean of the known components",
         "Tổng điểm các thành phần đã biết", "Sum of the known components",
         "Số thành phần đã biết", "Number of known components",

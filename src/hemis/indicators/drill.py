@@ -13,7 +13,13 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from hemis.errors import NotFound
-from hemis.indicators.criteria import converted_weight, learner_conditions, staff_conditions
+from hemis.indicators.criteria import (
+    converted_weight,
+    learner_conditions,
+    learner_history,
+    staff_conditions,
+)
+from hemis.indicators.history import Statuses, joined
 from hemis.registry.models import Award, Learner, Person, Program, Staff
 
 PAGE_SIZE = 50
@@ -62,7 +68,7 @@ LEARNER_COLUMNS = (
     ("full_name", "Họ và tên", "Full name"),
     ("program_code", "Chương trình", "Program"),
     ("level", "Trình độ", "Level"),
-    ("study_mode", "Hình thức", "Mode"),
+    ("study_mode", "Hình thức đào tạo (chương trình)", "Form of training (program)"),
     ("cohort_year", "Khoá", "Cohort"),
     ("admitted_on", "Ngày nhập học", "Admitted on"),
     ("status", "Tình trạng", "Status"),
@@ -107,14 +113,15 @@ def drill(
     family, name = found
     cutoff = _cutoff(session, year)
     if family == "learners":
-        condition = learner_conditions(year, cutoff)[name]
+        h = learner_history(cutoff, institution_id)
+        condition = learner_conditions(year, cutoff, Statuses.either(h))[name]
         stmt: Any = (
             select(
                 Learner.student_code,
                 Person.full_name,
                 Program.code.label("program_code"),
                 Program.level,
-                Learner.study_mode,
+                Program.mode.label("study_mode"),
                 Learner.cohort_year,
                 Learner.admitted_on,
                 Learner.status,
@@ -136,6 +143,7 @@ def drill(
                     Award.institution_id == Learner.institution_id, Award.learner_id == Learner.id
                 ),
             )
+            .outerjoin(h, joined(h))
             .join(Person, Person.id == Learner.person_id)
             .where(Learner.institution_id == institution_id, condition)
         )
@@ -155,6 +163,7 @@ def drill(
                     Award.institution_id == Learner.institution_id, Award.learner_id == Learner.id
                 ),
             )
+            .outerjoin(h, joined(h))
             .where(Learner.institution_id == institution_id, condition)
         )
         order: Any = Learner.student_code

@@ -183,6 +183,8 @@ def _definitions_sheet(book: Any, head: Any, year: int) -> None:
         "Ngưỡng năm " + str(year),
         "Ngưỡng đã xác minh",
         "Ghi chú",
+        "Căn cứ",
+        "Quy tắc tính",
     ]
     for c, title in enumerate(titles):
         sheet.write(0, c, title, head)
@@ -201,11 +203,16 @@ def _definitions_sheet(book: Any, head: Any, year: int) -> None:
                 "" if threshold is None else threshold,
                 "có" if d.threshold_verified else "chưa",
                 d.note_vi,
+                d.source,
+                "\n".join(
+                    f"{r.text_vi} (Căn cứ: {r.source}{'' if r.verified else '; chưa đối chiếu'})"
+                    for r in d.all_rules()
+                ),
             ],
         )
     sheet.set_column(0, 0, 22)
     sheet.set_column(2, 5, 40)
-    sheet.set_column(8, 8, 60)
+    sheet.set_column(8, 10, 60)
 
 
 def open_workbook(tables: Sequence[Any], year: int) -> bytes:

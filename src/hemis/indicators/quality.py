@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 from hemis.db.base import table_of
 from hemis.indicators.rules import Outcome, unknown
 from hemis.indicators.sources import MatchCounts
-from hemis.indicators.sql import EXP, REV, I, P, R, S
+from hemis.indicators.sql import EXP, REV, I, P, R, S, total
 from hemis.registry.models import ReportingPeriod
 from hemis.submissions.models import Submission, SubmissionJob
 
@@ -34,7 +34,8 @@ def _info(numerator: float, denominator: float) -> Outcome:
 
 def completeness(conn: Connection, year: int) -> dict[int, Outcome]:
     """Mean share filled over four areas: institution profile, staff records, programs and the
-    year's returns (resource summary, revenue, expenditure)."""
+    year's returns (resource summary, revenue, expenditure). Only fields that apply are
+    expected."""
     shares: dict[int, list[float]] = defaultdict(list)
     inst = select(
         I.c.id,
@@ -47,13 +48,20 @@ def completeness(conn: Connection, year: int) -> dict[int, Outcome]:
     ).group_by(I.c.id)
     for iid, filled in conn.execute(inst):
         shares[int(iid)].append(float(filled) / 4)
+    # A degree's country and year apply only to staff holding a degree: for the others they are
+    # not expected, so not missing (NOT_APPLICABLE_RULE); the hiring date applies to everyone.
+    holds = S.c.highest_degree != "none"
     staff = select(
         S.c.institution_id,
-        func.count(),
-        func.count(S.c.degree_country) + func.count(S.c.degree_year) + func.count(S.c.hired_on),
+        (func.count() + 2 * total(holds)).label("expected"),
+        (
+            func.count(S.c.hired_on)
+            + total(and_(holds, S.c.degree_country.is_not(None)))
+            + total(and_(holds, S.c.degree_year.is_not(None)))
+        ).label("filled"),
     ).group_by(S.c.institution_id)
-    for iid, rows, filled in conn.execute(staff):
-        shares[int(iid)].append(float(filled) / (3 * rows))
+    for iid, expected, filled in conn.execute(staff):
+        shares[int(iid)].append(float(filled) / float(expected))
     prog = select(P.c.institution_id, func.count(), func.count(P.c.name_en)).group_by(
         P.c.institution_id
     )

@@ -3,7 +3,7 @@ cannot be judged. No Session, no HTTP."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from hemis.indicators.definitions import Definition
 
@@ -41,6 +41,34 @@ def judge(
     reason when the denominator is missing or zero, and when the numerator is missing."""
     if numerator is None or denominator is None or denominator <= 0:
         return unknown(empty[0], empty[1], numerator, denominator)
+    note: tuple[str, str] | None = None
+    if d.share and numerator > denominator:
+        # A share cannot exceed 100 % (SHARE_RULE): count the denominator, keep what was said.
+        note = (
+            f"Số khai báo ({numerator:g}) lớn hơn mẫu số ({denominator:g}): tính bằng mẫu số, "
+            "tỉ lệ không vượt 100%.",
+            f"The number reported ({numerator:g}) exceeds the denominator ({denominator:g}): "
+            "counted as the denominator; a share cannot exceed 100 %.",
+        )
+        numerator = denominator
+    outcome = _judged(d, year, numerator, denominator, doctoral, specialised)
+    if note is None:
+        return outcome
+    return replace(
+        outcome,
+        reason_vi=" ".join(filter(None, (note[0], outcome.reason_vi))),
+        reason_en=" ".join(filter(None, (note[1], outcome.reason_en))),
+    )
+
+
+def _judged(
+    d: Definition,
+    year: int,
+    numerator: float,
+    denominator: float,
+    doctoral: bool,
+    specialised: bool,
+) -> Outcome:
     value = numerator / denominator
     threshold = d.threshold(year, doctoral, specialised)
     if d.direction == "none":

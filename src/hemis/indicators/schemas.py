@@ -16,6 +16,14 @@ class ThresholdRead(BaseModel):
     applies_to: str
 
 
+class RuleRead(BaseModel):
+    id: str
+    text_vi: str
+    text_en: str
+    source: str
+    verified: bool = Field(description="False: the source could not be checked against the text")
+
+
 class DefinitionRead(BaseModel):
     id: str
     version: int
@@ -36,12 +44,16 @@ class DefinitionRead(BaseModel):
     )
     note_vi: str
     note_en: str
+    source: str = Field(description="Where the criterion and its threshold are set")
+    share: bool = Field(description="A share of its denominator: the value cannot exceed 1")
+    rules: list[RuleRead] = Field(description="Every rule the count follows, with its source")
     drill_parts: list[str]
 
     @classmethod
     def of(cls, d: Definition, parts: list[str]) -> DefinitionRead:
         values: dict[str, Any] = {k: getattr(d, k) for k in cls.model_fields if hasattr(d, k)}
         values["thresholds"] = [ThresholdRead(**vars(t)) for t in d.thresholds]
+        values["rules"] = [RuleRead(**vars(r)) for r in d.all_rules()]
         values["drill_parts"] = parts
         return cls(**values)
 

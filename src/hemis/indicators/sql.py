@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Float, and_, case, func, not_
+from sqlalchemy import Date, Float, case, func, literal
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
@@ -16,8 +16,10 @@ from hemis.registry.models import (
     Campus,
     DisciplineIsced,
     Expenditure,
+    Facility,
     Institution,
     Learner,
+    LearnerStatusEvent,
     Person,
     Program,
     ResourceSummary,
@@ -36,8 +38,9 @@ R = table_of(ResourceSummary)
 REV = table_of(Revenue)
 EXP = table_of(Expenditure)
 DI = table_of(DisciplineIsced)
+F = table_of(Facility)
+E = table_of(LearnerStatusEvent)
 
-NOT_STUDYING = ("withdrawn", "transferred", "graduated", "suspended")
 UNDERGRADUATE = ("college", "bachelor")
 
 
@@ -58,11 +61,31 @@ def _day_pg(element: day_number, compiler: Any, **kw: Any) -> str:
     return f"(({compiler.process(element.clauses, **kw)}) - DATE '1970-01-01')"
 
 
-def studying_at(day: dt.date) -> ColumnElement[bool]:
-    """Admitted by `day` and not withdrawn, transferred, graduated or suspended by then (the
-    learner row carries its latest status and that status's date)."""
-    left = and_(L.c.status.in_(NOT_STUDYING), L.c.status_date <= day)
-    return and_(L.c.admitted_on <= day, not_(left))
+class one_year_after(FunctionElement[dt.date]):  # noqa: N801 - reads like an SQL function
+    """The same calendar day a year later; 29 February gives 28 February (as PostgreSQL's
+    `date + interval '1 year'` does; SQLite's own `date(d, '+1 year')` would give 1 March)."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(one_year_after, "sqlite")
+def _year_sqlite(element: one_year_after, compiler: Any, **kw: Any) -> str:
+    day = compiler.process(element.clauses, **kw)
+    return (
+        f"(CASE WHEN strftime('%m-%d', {day}) = '02-29' THEN date({day}, '-1 day', '+1 year') "
+        f"ELSE date({day}, '+1 year') END)"
+    )
+
+
+@compiles(one_year_after, "postgresql")
+def _year_pg(element: one_year_after, compiler: Any, **kw: Any) -> str:
+    return f"CAST(({compiler.process(element.clauses, **kw)}) + INTERVAL '1 year' AS DATE)"
+
+
+def as_date(day: dt.date) -> ColumnElement[dt.date]:
+    """A date constant typed as a date (so SQLite compares it as the ISO text it stores)."""
+    return literal(day, Date())
 
 
 def total(condition: ColumnElement[bool], weight: Any = 1) -> ColumnElement[Any]:

@@ -8,7 +8,7 @@ import datetime as dt
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hemis.db.base import Base, IdMixin, TimestampMixin
+from hemis.db.base import Base, IdMixin, TimestampMixin, Versioned
 from hemis.registry.codes import Level
 from hemis.registry.models._common import code_column_type, in_codes
 
@@ -98,7 +98,7 @@ class Ethnicity(Base):
     name_vi: Mapped[str] = mapped_column(String(60))
 
 
-class ReportingPeriod(IdMixin, TimestampMixin, Base):
+class ReportingPeriod(Versioned, IdMixin, TimestampMixin, Base):
     """A national reporting period: the year and its data cut-off dates."""
 
     __tablename__ = "reporting_period"

@@ -29,6 +29,7 @@ from hemis.admissions.schemas import (
 )
 from hemis.common.crypto import IdCipher
 from hemis.db.types import utcnow
+from hemis.db.versions import ANY, Precondition, locked
 from hemis.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from hemis.registry.rules import Problem
 from hemis.registry.service import commit, flush, problem
@@ -89,9 +90,14 @@ def create_year(session: Session, data: AdmissionYearCreate) -> AdmissionYear:
     return row
 
 
-def update_year(session: Session, year: int, data: AdmissionYearUpdate) -> AdmissionYear:
+def update_year(
+    session: Session, year: int, data: AdmissionYearUpdate, expected: Precondition = ANY
+) -> AdmissionYear:
     access.require_ministry(session)
-    row = get_year(session, year)
+    row = session.scalar(locked(select(AdmissionYear).where(AdmissionYear.year == year)))
+    if row is None:
+        raise NotFound("admission_year", year)
+    expected.check(row)
     for name, value in data.model_dump(exclude_unset=True).items():
         if name == "rules_version" and value is not None:
             value = rules_for(value).version

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from sqlalchemy import BigInteger, ForeignKey, Integer, MetaData, Table, func, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
@@ -103,7 +103,8 @@ class Versioned:
 
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805 - declared_attr takes the class
-        return {"version_id_col": table_of(cls).c.row_version}
+        # (declared_attr hands over the mapped class, which mypy sees as an instance)
+        return {"version_id_col": table_of(cast("type[Any]", cls)).c.row_version}
 
 
 def versioned_tables() -> list[str]:

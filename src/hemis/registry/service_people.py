@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from hemis.common.crypto import IdCipher, mask
 from hemis.common.text import clean, fold
+from hemis.db.versions import ANY, Precondition
 from hemis.errors import Conflict, NotFound, ValidationFailed
 from hemis.registry.codes import Sex
 from hemis.registry.models import Person, Staff, StaffChange
@@ -38,7 +39,7 @@ from hemis.registry.service import (
     changes_of,
     commit,
     flush,
-    get_row,
+    get_for_update,
     problem,
     require_national,
     target_institution,
@@ -183,9 +184,15 @@ def lookup_person(session: Session, cipher: IdCipher, national_id: str) -> Perso
     return person
 
 
-def update_person(session: Session, cipher: IdCipher, person_id: int, data: PersonUpdate) -> Person:
+def update_person(
+    session: Session,
+    cipher: IdCipher,
+    person_id: int,
+    data: PersonUpdate,
+    expected: Precondition = ANY,
+) -> Person:
     require_national(session)
-    person = get_row(session, Person, person_id)
+    person = get_for_update(session, Person, person_id, expected)
     changes = changes_of(data)
     for name, value in changes.items():
         setattr(person, name, value)
@@ -223,9 +230,12 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def update_staff(session: Session, staff_id: int, data: StaffUpdate) -> Staff:
-    """Apply a PATCH and keep the fields that changed, before and after, in the history."""
-    staff = get_row(session, Staff, staff_id)
+def update_staff(
+    session: Session, staff_id: int, data: StaffUpdate, expected: Precondition = ANY
+) -> Staff:
+    """Apply a PATCH and keep the fields that changed, before and after, in the history (the
+    row is locked, so "before" is what was committed)."""
+    staff = get_for_update(session, Staff, staff_id, expected)
     changes = changes_of(data)
     effective_on = changes.pop("effective_on", None) or dt.date.today()
     before: dict[str, Any] = {}

@@ -14,6 +14,7 @@ from hemis.config import Settings, get_settings
 from hemis.web import errors, routes
 from hemis.web.context import AppContext
 from hemis.web.templating import make_templates
+from hemis.web.versions import require_if_match_in_openapi
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -73,4 +74,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     errors.install(app)
     routes.include_all(app)
+    require_if_match_in_openapi(app)
     return app

@@ -1,0 +1,57 @@
+"""Row versions: how an update reads its row and checks the version its client read.
+
+An update reads its row with `locked(...)`: SELECT … FOR UPDATE on PostgreSQL, so concurrent
+writers of one row take turns and each reads what the previous one committed (SQLite has one
+writer at a time; there the version counter of db/base.py refuses a write over a change made
+between the read and the write). `Precondition.check` then compares the row's version with the
+one the client read — the API's If-Match (web/versions.py) or a page form's hidden field.
+Together: every update that succeeds was made on the committed row, which is what the audit
+log records as "before", and no client overwrites a change it never saw.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import Select
+
+from hemis.db.base import Versioned
+from hemis.errors import PreconditionFailed, PreconditionRequired
+
+S = TypeVar("S", bound=Select[Any])
+
+
+@dataclass(frozen=True)
+class Precondition:
+    """The versions of a row an update may replace.
+
+    `versions` are those the client read (If-Match may list several); None when it said none,
+    which `required` refuses (the API requires it; internal callers that read the row in their
+    own transaction need not say)."""
+
+    versions: frozenset[int] | None = None
+    required: bool = False
+
+    def check(self, row: Versioned) -> None:
+        if self.versions is None:
+            if self.required:
+                raise PreconditionRequired()
+            return
+        if row.row_version not in self.versions:
+            raise PreconditionFailed()
+
+
+ANY = Precondition()
+
+
+def at_version(version: int | None) -> Precondition:
+    """The precondition of a page form: the version it was rendered with, required (a form
+    without it was rendered before versions existed, and is refused like a stale one)."""
+    return Precondition(None if version is None else frozenset({version}), required=True)
+
+
+def locked(stmt: S) -> S:
+    """`stmt` taking row locks until commit (PostgreSQL; ignored by SQLite) and reading the
+    committed values even of rows the session already holds."""
+    return stmt.with_for_update().execution_options(populate_existing=True)

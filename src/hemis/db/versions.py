@@ -12,11 +12,12 @@ log records as "before", and no client overwrites a change it never saw.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, TypeVar
 
 from sqlalchemy import Select
 
-from hemis.db.base import Versioned
+from hemis.db.base import Versioned, versioned_tables
 from hemis.errors import PreconditionFailed, PreconditionRequired
 
 S = TypeVar("S", bound=Select[Any])
@@ -55,3 +56,17 @@ def locked(stmt: S) -> S:
     """`stmt` taking row locks until commit (PostgreSQL; ignored by SQLite) and reading the
     committed values even of rows the session already holds."""
     return stmt.with_for_update().execution_options(populate_existing=True)
+
+
+@cache
+def _versioned() -> frozenset[str]:
+    import hemis.models  # noqa: F401 - every table on the metadata
+
+    return frozenset(versioned_tables())
+
+
+def bump(table: str) -> list[str]:
+    """The SET assignment a set-based UPDATE (or upsert) of `table` adds so that each row it
+    changes gets a new version, as an ORM update would (none for a table without versions).
+    Without it a client holding the old ETag could overwrite what a bulk import wrote."""
+    return [f"row_version = {table}.row_version + 1"] if table in _versioned() else []

@@ -320,7 +320,8 @@ def _follow_events(ws: Workspace, frame: pl.DataFrame, now: dt.datetime) -> Tabl
     )
     ws.stage("stg_latest", latest)
     written = ws.execute(
-        "UPDATE learner SET status = s.status, status_date = s.effective_on, updated_at = :now "
+        "UPDATE learner SET status = s.status, status_date = s.effective_on, updated_at = :now, "
+        "row_version = learner.row_version + 1 "
         "FROM stg_latest s WHERE learner.institution_id = :iid AND learner.id = s.learner_id "
         "AND s.effective_on >= learner.status_date "
         "AND (learner.status, learner.status_date) IS DISTINCT FROM (s.status, s.effective_on)",

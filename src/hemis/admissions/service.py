@@ -170,12 +170,13 @@ def _next_candidate_number(session: Session, year: int, site: str) -> str:
     return f"{prefix}{(int(last[2:]) + 1) if last else 1:06d}"
 
 
-def find_registration(session: Session, year: int, person_id: int) -> ExamRegistration | None:
-    return session.scalar(
-        select(ExamRegistration).where(
-            ExamRegistration.year == year, ExamRegistration.person_id == person_id
-        )
+def find_registration(
+    session: Session, year: int, person_id: int, *, lock: bool = False
+) -> ExamRegistration | None:
+    stmt = select(ExamRegistration).where(
+        ExamRegistration.year == year, ExamRegistration.person_id == person_id
     )
+    return session.scalar(locked(stmt) if lock else stmt)
 
 
 def save_registration(
@@ -183,15 +184,19 @@ def save_registration(
     year: int,
     person_id: int,
     data: RegistrationFields,
+    expected: Precondition = ANY,
     now: dt.datetime | None = None,
 ) -> ExamRegistration:
-    """Create or change a person's registration for a year (audited)."""
+    """Create or change a person's registration for a year (audited; an existing one is
+    locked and checked against the version the caller read)."""
     access.require_own(session, person_id)
     calendar = get_year(session, year)
     require_window(session, registration_window(calendar), "đăng ký dự thi", "registration", now)
     _check_registration(year, data)
-    row = find_registration(session, year, person_id)
+    row = find_registration(session, year, person_id, lock=True)
     values = _values(data)
+    if row is not None:
+        expected.check(row)
     if row is None:
         row = ExamRegistration(
             year=year,

@@ -129,9 +129,7 @@ def _load_replaced_values(mapper: Mapper[Any], cls: type[Any]) -> None:
         return
     for attr in mapper.column_attrs:
         if attr.key not in ("created_at", "updated_at", "row_version"):
-            event.listen(
-                getattr(cls, attr.key), "set", _replaced, active_history=True, retval=True
-            )
+            event.listen(getattr(cls, attr.key), "set", _replaced, active_history=True, retval=True)
 
 
 def install(session_class: type[Session]) -> None:

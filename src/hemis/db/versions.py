@@ -47,9 +47,19 @@ ANY = Precondition()
 
 
 def at_version(version: int | None) -> Precondition:
-    """The precondition of a page form: the version it was rendered with, required (a form
-    without it was rendered before versions existed, and is refused like a stale one)."""
-    return Precondition(None if version is None else frozenset({version}), required=True)
+    """The precondition of a page form: the version of the record it was rendered with (None
+    if the record did not exist then, so that a record created meanwhile is not overwritten
+    either)."""
+    return Precondition(frozenset() if version is None else frozenset({version}), required=True)
+
+
+# What a page says when its form was rendered from a version someone has since replaced.
+STALE_FORM = (
+    "Bản ghi đã được thay đổi sau khi bạn mở trang này. Trang dưới đây hiện giá trị mới nhất; "
+    "hãy kiểm tra rồi lưu lại nếu vẫn cần thay đổi.",
+    "This record was changed after you opened this page. The page below shows the latest "
+    "values; check them and save again if your change is still needed.",
+)
 
 
 def locked(stmt: S) -> S:

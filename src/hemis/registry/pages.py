@@ -13,7 +13,7 @@ from starlette.responses import Response
 from hemis.accounts.roles import Role
 from hemis.accounts.service import Principal
 from hemis.errors import Forbidden
-from hemis.registry import queries
+from hemis.registry import queries, service_reviews
 from hemis.registry.codes import InstitutionType, Ownership, values
 from hemis.web.deps import CipherDep, PageDB, PagePrincipal, get_lang
 from hemis.web.templating import render
@@ -43,15 +43,17 @@ def _context(request: Request, **values_: Any) -> dict[str, Any]:
 def home(request: Request, principal: PagePrincipal, session: PageDB) -> Response:
     counts = None
     institution = None
+    reviews = None
     if principal.role.national:
         counts = queries.count_registry(session)
+        reviews = service_reviews.pending_count(session)
     elif principal.role is Role.institution_officer and principal.institution_id is not None:
         institution = queries.get_institution(session, principal.institution_id)
         counts = queries.count_registry(session, institution.id)
     return render(
         request,
         "home.html",
-        _context(request, counts=counts, institution=institution, nav="home"),
+        _context(request, counts=counts, institution=institution, reviews=reviews, nav="home"),
     )
 
 

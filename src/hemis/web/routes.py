@@ -15,6 +15,7 @@ from hemis.payments.api import router as payments_api
 from hemis.payments.pages import router as payments_pages
 from hemis.registry.api import router as registry_api
 from hemis.registry.pages import router as registry_pages
+from hemis.registry.pages_reviews import router as person_review_pages
 from hemis.submissions.api import router as submissions_api
 from hemis.submissions.pages import router as submissions_pages
 from hemis.submissions.pages_review import router as submission_review_pages
@@ -25,6 +26,7 @@ def include_all(app: FastAPI) -> None:
     app.include_router(registry_api)
     app.include_router(account_pages)
     app.include_router(registry_pages)
+    app.include_router(person_review_pages)
     app.include_router(submissions_api)
     app.include_router(submissions_pages)
     app.include_router(submission_review_pages)

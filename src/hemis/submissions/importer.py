@@ -191,7 +191,12 @@ def _resolve_persons(
     negative placeholder ids, never real ones, so that the plan still compares)."""
     data = with_blind_index(ws, data)
     if dry_run:
-        known = registered(ws, data, entity).select(IDX, "person_id")
+        # (a claim is a new person too: registry/models/person.py)
+        known = (
+            registered(ws, data, entity)
+            .filter(pl.col("person_id").is_not_null())
+            .select(IDX, "person_id")
+        )
         new = data.select(IDX).drop_nulls().unique().join(known, on=IDX, how="anti")
         placeholders = new.with_columns(
             (-pl.int_range(1, new.height + 1, dtype=pl.Int64)).alias("person_id")

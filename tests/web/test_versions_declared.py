@@ -77,3 +77,27 @@ def test_if_match_names_strong_versions_only(header: str, versions: set[int]) ->
 @pytest.mark.parametrize("header", [None, "", " ", "*"])
 def test_a_missing_or_star_if_match_is_no_condition(header: str | None) -> None:
     assert parse_if_match(header).versions is None
+
+
+def test_a_write_that_lost_a_race_elsewhere_answers_409_not_500(tmp_path: Path) -> None:
+    """Services without If-Match (rounds, wishes, …) that meet the version counter's refusal
+    answer a clear 409; nothing was written."""
+    from fastapi.testclient import TestClient
+    from sqlalchemy.orm.exc import StaleDataError
+
+    app = create_app(
+        Settings(env=Environment.test, database_url=f"sqlite:///{tmp_path / 'unused.db'}")
+    )
+
+    @app.get("/api/v1/test-stale")
+    def stale() -> None:
+        raise StaleDataError("UPDATE statement on table 'wish' expected to update 1 row(s)")
+
+    try:
+        with TestClient(app) as client:
+            response = client.get("/api/v1/test-stale", params={"lang": "en"})
+    finally:
+        app.state.ctx.dispose()
+    assert response.status_code == 409
+    assert response.json()["code"] == "record.changed"
+    assert "wish" not in response.text

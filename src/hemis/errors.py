@@ -87,3 +87,34 @@ class Conflict(HemisError):
 class RateLimited(HemisError):
     code = "rate_limited"
     status = 429
+
+
+class PreconditionFailed(HemisError):
+    """The record changed since the client read it (If-Match, or a form's version)."""
+
+    code = "precondition.failed"
+    status = 412
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            "Bản ghi đã được thay đổi kể từ khi bạn đọc nó. Hãy đọc lại và sửa trên bản mới nhất.",
+            "The record has changed since you read it. Read it again and make your change on "
+            "the latest version.",
+            **kwargs,
+        )
+
+
+class PreconditionRequired(HemisError):
+    """An update that does not say which version of the record it replaces."""
+
+    code = "precondition.required"
+    status = 428
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            "Thiếu tiêu đề If-Match: hãy gửi ETag của bản ghi như khi bạn đọc nó (GET trả về "
+            "ETag), để không ghi đè thay đổi của người khác.",
+            "If-Match is missing: send the ETag of the record as you read it (GET answers it), "
+            "so that no one else's change is overwritten.",
+            **kwargs,
+        )

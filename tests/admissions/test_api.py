@@ -35,7 +35,11 @@ class Caller:
         self.headers = {"Authorization": f"Bearer {response.json()['access_token']}"}
 
     def __call__(self, method: str, path: str, expect: int = 200, **kw: Any) -> Any:
-        response = self.client.request(method, API + path, headers=self.headers, **kw)
+        headers = dict(self.headers)
+        if method == "PATCH":  # a client that reads, then writes (If-Match: what it read)
+            read = self.client.get(API + path, headers=self.headers)
+            headers["If-Match"] = read.headers["etag"]
+        response = self.client.request(method, API + path, headers=headers, **kw)
         assert response.status_code == expect, response.text
         return response.json()
 

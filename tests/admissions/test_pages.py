@@ -11,12 +11,14 @@ from dataclasses import dataclass
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
 from hemis.accounts.roles import Role
 from hemis.admissions.models import AdmissionOffer
 from hemis.admissions.schemas import AdmissionYearUpdate
 from hemis.admissions.service import update_year
+from hemis.audit.models import AuditEntry
 from hemis.common.crypto import IdCipher
 from hemis.db.session import HemisSession, scoped_session
 from hemis.db.types import utcnow
@@ -26,7 +28,7 @@ from tests.actions.support import finish
 from tests.admissions import world
 from tests.admissions.world import HOUR, YEAR, Candidate
 from tests.conftest import TestDB
-from tests.web.page_factories import csrf_of, login, make_user
+from tests.web.page_factories import csrf_of, hidden_fields, login, make_user
 
 
 @dataclass
@@ -80,8 +82,12 @@ def site(db: TestDB, sessions: sessionmaker[HemisSession], cipher: IdCipher) -> 
 
 
 def post(client: TestClient, url: str, page: str, **data: object) -> object:
-    token = csrf_of(client.get(page).text)
-    return client.post(url, data={"csrf_token": token, **data}, follow_redirects=False)
+    """Post the form of `page` that posts to `url`, with its hidden fields (the CSRF token, the
+    version of the record it shows) and `data`."""
+    html = client.get(page).text
+    hidden = hidden_fields(html, url) if f'action="{url}"' in html else {}
+    fields = {"csrf_token": csrf_of(html), **hidden, **data}
+    return client.post(url, data=fields, follow_redirects=False)
 
 
 def close_wishes(site: Site) -> None:
@@ -255,3 +261,70 @@ def test_the_analyst_sees_round_control_but_changes_nothing(site: Site) -> None:
         tie_policy="group",
     )
     assert refused.status_code == 403  # type: ignore[attr-defined]
+
+
+def test_a_quota_form_opened_before_someone_elses_change_does_not_overwrite_it(
+    site: Site,
+) -> None:
+    """Two officers open the page; the first saves; the second's form, rendered from the old
+    version, is refused with a clear message and the first change stands (and is the only one
+    audited)."""
+    url = f"/admissions/institution/offers/{site.offers[0]}/quota"
+    first, second = site.client("bk.officer"), site.client("bk.officer")
+    stale_page = second.get("/admissions/institution").text
+    stale = {"csrf_token": csrf_of(stale_page), **hidden_fields(stale_page, url)}
+    assert stale["row_version"] == "1"
+    assert post(first, url, "/admissions/institution", quota="7").status_code == 303  # type: ignore[attr-defined]
+    refused = second.post(url, data={**stale, "quota": "9"}, follow_redirects=False)
+    assert refused.status_code == 409
+    assert "Bản ghi đã được thay đổi sau khi bạn mở trang này" in refused.text
+    assert 'value="7"' in refused.text  # the page shows the latest value
+    english = second.post(url + "?lang=en", data={**stale, "quota": "9"}, follow_redirects=False)
+    assert "This record was changed after you opened this page" in english.text
+    with scoped_session(site.sessions, world.system()) as s:
+        offer = s.get(AdmissionOffer, (site.inst, site.offers[0]))
+        assert offer is not None
+        assert (offer.quota, offer.row_version) == (7, 2)
+        changes = s.scalars(
+            select(AuditEntry).where(
+                AuditEntry.entity == "admission_offer", AuditEntry.action == "update"
+            )
+        ).all()
+        assert [(c.before["quota"], c.after["quota"]) for c in changes] == [(1, 7)]
+    # Reloaded, the form carries the new version and saves.
+    assert post(second, url, "/admissions/institution", quota="9").status_code == 303  # type: ignore[attr-defined]
+
+
+def test_a_registration_form_from_another_tab_does_not_overwrite_the_saved_one(
+    site: Site,
+) -> None:
+    me = site.client("thi.sinh.a")
+    fields = {
+        "school_code": "01001",
+        "school_name": "THPT Chu Văn An",
+        "area": "KV1",
+        "graduation_year": "2025",
+        "elective1": "physics",
+        "elective2": "chemistry",
+        "exam_site": "01",
+    }
+    # Two tabs show the registration at the same version; the first saves.
+    url = "/admissions/registration"
+    first, second = me.get(url).text, me.get(url).text
+    tab = {"csrf_token": csrf_of(second), **hidden_fields(second, url), **fields}
+    saved = me.post(
+        url,
+        data={"csrf_token": csrf_of(first), **hidden_fields(first, url), **fields, "area": "KV2"},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    late = me.post(url, data={**tab, "area": "KV3"}, follow_redirects=False)
+    assert late.status_code == 409
+    assert "Bản ghi đã được thay đổi sau khi bạn mở trang này" in late.text
+    # A form that says no version (rendered before the registration existed) is refused too.
+    blind = {k: v for k, v in tab.items() if k != "row_version"}
+    assert me.post(url, data={**blind, "area": "KV3"}, follow_redirects=False).status_code == 409
+    with scoped_session(site.sessions, world.system()) as s:
+        registration = world.registration_of(s, site.a.person_id)
+        assert registration is not None
+        assert registration.area == "KV2"

@@ -34,6 +34,8 @@ from tests.imports.samples import BASE
 from tests.submissions.world import OTHER_LEARNER_NID, OTHER_STAFF_NID, World, learner, run, seed
 
 KNOWN_NID = make_national_id("001", "male", 2004, 777001)
+OWN_STAFF_NID = make_national_id("001", "male", 1980, 777002)  # A's own staff member
+OWN_BORN = dt.date(1980, 2, 2)
 PEERS = {f"B{n}": {"level": "bachelor", "opening": 100, "active": 100 + n} for n in range(6)}
 BASELINE = {"P1": {"level": "bachelor", "active": 2}, "P2": {"level": "bachelor", "active": 20}}
 
@@ -77,6 +79,8 @@ def _build(db: TestDB) -> Iterator[Module]:
         prog = factories.program(s, _institution(s, scene.a), "POLD", opened_on=dt.date(2000, 1, 1))
         who = factories.person(s, cipher, KNOWN_NID, "Nguyễn Văn Cũ", "male", dt.date(2004, 3, 1))
         old = factories.learner(s, prog, who, "SV-OLD", admitted_on=dt.date(2022, 9, 5))
+        mine = factories.person(s, cipher, OWN_STAFF_NID, "Phạm Văn Mình", "male", OWN_BORN)
+        factories.staff(s, _institution(s, scene.a), mine, "A-GV1")
         s.add(
             Award(
                 institution_id=scene.a,
@@ -138,7 +142,19 @@ def known(**overrides: str) -> dict[str, str]:
     return row | {"date_of_birth": "2004-03-01"} | overrides
 
 
-OTHER = {"national_id": OTHER_LEARNER_NID, "sex": "female", "date_of_birth": "2004-05-05"}
+# B's learner and lecturer exactly as registered: a file that describes them so links them.
+OTHER = {
+    "national_id": OTHER_LEARNER_NID,
+    "full_name": "Lê Thị Khác",
+    "sex": "female",
+    "date_of_birth": "2004-05-05",
+}
+OWN_STAFF = {
+    "national_id": OWN_STAFF_NID,
+    "full_name": "Phạm Văn Mình",
+    "date_of_birth": "1980-02-02",
+    "staff_code": "A-GV1",
+}
 LECTURER = {
     "national_id": OTHER_STAFF_NID,
     "full_name": "Trần Văn Giảng",
@@ -187,11 +203,16 @@ FIXTURES: dict[str, tuple[tuple[str, Rows], tuple[str, Rows]]] = {
         learners(known(student_code="SV-OLD")),
         learners(learner(1, student_code="SV-OLD")),
     ),
+    # Tier d checks the institution's own persons only (another institution's person with
+    # other details becomes a claim, silently: tests/submissions/test_person_claims.py).
     "STF.national_id.identity": (
-        staff(**LECTURER),
-        staff(**LECTURER | {"date_of_birth": "1980-01-02"}),
+        staff(**OWN_STAFF),
+        staff(**OWN_STAFF | {"date_of_birth": "1980-02-03"}),
     ),
-    "STF.full_name.registry": (staff(**LECTURER), staff(**LECTURER | {"full_name": "Ai Khác"})),
+    "STF.full_name.registry": (
+        staff(**OWN_STAFF | {"full_name": "PHẠM VĂN MÌNH"}),
+        staff(**OWN_STAFF | {"full_name": "Ai Khác"}),
+    ),
     "EVT.student_code.exists": (
         ("learner_status_events", [BASE["learner_status_events"] | {"student_code": "SV-OLD"}]),
         ("learner_status_events", [BASE["learner_status_events"] | {"student_code": "NOBODY"}]),

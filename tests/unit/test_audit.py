@@ -49,10 +49,29 @@ def test_writes_are_recorded_with_who_what_before_after(engine: Engine, audited:
     ]
     assert {e.actor for e in entries} == {"user:7"}
     update = entries[-1]
-    assert update.before == {"full_name": "Nguyễn Văn An"}
-    assert update.after == {"full_name": "Nguyễn Văn Ân"}
+    assert update.before == {"full_name": "Nguyễn Văn An", "row_version": 1}
+    assert update.after == {"full_name": "Nguyễn Văn Ân", "row_version": 2}
     assert update.entity_id == str(audited)
     assert entries[1].institution_id is not None
+
+
+def test_before_of_a_column_set_without_being_loaded_is_the_committed_value(
+    engine: Engine, sessions: sessionmaker[HemisSession], audited: int
+) -> None:
+    """An expired attribute (after a rollback, say) is loaded before it is replaced: the
+    entry's "before" is what the database held, not None."""
+    from hemis.registry.models import Person
+
+    with scoped_session(sessions, Scope("user:8", None, role="ministry_admin")) as s:
+        person = s.get(Person, audited)
+        assert person is not None
+        s.expire(person)
+        person.full_name = "Nguyễn Văn Bình"
+        s.commit()
+    update = _entries(engine)[-1]
+    assert update.actor == "user:8"
+    assert update.before == {"full_name": "Nguyễn Văn Ân", "row_version": 2}
+    assert update.after == {"full_name": "Nguyễn Văn Bình", "row_version": 3}
 
 
 def test_audit_never_holds_the_national_id(engine: Engine, audited: int) -> None:

@@ -285,10 +285,18 @@ class Api:
         token = self.tokens.get(who) or self.login(who)
         return {"Authorization": f"Bearer {token}"}
 
-    def request(self, who: str, method: str, path: str, **kwargs: Any) -> Response:
+    def request(
+        self,
+        who: str,
+        method: str,
+        path: str,
+        headers: dict[str, str] | None = None,
+        **kwargs: Any,
+    ) -> Response:
         """`path` is under /api/v1 unless it starts with a slash."""
         url = path if path.startswith("/") else f"{API}/{path}"
-        response = self.client.request(method, url, headers=self.headers(who), **kwargs)
+        sent = self.headers(who) | (headers or {})
+        response = self.client.request(method, url, headers=sent, **kwargs)
         self.responses.append(response)
         return response
 
@@ -298,8 +306,13 @@ class Api:
     def post(self, who: str, path: str, body: Any) -> Response:
         return self.request(who, "POST", path, json=body)
 
-    def patch(self, who: str, path: str, body: Any) -> Response:
-        return self.request(who, "PATCH", path, json=body)
+    def patch(self, who: str, path: str, body: Any, if_match: str | None = None) -> Response:
+        """PATCH with If-Match: `if_match`, else the ETag a GET of the same path answers now
+        (a client that reads, then writes); none if that GET fails (the row is not theirs)."""
+        if if_match is None:
+            if_match = self.get(who, path).headers.get("etag")
+        headers = {"If-Match": if_match} if if_match else {}
+        return self.request(who, "PATCH", path, headers=headers, json=body)
 
     def items(self, who: str, path: str, **params: Any) -> list[dict[str, Any]]:
         response = self.get(who, path, **params)

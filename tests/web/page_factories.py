@@ -51,6 +51,14 @@ def csrf_of(html: str) -> str:
     return found.group(1)
 
 
+def hidden_fields(html: str, action: str) -> dict[str, str]:
+    """The hidden inputs of the form posting to `action`, as a browser would send them."""
+    form = re.search(rf'<form[^>]*action="{re.escape(action)}"[^>]*>(.*?)</form>', html, re.S)
+    assert form, f"no form posting to {action}"
+    hidden = re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', form.group(1))
+    return dict(hidden)
+
+
 @lru_cache(maxsize=1)
 def _password_hash() -> str:
     return hash_password(PASSWORD)  # argon2 is slow on purpose: hash the test password once

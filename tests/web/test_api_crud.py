@@ -207,12 +207,19 @@ def test_create_read_update_list(api: Api, world: World, case: Case) -> None:
     read = api.get(case.who, f"{case.path}/{row['id']}")
     assert read.status_code == 200
     assert read.json() == row
+    # The version is the ETag, from creation on (a person, embedded in officers' learner and
+    # staff reads, shows it in the ETag only).
+    assert row.get("row_version", 1) == 1
+    assert created.headers["etag"] == read.headers["etag"] == '"1"'
 
     patched = api.patch(case.who, f"{case.path}/{row['id']}", case.patch)
     assert patched.status_code == 200, patched.text
     after = patched.json()
     _assert_echoes(after, case.patch)
-    unchanged = {k for k in row if k not in case.patch and k not in ("updated_at", "person")}
+    assert after.get("row_version", 2) == 2
+    assert patched.headers["etag"] == '"2"'
+    skipped = ("updated_at", "person", "row_version")
+    unchanged = {k for k in row if k not in case.patch and k not in skipped}
     assert {k: after[k] for k in unchanged} == {k: row[k] for k in unchanged}
     assert api.get(case.who, f"{case.path}/{row['id']}").json() == after
 

@@ -111,10 +111,12 @@ def test_one_person_across_institutions(api: Api, world: World) -> None:
     assert found.json()["id"] == a["person_id"]
 
 
-def test_known_national_id_with_other_details_is_a_conflict(api: Api, world: World) -> None:
+def test_own_person_with_other_details_is_a_conflict_listing_them(api: Api, world: World) -> None:
+    """The institution already enrols this person (it sees them anyway): the conflict names the
+    fields that differ, and never echoes the registered values."""
     api.post("officer_a", "learners", learner_body(world, HANG))
     clash = api.post(
-        "officer_b",
+        "officer_a",
         "staff",
         staff_body(HANG, full_name="Đỗ Thị Hương", date_of_birth="2004-06-16", sex="female"),
     )

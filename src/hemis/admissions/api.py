@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import File, Form, Query, UploadFile
+from fastapi import File, Form, Query, Response, UploadFile
 from sqlalchemy import select
 
 from hemis.admissions import queries_public, results_import, service, service_offers
@@ -37,6 +37,13 @@ from hemis.admissions.schemas import (
 from hemis.registry.api_deps import MinistryAdminOnly, MinistryOnly, PathId
 from hemis.web.crud import Page, page_of, paginate
 from hemis.web.deps import DB, CipherDep
+from hemis.web.versions import (
+    VERSIONED_CREATE,
+    VERSIONED_READ,
+    VERSIONED_WRITE,
+    IfMatch,
+    tagged,
+)
 
 router = make_router()
 
@@ -50,20 +57,25 @@ def list_years(db: DB) -> Page[AdmissionYearRead]:
     return page_of(list(rows), None, AdmissionYearRead)
 
 
-@router.post("/years", status_code=CREATED, dependencies=[MinistryAdminOnly])
-def create_year(db: DB, body: AdmissionYearCreate) -> AdmissionYearRead:
+@router.post(
+    "/years", status_code=CREATED, dependencies=[MinistryAdminOnly], responses=VERSIONED_CREATE
+)
+def create_year(db: DB, body: AdmissionYearCreate, response: Response) -> AdmissionYearRead:
     """Open an admission year: its calendar (UTC) and rules (wish cap, teacher-training limit)."""
-    return AdmissionYearRead.model_validate(service.create_year(db, body))
+    return AdmissionYearRead.model_validate(tagged(response, service.create_year(db, body)))
 
 
-@router.get("/years/{year}")
-def read_year(db: DB, year: YearPath) -> AdmissionYearRead:
-    return AdmissionYearRead.model_validate(service.get_year(db, year))
+@router.get("/years/{year}", responses=VERSIONED_READ)
+def read_year(db: DB, year: YearPath, response: Response) -> AdmissionYearRead:
+    return AdmissionYearRead.model_validate(tagged(response, service.get_year(db, year)))
 
 
-@router.patch("/years/{year}", dependencies=[MinistryAdminOnly])
-def update_year(db: DB, year: YearPath, body: AdmissionYearUpdate) -> AdmissionYearRead:
-    return AdmissionYearRead.model_validate(service.update_year(db, year, body))
+@router.patch("/years/{year}", dependencies=[MinistryAdminOnly], responses=VERSIONED_WRITE)
+def update_year(
+    db: DB, year: YearPath, body: AdmissionYearUpdate, if_match: IfMatch, response: Response
+) -> AdmissionYearRead:
+    row = service.update_year(db, year, body, if_match)
+    return AdmissionYearRead.model_validate(tagged(response, row))
 
 
 # --- registrations (ministry) ---------------------------------------------------------------------
@@ -123,21 +135,23 @@ def list_offers(db: DB, q: Annotated[OfferQuery, Query()]) -> Page[OfferRead]:
     return Page[OfferRead](items=[_offer(r) for r in rows], next_cursor=cursor)
 
 
-@router.post("/offers", status_code=CREATED)
-def create_offer(db: DB, body: OfferCreate) -> OfferRead:
+@router.post("/offers", status_code=CREATED, responses=VERSIONED_CREATE)
+def create_offer(db: DB, body: OfferCreate, response: Response) -> OfferRead:
     """Open a program for admission in a year (officers: their own institution)."""
-    return _offer(service_offers.create_offer(db, body))
+    return _offer(tagged(response, service_offers.create_offer(db, body)))
 
 
-@router.get("/offers/{offer_id}")
-def read_offer(db: DB, offer_id: PathId) -> OfferRead:
-    return _offer(service_offers.get_offer(db, offer_id))
+@router.get("/offers/{offer_id}", responses=VERSIONED_READ)
+def read_offer(db: DB, offer_id: PathId, response: Response) -> OfferRead:
+    return _offer(tagged(response, service_offers.get_offer(db, offer_id)))
 
 
-@router.patch("/offers/{offer_id}")
-def update_offer(db: DB, offer_id: PathId, body: OfferUpdate) -> OfferRead:
+@router.patch("/offers/{offer_id}", responses=VERSIONED_WRITE)
+def update_offer(
+    db: DB, offer_id: PathId, body: OfferUpdate, if_match: IfMatch, response: Response
+) -> OfferRead:
     """Change an offer, quotas included, between rounds (audited)."""
-    return _offer(service_offers.update_offer(db, offer_id, body))
+    return _offer(tagged(response, service_offers.update_offer(db, offer_id, body, if_match)))
 
 
 @router.get("/offers/{offer_id}/applicants")

@@ -18,7 +18,8 @@ from hemis.admissions.pages_common import Candidate, current_year, error_text, p
 from hemis.admissions.queries_public import offer_rows, search_offers
 from hemis.admissions.schemas import RegistrationFields, WishCreate
 from hemis.db.types import utcnow
-from hemis.errors import HemisError, NotFound
+from hemis.db.versions import at_version
+from hemis.errors import HemisError, NotFound, PreconditionFailed
 from hemis.web.csrf import CsrfChecked
 
 router = APIRouter(include_in_schema=False)
@@ -105,6 +106,7 @@ def save_registration(
     foreign_language: Annotated[str, Form(max_length=2)] = "",
     technology_track: Annotated[str, Form(max_length=12)] = "",
     exam_site: Annotated[str, Form(max_length=10)] = "",
+    row_version: Annotated[int | None, Form(ge=1)] = None,
 ) -> Response:
     year = _year(c)
     try:
@@ -126,7 +128,11 @@ def save_registration(
         message = "Thông tin chưa hợp lệ: " if request.query_params.get("lang") != "en" else ""
         return _registration_page(request, c, [message + ", ".join(fields)], 422)
     try:
-        service.save_registration(c.own, year, c.person_id, data)
+        # The form's version: a registration changed (or created, in another tab) since the
+        # form was shown is not overwritten; the page shows the latest with a message.
+        service.save_registration(c.own, year, c.person_id, data, at_version(row_version))
+    except PreconditionFailed as exc:
+        return _registration_page(request, c, error_text(request, exc), 409)
     except HemisError as exc:
         return _registration_page(request, c, error_text(request, exc), exc.status)
     return _back("/admissions/registration?saved=1")

@@ -22,7 +22,8 @@ from hemis.admissions.eligibility import in_vietnam
 from hemis.admissions.models import AdmissionYear
 from hemis.admissions.rules import from_h
 from hemis.db.session import HemisSession, scoped_session
-from hemis.errors import Forbidden, HemisError
+from hemis.db.versions import STALE_FORM
+from hemis.errors import Forbidden, HemisError, PreconditionFailed
 from hemis.web.deps import Context, PagePrincipal, get_lang
 from hemis.web.templating import render
 
@@ -83,6 +84,8 @@ def page(request: Request, name: str, status_code: int = 200, **values: Any) -> 
 def error_text(request: Request, exc: HemisError) -> list[str]:
     """The message of a refused action and the messages of its details, in the page language."""
     lang = get_lang(request)
+    if isinstance(exc, PreconditionFailed):
+        return [STALE_FORM[1] if lang == "en" else STALE_FORM[0]]
     lines = [exc.message(lang)]
     details = exc.details
     if isinstance(details, dict):

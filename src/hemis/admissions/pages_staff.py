@@ -27,7 +27,8 @@ from hemis.admissions.codes import RoundKind, TiePolicy
 from hemis.admissions.models import AdmissionOffer
 from hemis.admissions.pages_common import current_year, error_text, page
 from hemis.admissions.schemas import OfferUpdate, RoundCreate
-from hemis.errors import Forbidden, HemisError, NotFound
+from hemis.db.versions import at_version
+from hemis.errors import Forbidden, HemisError, NotFound, PreconditionFailed
 from hemis.web.csrf import CsrfChecked
 from hemis.web.deps import PageDB, PagePrincipal
 
@@ -99,10 +100,17 @@ def change_quota(
     _csrf: CsrfChecked,
     offer_id: int,
     quota: Annotated[int, Form(ge=0, le=100_000)],
+    row_version: Annotated[int | None, Form(ge=1)] = None,
 ) -> Response:
+    """Change a quota; the form carries the version of the offer it showed, so a quota someone
+    changed meanwhile is not overwritten (the page shows the latest with a message)."""
     _officer(principal)
     try:
-        service_offers.update_offer(session, offer_id, OfferUpdate(quota=quota))
+        service_offers.update_offer(
+            session, offer_id, OfferUpdate(quota=quota), at_version(row_version)
+        )
+    except PreconditionFailed as exc:
+        return _institution_page(request, session, error_text(request, exc), 409)
     except HemisError as exc:
         return _institution_page(request, session, error_text(request, exc), exc.status)
     return RedirectResponse("/admissions/institution", status_code=SEE_OTHER)

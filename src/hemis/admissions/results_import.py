@@ -263,7 +263,8 @@ def _upsert(session: Session, frame: pl.DataFrame) -> None:
     """Insert the scores, replacing the same (year, person, method, subject)."""
     conflict = (
         "ON CONFLICT (year, person_id, method, subject) DO UPDATE SET "
-        "score_h = excluded.score_h, batch_id = excluded.batch_id"
+        "score_h = excluded.score_h, batch_id = excluded.batch_id, "
+        "row_version = result_score.row_version + 1"
     )
     if is_postgres(session):
         session.execute(

@@ -34,6 +34,7 @@ from hemis.registry.schemas import (
     Text250,
     Text300,
     UpdateSchema,
+    VersionedRead,
 )
 from hemis.registry.schemas_people import PersonIdentity
 from hemis.web.crud import ListQuery
@@ -101,7 +102,7 @@ class AdmissionYearUpdate(AdmissionYearFields, UpdateSchema):
     nullable = frozenset(AdmissionYearFields.model_fields)
 
 
-class AdmissionYearRead(ReadSchema):
+class AdmissionYearRead(VersionedRead):
     year: int
     rules_version: int
     wish_cap: int | None
@@ -255,7 +256,7 @@ class OfferUpdate(UpdateSchema):
     status: OfferStatus | None = None
 
 
-class OfferRead(ReadSchema):
+class OfferRead(VersionedRead):
     id: int
     institution_id: int
     year: int

@@ -29,6 +29,7 @@ from hemis.admissions.schemas import (
 )
 from hemis.common.crypto import IdCipher
 from hemis.db.types import utcnow
+from hemis.db.versions import ANY, Precondition, locked
 from hemis.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from hemis.registry.rules import Problem
 from hemis.registry.service import commit, flush, problem
@@ -95,9 +96,14 @@ def create_year(session: Session, data: AdmissionYearCreate) -> AdmissionYear:
     return row
 
 
-def update_year(session: Session, year: int, data: AdmissionYearUpdate) -> AdmissionYear:
+def update_year(
+    session: Session, year: int, data: AdmissionYearUpdate, expected: Precondition = ANY
+) -> AdmissionYear:
     access.require_ministry(session)
-    row = get_year(session, year)
+    row = session.scalar(locked(select(AdmissionYear).where(AdmissionYear.year == year)))
+    if row is None:
+        raise NotFound("admission_year", year)
+    expected.check(row)
     for name, value in data.model_dump(exclude_unset=True).items():
         if name == "rules_version" and value is not None:
             value = rules_for(value).version
@@ -170,12 +176,13 @@ def _next_candidate_number(session: Session, year: int, site: str) -> str:
     return f"{prefix}{(int(last[2:]) + 1) if last else 1:06d}"
 
 
-def find_registration(session: Session, year: int, person_id: int) -> ExamRegistration | None:
-    return session.scalar(
-        select(ExamRegistration).where(
-            ExamRegistration.year == year, ExamRegistration.person_id == person_id
-        )
+def find_registration(
+    session: Session, year: int, person_id: int, *, lock: bool = False
+) -> ExamRegistration | None:
+    stmt = select(ExamRegistration).where(
+        ExamRegistration.year == year, ExamRegistration.person_id == person_id
     )
+    return session.scalar(locked(stmt) if lock else stmt)
 
 
 def save_registration(
@@ -183,16 +190,20 @@ def save_registration(
     year: int,
     person_id: int,
     data: RegistrationFields,
+    expected: Precondition = ANY,
     now: dt.datetime | None = None,
 ) -> ExamRegistration:
-    """Create or change a person's registration for a year (audited)."""
+    """Create or change a person's registration for a year (audited; an existing one is
+    locked and checked against the version the caller read)."""
     access.require_own(session, person_id)
     access.require_registration_identity(session)
     calendar = get_year(session, year)
     require_window(session, registration_window(calendar), "đăng ký dự thi", "registration", now)
     _check_registration(year, data)
-    row = find_registration(session, year, person_id)
+    row = find_registration(session, year, person_id, lock=True)
     values = _values(data)
+    if row is not None:
+        expected.check(row)
     if row is None:
         row = ExamRegistration(
             year=year,

@@ -23,9 +23,16 @@ from hemis.admissions.rules import ConversionTable as Table
 from hemis.admissions.rules import TableError, from_h, percentile_points, rules_for, to_h
 from hemis.admissions.schemas import ConversionTableCreate, OfferCreate, OfferUpdate
 from hemis.admissions.service import get_year
+from hemis.db.versions import ANY, Precondition
 from hemis.errors import Conflict, NotFound, ValidationFailed
 from hemis.registry.models import Program
-from hemis.registry.service import commit, get_row, invalid, problem, target_institution
+from hemis.registry.service import (
+    commit,
+    get_for_update,
+    invalid,
+    problem,
+    target_institution,
+)
 
 # Highest score a table converts from, in hundredths: a transcript combination sums 3 averages.
 SOURCE_MAX_H: dict[Method, int] = {
@@ -66,6 +73,7 @@ def offer_read_values(offer: AdmissionOffer) -> dict[str, Any]:
         "floor": from_h(offer.floor_h),
         "tiebreaks": list(offer.tiebreaks),
         "status": offer.status,
+        "row_version": offer.row_version,
     }
 
 
@@ -194,9 +202,11 @@ def round_in_progress(session: Session, year: int) -> AdmissionRound | None:
     )
 
 
-def update_offer(session: Session, offer_id: int, data: OfferUpdate) -> AdmissionOffer:
+def update_offer(
+    session: Session, offer_id: int, data: OfferUpdate, expected: Precondition = ANY
+) -> AdmissionOffer:
     """Change an offer (quota edits between rounds included; audited)."""
-    offer = get_row(session, AdmissionOffer, offer_id)
+    offer = get_for_update(session, AdmissionOffer, offer_id, expected)
     changes = data.model_dump(exclude_unset=True)
     if changes and round_in_progress(session, offer.year) is not None:
         raise Conflict(

@@ -70,7 +70,10 @@ def _check_rules(
 
 
 def _apply_order(session: Session, wishes: Sequence[Wish]) -> None:
-    """Give `wishes` the ranks 1..n in this order, writing only the ranks that change."""
+    """Give `wishes` the ranks 1..n in this order, writing only the ranks that change.
+
+    The parking update (out of the way of the unique rank) leaves the row versions alone: it
+    is not a change anyone commits, and the ORM update right after raises each version once."""
     moved = [(w, i) for i, w in enumerate(wishes, start=1) if w.rank != i]
     if not moved:
         return

@@ -7,10 +7,10 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import event, inspect
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Mapper, Session
 
 from hemis.audit.chain import Change, append
-from hemis.db.base import Audited
+from hemis.db.base import Audited, Versioned
 from hemis.db.tenancy import get_scope
 
 # Columns whose values never enter the log (ciphertext and blind index of national IDs).
@@ -38,12 +38,17 @@ def _snapshot(obj: Any) -> dict[str, Any]:
 
 
 def _before_values(obj: Any) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(before, after) of the changed columns of a dirty object."""
+    """(before, after) of the changed columns of a dirty object, with its row version.
+
+    "before" is the committed row: Audited rows are Versioned, so the update that has just run
+    matched only the version the object was read at (a write over anyone else's change fails
+    before this hook), and every column's old value was loaded before it was replaced
+    (`_load_replaced_values`). The version itself was raised by one in the flush."""
     state = inspect(obj)
     before: dict[str, Any] = {}
     after: dict[str, Any] = {}
     for attr in state.mapper.column_attrs:
-        if attr.key in ("created_at", "updated_at"):
+        if attr.key in ("created_at", "updated_at", "row_version"):
             continue
         hist = state.attrs[attr.key].history
         if not hist.has_changes():
@@ -53,6 +58,8 @@ def _before_values(obj: Any) -> tuple[dict[str, Any], dict[str, Any]]:
             continue
         before[attr.key] = _jsonable(hist.deleted[0]) if hist.deleted else None
         after[attr.key] = _jsonable(hist.added[0]) if hist.added else None
+    if after and isinstance(obj, Versioned):
+        before["row_version"], after["row_version"] = obj.row_version - 1, obj.row_version
     return before, after
 
 
@@ -111,5 +118,20 @@ def record_bulk(session: Session, entity: str, count: int, digest: str, **extra:
     )
 
 
+def _replaced(target: Any, value: Any, oldvalue: Any, initiator: Any) -> Any:
+    return value
+
+
+def _load_replaced_values(mapper: Mapper[Any], cls: type[Any]) -> None:
+    """On an Audited class, setting a column that was not loaded (expired, e.g. after a
+    rollback) loads its committed value first, so that "before" is never a guess."""
+    if not issubclass(cls, Audited):
+        return
+    for attr in mapper.column_attrs:
+        if attr.key not in ("created_at", "updated_at", "row_version"):
+            event.listen(getattr(cls, attr.key), "set", _replaced, active_history=True, retval=True)
+
+
 def install(session_class: type[Session]) -> None:
     event.listen(session_class, "after_flush", _after_flush)
+    event.listen(Mapper, "mapper_configured", _load_replaced_values)

@@ -40,6 +40,16 @@ class IdCipher:
     def blind_index(self, national_id: str) -> bytes:
         return hmac.new(self.index_key, national_id.encode(), hashlib.sha256).digest()
 
+    def claim_index(self, institution_id: int, national_id: str) -> bytes:
+        """The index of an institution's claim on a national ID (registry/models/person.py):
+        the same HMAC in a namespace of its own, which no national ID's index can equal."""
+        return self.blind_index(claim_key(institution_id, national_id))
+
+
+def claim_key(institution_id: int, national_id: str) -> str:
+    """What a claim index is the HMAC of (also computed in bulk by submissions/persons.py)."""
+    return f"claim:{institution_id}:{national_id}"
+
 
 def mask(national_id: str) -> str:
     """What a person may be shown of an ID: the last three digits."""

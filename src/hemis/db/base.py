@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
-from sqlalchemy import BigInteger, ForeignKey, MetaData, Table, func
+from sqlalchemy import BigInteger, ForeignKey, Integer, MetaData, Table, func, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 from hemis.db.types import UTCDateTime, utcnow
@@ -92,5 +92,32 @@ def tenant_tables() -> list[str]:
     )
 
 
-class Audited:
-    """Marker: every insert, update and delete of this class is written to the audit log."""
+class Versioned:
+    """Rows that carry `row_version`, raised by one on every update (SQLAlchemy's version
+    counter). An ORM update or delete of a row that someone else changed since it was read
+    matches no row and fails (StaleDataError) instead of overwriting the other change, and the
+    row it does write is the committed one it read. The API's ETag and If-Match are this number
+    (web/versions.py); set-based writes raise it themselves (`bump_version`)."""
+
+    row_version: Mapped[int] = mapped_column(Integer, server_default=text("1"), sort_order=100)
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805 - declared_attr takes the class
+        # (declared_attr hands over the mapped class, which mypy sees as an instance)
+        return {"version_id_col": table_of(cast("type[Any]", cls)).c.row_version}
+
+
+def versioned_tables() -> list[str]:
+    """Names of the tables that carry a row version (migration 0017 adds it to each)."""
+    return sorted(
+        table_of(mapper.class_).name
+        for mapper in Base.registry.mappers
+        if issubclass(mapper.class_, Versioned)
+    )
+
+
+class Audited(Versioned):
+    """Marker: every insert, update and delete of this class is written to the audit log.
+
+    Audited rows are Versioned, so an audit entry's "before" is always the committed row it
+    replaced: a write based on an older read fails instead of being recorded."""

@@ -4,10 +4,15 @@ what is published about them — a stable ID, the tier, the severity and the mes
 catalogue, `hemis rules list` and docs/rules.md show every rule in one place.
 
 Tiers: d = against the registry (the program exists here and is open, the discipline code is
-valid, a person's identity agrees with the national record); e = across institutions (a learner
-enrolled full-time elsewhere too, a lecturer counted full-time or permanent at several
-institutions); f = continuity with the last accepted submission (opening + intake − exits =
-closing per program; year-on-year jumps outside robust bounds among peers).
+valid, a person the institution already holds agrees with its record of them); e = across
+institutions (a learner enrolled full-time elsewhere too, a lecturer counted full-time or
+permanent at several institutions — asked only of persons the institution holds or describes
+exactly); f = continuity with the last accepted submission (opening + intake − exits = closing
+per program; year-on-year jumps outside robust bounds among peers).
+
+No rule compares a row with a person the institution does not hold: such a row either
+describes them exactly (and is linked) or becomes the institution's claim, reviewed by the
+ministry, and reads like a new person (docs/security.md).
 """
 
 from __future__ import annotations
@@ -44,17 +49,17 @@ def _identity(prefix: str) -> list[Rule]:
             f"{prefix}.national_id.identity",
             "d",
             E,
-            "Số định danh này đã được đăng ký với ngày sinh hoặc giới tính khác.",
-            "This national ID is registered with another birth date or sex.",
+            "Trường đã ghi số định danh này cho một người có ngày sinh hoặc giới tính khác.",
+            "Your institution holds this national ID for a person with another birth date or sex.",
         ),
         _rule(
             f"{prefix}.full_name.registry",
             "d",
             W,
-            "Họ tên khác với họ tên đã đăng ký cho số định danh này; hồ sơ quốc gia "
-            "giữ họ tên đã đăng ký.",
-            "The name differs from the one registered for this national ID; the "
-            "national record keeps the registered name.",
+            "Họ tên khác với họ tên trường đã ghi cho số định danh này; hồ sơ quốc gia "
+            "giữ họ tên đã ghi.",
+            "The name differs from the one your institution holds for this national ID; the "
+            "national record keeps that name.",
         ),
     ]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 
 from hemis.registry import service, service_units
 from hemis.registry.api_deps import (
@@ -59,6 +59,13 @@ from hemis.registry.schemas_units import (
 )
 from hemis.web.crud import Page, page_of, paginate
 from hemis.web.deps import DB
+from hemis.web.versions import (
+    VERSIONED_CREATE,
+    VERSIONED_READ,
+    VERSIONED_WRITE,
+    IfMatch,
+    tagged,
+)
 
 router = APIRouter(prefix="/api/v1", dependencies=[RegistryAccess], responses=ERROR_RESPONSES)
 CREATED = status.HTTP_201_CREATED
@@ -72,9 +79,11 @@ def list_institutions(db: DB, q: Annotated[InstitutionQuery, Query()]) -> Page[I
     return page_of(*paginate(db, Institution, q), InstitutionRead)
 
 
-@router.get("/institutions/{institution_id}", tags=["institutions"])
-def read_institution(db: DB, institution_id: PathId) -> InstitutionRead:
-    return InstitutionRead.model_validate(service.get_row(db, Institution, institution_id))
+@router.get("/institutions/{institution_id}", tags=["institutions"], responses=VERSIONED_READ)
+def read_institution(db: DB, institution_id: PathId, response: Response) -> InstitutionRead:
+    return InstitutionRead.model_validate(
+        tagged(response, service.get_row(db, Institution, institution_id))
+    )
 
 
 @router.post(
@@ -82,16 +91,20 @@ def read_institution(db: DB, institution_id: PathId) -> InstitutionRead:
     tags=["institutions"],
     status_code=CREATED,
     dependencies=[MinistryAdminOnly],
+    responses=VERSIONED_CREATE,
 )
-def create_institution(db: DB, body: InstitutionCreate) -> InstitutionRead:
+def create_institution(db: DB, body: InstitutionCreate, response: Response) -> InstitutionRead:
     """Register an institution (ministry administrators)."""
-    return InstitutionRead.model_validate(service.create_institution(db, body))
+    return InstitutionRead.model_validate(tagged(response, service.create_institution(db, body)))
 
 
-@router.patch("/institutions/{institution_id}", tags=["institutions"])
-def update_institution(db: DB, institution_id: PathId, body: InstitutionUpdate) -> InstitutionRead:
+@router.patch("/institutions/{institution_id}", tags=["institutions"], responses=VERSIONED_WRITE)
+def update_institution(
+    db: DB, institution_id: PathId, body: InstitutionUpdate, if_match: IfMatch, response: Response
+) -> InstitutionRead:
     """Officers may change name_en, website and established_on of their own institution."""
-    return InstitutionRead.model_validate(service.update_institution(db, institution_id, body))
+    row = service.update_institution(db, institution_id, body, if_match)
+    return InstitutionRead.model_validate(tagged(response, row))
 
 
 # --- reporting periods ---------------------------------------------------------------------------
@@ -104,9 +117,11 @@ def list_reporting_periods(
     return page_of(*paginate(db, ReportingPeriod, q), ReportingPeriodRead)
 
 
-@router.get("/reporting-periods/{period_id}", tags=["reporting periods"])
-def read_reporting_period(db: DB, period_id: PathId) -> ReportingPeriodRead:
-    return ReportingPeriodRead.model_validate(service.get_row(db, ReportingPeriod, period_id))
+@router.get("/reporting-periods/{period_id}", tags=["reporting periods"], responses=VERSIONED_READ)
+def read_reporting_period(db: DB, period_id: PathId, response: Response) -> ReportingPeriodRead:
+    return ReportingPeriodRead.model_validate(
+        tagged(response, service.get_row(db, ReportingPeriod, period_id))
+    )
 
 
 @router.post(
@@ -114,18 +129,26 @@ def read_reporting_period(db: DB, period_id: PathId) -> ReportingPeriodRead:
     tags=["reporting periods"],
     status_code=CREATED,
     dependencies=[MinistryAdminOnly],
+    responses=VERSIONED_CREATE,
 )
-def create_reporting_period(db: DB, body: ReportingPeriodCreate) -> ReportingPeriodRead:
-    return ReportingPeriodRead.model_validate(service.create_reporting_period(db, body))
+def create_reporting_period(
+    db: DB, body: ReportingPeriodCreate, response: Response
+) -> ReportingPeriodRead:
+    row = service.create_reporting_period(db, body)
+    return ReportingPeriodRead.model_validate(tagged(response, row))
 
 
 @router.patch(
-    "/reporting-periods/{period_id}", tags=["reporting periods"], dependencies=[MinistryAdminOnly]
+    "/reporting-periods/{period_id}",
+    tags=["reporting periods"],
+    dependencies=[MinistryAdminOnly],
+    responses=VERSIONED_WRITE,
 )
 def update_reporting_period(
-    db: DB, period_id: PathId, body: ReportingPeriodUpdate
+    db: DB, period_id: PathId, body: ReportingPeriodUpdate, if_match: IfMatch, response: Response
 ) -> ReportingPeriodRead:
-    return ReportingPeriodRead.model_validate(service.update_reporting_period(db, period_id, body))
+    row = service.update_reporting_period(db, period_id, body, if_match)
+    return ReportingPeriodRead.model_validate(tagged(response, row))
 
 
 # --- campuses ------------------------------------------------------------------------------------
@@ -136,19 +159,22 @@ def list_campuses(db: DB, q: Annotated[CampusQuery, Query()]) -> Page[CampusRead
     return page_of(*paginate(db, Campus, q), CampusRead)
 
 
-@router.get("/campuses/{campus_id}", tags=["campuses"])
-def read_campus(db: DB, campus_id: PathId) -> CampusRead:
-    return CampusRead.model_validate(service.get_row(db, Campus, campus_id))
+@router.get("/campuses/{campus_id}", tags=["campuses"], responses=VERSIONED_READ)
+def read_campus(db: DB, campus_id: PathId, response: Response) -> CampusRead:
+    return CampusRead.model_validate(tagged(response, service.get_row(db, Campus, campus_id)))
 
 
-@router.post("/campuses", tags=["campuses"], status_code=CREATED)
-def create_campus(db: DB, body: CampusCreate) -> CampusRead:
-    return CampusRead.model_validate(service_units.create_campus(db, body))
+@router.post("/campuses", tags=["campuses"], status_code=CREATED, responses=VERSIONED_CREATE)
+def create_campus(db: DB, body: CampusCreate, response: Response) -> CampusRead:
+    return CampusRead.model_validate(tagged(response, service_units.create_campus(db, body)))
 
 
-@router.patch("/campuses/{campus_id}", tags=["campuses"])
-def update_campus(db: DB, campus_id: PathId, body: CampusUpdate) -> CampusRead:
-    return CampusRead.model_validate(service_units.update_campus(db, campus_id, body))
+@router.patch("/campuses/{campus_id}", tags=["campuses"], responses=VERSIONED_WRITE)
+def update_campus(
+    db: DB, campus_id: PathId, body: CampusUpdate, if_match: IfMatch, response: Response
+) -> CampusRead:
+    row = service_units.update_campus(db, campus_id, body, if_match)
+    return CampusRead.model_validate(tagged(response, row))
 
 
 # --- facilities ----------------------------------------------------------------------------------
@@ -159,19 +185,22 @@ def list_facilities(db: DB, q: Annotated[FacilityQuery, Query()]) -> Page[Facili
     return page_of(*paginate(db, Facility, q), FacilityRead)
 
 
-@router.get("/facilities/{facility_id}", tags=["facilities"])
-def read_facility(db: DB, facility_id: PathId) -> FacilityRead:
-    return FacilityRead.model_validate(service.get_row(db, Facility, facility_id))
+@router.get("/facilities/{facility_id}", tags=["facilities"], responses=VERSIONED_READ)
+def read_facility(db: DB, facility_id: PathId, response: Response) -> FacilityRead:
+    return FacilityRead.model_validate(tagged(response, service.get_row(db, Facility, facility_id)))
 
 
-@router.post("/facilities", tags=["facilities"], status_code=CREATED)
-def create_facility(db: DB, body: FacilityCreate) -> FacilityRead:
-    return FacilityRead.model_validate(service_units.create_facility(db, body))
+@router.post("/facilities", tags=["facilities"], status_code=CREATED, responses=VERSIONED_CREATE)
+def create_facility(db: DB, body: FacilityCreate, response: Response) -> FacilityRead:
+    return FacilityRead.model_validate(tagged(response, service_units.create_facility(db, body)))
 
 
-@router.patch("/facilities/{facility_id}", tags=["facilities"])
-def update_facility(db: DB, facility_id: PathId, body: FacilityUpdate) -> FacilityRead:
-    return FacilityRead.model_validate(service_units.update_facility(db, facility_id, body))
+@router.patch("/facilities/{facility_id}", tags=["facilities"], responses=VERSIONED_WRITE)
+def update_facility(
+    db: DB, facility_id: PathId, body: FacilityUpdate, if_match: IfMatch, response: Response
+) -> FacilityRead:
+    row = service_units.update_facility(db, facility_id, body, if_match)
+    return FacilityRead.model_validate(tagged(response, row))
 
 
 # --- resource summaries --------------------------------------------------------------------------
@@ -184,23 +213,37 @@ def list_resource_summaries(
     return page_of(*paginate(db, ResourceSummary, q), ResourceSummaryRead)
 
 
-@router.get("/resource-summaries/{summary_id}", tags=["resource summaries"])
-def read_resource_summary(db: DB, summary_id: PathId) -> ResourceSummaryRead:
-    return ResourceSummaryRead.model_validate(service.get_row(db, ResourceSummary, summary_id))
+@router.get(
+    "/resource-summaries/{summary_id}", tags=["resource summaries"], responses=VERSIONED_READ
+)
+def read_resource_summary(db: DB, summary_id: PathId, response: Response) -> ResourceSummaryRead:
+    return ResourceSummaryRead.model_validate(
+        tagged(response, service.get_row(db, ResourceSummary, summary_id))
+    )
 
 
-@router.post("/resource-summaries", tags=["resource summaries"], status_code=CREATED)
-def create_resource_summary(db: DB, body: ResourceSummaryCreate) -> ResourceSummaryRead:
-    return ResourceSummaryRead.model_validate(service_units.create_resource_summary(db, body))
-
-
-@router.patch("/resource-summaries/{summary_id}", tags=["resource summaries"])
-def update_resource_summary(
-    db: DB, summary_id: PathId, body: ResourceSummaryUpdate
+@router.post(
+    "/resource-summaries",
+    tags=["resource summaries"],
+    status_code=CREATED,
+    responses=VERSIONED_CREATE,
+)
+def create_resource_summary(
+    db: DB, body: ResourceSummaryCreate, response: Response
 ) -> ResourceSummaryRead:
     return ResourceSummaryRead.model_validate(
-        service_units.update_resource_summary(db, summary_id, body)
+        tagged(response, service_units.create_resource_summary(db, body))
     )
+
+
+@router.patch(
+    "/resource-summaries/{summary_id}", tags=["resource summaries"], responses=VERSIONED_WRITE
+)
+def update_resource_summary(
+    db: DB, summary_id: PathId, body: ResourceSummaryUpdate, if_match: IfMatch, response: Response
+) -> ResourceSummaryRead:
+    row = service_units.update_resource_summary(db, summary_id, body, if_match)
+    return ResourceSummaryRead.model_validate(tagged(response, row))
 
 
 # --- programs ------------------------------------------------------------------------------------
@@ -211,19 +254,22 @@ def list_programs(db: DB, q: Annotated[ProgramQuery, Query()]) -> Page[ProgramRe
     return page_of(*paginate(db, Program, q), ProgramRead)
 
 
-@router.get("/programs/{program_id}", tags=["programs"])
-def read_program(db: DB, program_id: PathId) -> ProgramRead:
-    return ProgramRead.model_validate(service.get_row(db, Program, program_id))
+@router.get("/programs/{program_id}", tags=["programs"], responses=VERSIONED_READ)
+def read_program(db: DB, program_id: PathId, response: Response) -> ProgramRead:
+    return ProgramRead.model_validate(tagged(response, service.get_row(db, Program, program_id)))
 
 
-@router.post("/programs", tags=["programs"], status_code=CREATED)
-def create_program(db: DB, body: ProgramCreate) -> ProgramRead:
-    return ProgramRead.model_validate(service_units.create_program(db, body))
+@router.post("/programs", tags=["programs"], status_code=CREATED, responses=VERSIONED_CREATE)
+def create_program(db: DB, body: ProgramCreate, response: Response) -> ProgramRead:
+    return ProgramRead.model_validate(tagged(response, service_units.create_program(db, body)))
 
 
-@router.patch("/programs/{program_id}", tags=["programs"])
-def update_program(db: DB, program_id: PathId, body: ProgramUpdate) -> ProgramRead:
-    return ProgramRead.model_validate(service_units.update_program(db, program_id, body))
+@router.patch("/programs/{program_id}", tags=["programs"], responses=VERSIONED_WRITE)
+def update_program(
+    db: DB, program_id: PathId, body: ProgramUpdate, if_match: IfMatch, response: Response
+) -> ProgramRead:
+    row = service_units.update_program(db, program_id, body, if_match)
+    return ProgramRead.model_validate(tagged(response, row))
 
 
 router.include_router(finance_router)

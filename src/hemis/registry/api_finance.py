@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 
 from hemis.registry import service, service_units
 from hemis.registry.api_deps import PathId
@@ -28,6 +28,13 @@ from hemis.registry.schemas_finance import (
 )
 from hemis.web.crud import Page, page_of, paginate
 from hemis.web.deps import DB
+from hemis.web.versions import (
+    VERSIONED_CREATE,
+    VERSIONED_READ,
+    VERSIONED_WRITE,
+    IfMatch,
+    tagged,
+)
 
 router = APIRouter()
 CREATED = status.HTTP_201_CREATED
@@ -38,19 +45,22 @@ def list_revenues(db: DB, q: Annotated[RevenueQuery, Query()]) -> Page[RevenueRe
     return page_of(*paginate(db, Revenue, q), RevenueRead)
 
 
-@router.get("/revenues/{revenue_id}", tags=["finance"])
-def read_revenue(db: DB, revenue_id: PathId) -> RevenueRead:
-    return RevenueRead.model_validate(service.get_row(db, Revenue, revenue_id))
+@router.get("/revenues/{revenue_id}", tags=["finance"], responses=VERSIONED_READ)
+def read_revenue(db: DB, revenue_id: PathId, response: Response) -> RevenueRead:
+    return RevenueRead.model_validate(tagged(response, service.get_row(db, Revenue, revenue_id)))
 
 
-@router.post("/revenues", tags=["finance"], status_code=CREATED)
-def create_revenue(db: DB, body: RevenueCreate) -> RevenueRead:
-    return RevenueRead.model_validate(service_units.create_revenue(db, body))
+@router.post("/revenues", tags=["finance"], status_code=CREATED, responses=VERSIONED_CREATE)
+def create_revenue(db: DB, body: RevenueCreate, response: Response) -> RevenueRead:
+    return RevenueRead.model_validate(tagged(response, service_units.create_revenue(db, body)))
 
 
-@router.patch("/revenues/{revenue_id}", tags=["finance"])
-def update_revenue(db: DB, revenue_id: PathId, body: RevenueUpdate) -> RevenueRead:
-    return RevenueRead.model_validate(service_units.update_revenue(db, revenue_id, body))
+@router.patch("/revenues/{revenue_id}", tags=["finance"], responses=VERSIONED_WRITE)
+def update_revenue(
+    db: DB, revenue_id: PathId, body: RevenueUpdate, if_match: IfMatch, response: Response
+) -> RevenueRead:
+    row = service_units.update_revenue(db, revenue_id, body, if_match)
+    return RevenueRead.model_validate(tagged(response, row))
 
 
 @router.get("/expenditures", tags=["finance"])
@@ -58,21 +68,26 @@ def list_expenditures(db: DB, q: Annotated[ExpenditureQuery, Query()]) -> Page[E
     return page_of(*paginate(db, Expenditure, q), ExpenditureRead)
 
 
-@router.get("/expenditures/{expenditure_id}", tags=["finance"])
-def read_expenditure(db: DB, expenditure_id: PathId) -> ExpenditureRead:
-    return ExpenditureRead.model_validate(service.get_row(db, Expenditure, expenditure_id))
-
-
-@router.post("/expenditures", tags=["finance"], status_code=CREATED)
-def create_expenditure(db: DB, body: ExpenditureCreate) -> ExpenditureRead:
-    return ExpenditureRead.model_validate(service_units.create_expenditure(db, body))
-
-
-@router.patch("/expenditures/{expenditure_id}", tags=["finance"])
-def update_expenditure(db: DB, expenditure_id: PathId, body: ExpenditureUpdate) -> ExpenditureRead:
+@router.get("/expenditures/{expenditure_id}", tags=["finance"], responses=VERSIONED_READ)
+def read_expenditure(db: DB, expenditure_id: PathId, response: Response) -> ExpenditureRead:
     return ExpenditureRead.model_validate(
-        service_units.update_expenditure(db, expenditure_id, body)
+        tagged(response, service.get_row(db, Expenditure, expenditure_id))
     )
+
+
+@router.post("/expenditures", tags=["finance"], status_code=CREATED, responses=VERSIONED_CREATE)
+def create_expenditure(db: DB, body: ExpenditureCreate, response: Response) -> ExpenditureRead:
+    return ExpenditureRead.model_validate(
+        tagged(response, service_units.create_expenditure(db, body))
+    )
+
+
+@router.patch("/expenditures/{expenditure_id}", tags=["finance"], responses=VERSIONED_WRITE)
+def update_expenditure(
+    db: DB, expenditure_id: PathId, body: ExpenditureUpdate, if_match: IfMatch, response: Response
+) -> ExpenditureRead:
+    row = service_units.update_expenditure(db, expenditure_id, body, if_match)
+    return ExpenditureRead.model_validate(tagged(response, row))
 
 
 @router.get("/assets", tags=["assets"])
@@ -80,16 +95,19 @@ def list_assets(db: DB, q: Annotated[AssetQuery, Query()]) -> Page[AssetRead]:
     return page_of(*paginate(db, Asset, q), AssetRead)
 
 
-@router.get("/assets/{asset_id}", tags=["assets"])
-def read_asset(db: DB, asset_id: PathId) -> AssetRead:
-    return AssetRead.model_validate(service.get_row(db, Asset, asset_id))
+@router.get("/assets/{asset_id}", tags=["assets"], responses=VERSIONED_READ)
+def read_asset(db: DB, asset_id: PathId, response: Response) -> AssetRead:
+    return AssetRead.model_validate(tagged(response, service.get_row(db, Asset, asset_id)))
 
 
-@router.post("/assets", tags=["assets"], status_code=CREATED)
-def create_asset(db: DB, body: AssetCreate) -> AssetRead:
-    return AssetRead.model_validate(service_units.create_asset(db, body))
+@router.post("/assets", tags=["assets"], status_code=CREATED, responses=VERSIONED_CREATE)
+def create_asset(db: DB, body: AssetCreate, response: Response) -> AssetRead:
+    return AssetRead.model_validate(tagged(response, service_units.create_asset(db, body)))
 
 
-@router.patch("/assets/{asset_id}", tags=["assets"])
-def update_asset(db: DB, asset_id: PathId, body: AssetUpdate) -> AssetRead:
-    return AssetRead.model_validate(service_units.update_asset(db, asset_id, body))
+@router.patch("/assets/{asset_id}", tags=["assets"], responses=VERSIONED_WRITE)
+def update_asset(
+    db: DB, asset_id: PathId, body: AssetUpdate, if_match: IfMatch, response: Response
+) -> AssetRead:
+    row = service_units.update_asset(db, asset_id, body, if_match)
+    return AssetRead.model_validate(tagged(response, row))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 from sqlalchemy import select
 
 from hemis.registry import service, service_learners, service_people
@@ -47,6 +47,13 @@ from hemis.registry.schemas_people import (
 )
 from hemis.web.crud import Page, page_of, paginate
 from hemis.web.deps import DB, CipherDep
+from hemis.web.versions import (
+    VERSIONED_CREATE,
+    VERSIONED_READ,
+    VERSIONED_WRITE,
+    IfMatch,
+    tagged,
+)
 
 router = APIRouter()
 persons = APIRouter(dependencies=[MinistryOnly], tags=["persons"])
@@ -62,9 +69,10 @@ def list_persons(db: DB, cipher: CipherDep, q: Annotated[PersonQuery, Query()]) 
     return Page[PersonRead](items=items, next_cursor=next_cursor)
 
 
-@persons.get("/persons/{person_id}")
-def read_person(db: DB, cipher: CipherDep, person_id: PathId) -> PersonRead:
-    return service_people.person_read(service.get_row(db, Person, person_id), cipher)
+@persons.get("/persons/{person_id}", responses=VERSIONED_READ)
+def read_person(db: DB, cipher: CipherDep, person_id: PathId, response: Response) -> PersonRead:
+    person = tagged(response, service.get_row(db, Person, person_id))
+    return service_people.person_read(person, cipher)
 
 
 @persons.post("/persons/lookup")
@@ -75,15 +83,23 @@ def lookup_person(db: DB, cipher: CipherDep, body: PersonLookup) -> PersonRead:
     return service_people.person_read(person, cipher)
 
 
-@persons.post("/persons", status_code=CREATED)
-def create_person(db: DB, cipher: CipherDep, body: PersonCreate) -> PersonRead:
-    return service_people.person_read(service_people.create_person(db, cipher, body), cipher)
-
-
-@persons.patch("/persons/{person_id}")
-def update_person(db: DB, cipher: CipherDep, person_id: PathId, body: PersonUpdate) -> PersonRead:
-    person = service_people.update_person(db, cipher, person_id, body)
+@persons.post("/persons", status_code=CREATED, responses=VERSIONED_CREATE)
+def create_person(db: DB, cipher: CipherDep, body: PersonCreate, response: Response) -> PersonRead:
+    person = tagged(response, service_people.create_person(db, cipher, body))
     return service_people.person_read(person, cipher)
+
+
+@persons.patch("/persons/{person_id}", responses=VERSIONED_WRITE)
+def update_person(
+    db: DB,
+    cipher: CipherDep,
+    person_id: PathId,
+    body: PersonUpdate,
+    if_match: IfMatch,
+    response: Response,
+) -> PersonRead:
+    person = service_people.update_person(db, cipher, person_id, body, if_match)
+    return service_people.person_read(tagged(response, person), cipher)
 
 
 router.include_router(persons)
@@ -100,27 +116,36 @@ def list_learners(
     return Page[LearnerRead](items=items, next_cursor=next_cursor)
 
 
-@router.get("/learners/{learner_id}", tags=["learners"])
-def read_learner(db: DB, cipher: CipherDep, learner_id: PathId) -> LearnerRead:
-    learner = service.get_row(db, Learner, learner_id)
+@router.get("/learners/{learner_id}", tags=["learners"], responses=VERSIONED_READ)
+def read_learner(db: DB, cipher: CipherDep, learner_id: PathId, response: Response) -> LearnerRead:
+    learner = tagged(response, service.get_row(db, Learner, learner_id))
     return service_learners.learner_reads(db, cipher, [learner])[0]
 
 
-@router.post("/learners", tags=["learners"], status_code=CREATED)
-def create_learner(db: DB, cipher: CipherDep, body: LearnerCreate) -> LearnerRead:
-    """Enrol a learner; the person is found by national ID or created (409 if the ID is known
-    with a different name, birth date or sex)."""
-    learner = service_learners.create_learner(db, cipher, body)
+@router.post("/learners", tags=["learners"], status_code=CREATED, responses=VERSIONED_CREATE)
+def create_learner(
+    db: DB, cipher: CipherDep, body: LearnerCreate, response: Response
+) -> LearnerRead:
+    """Enrol a learner; the person is found by national ID or created. If the ID is registered
+    with other details to a person your institution does not enrol or employ, the learner is
+    enrolled with the details you sent, exactly as for a new person, and the ministry reviews
+    the difference (409 only when the person is already yours and the details differ)."""
+    learner = tagged(response, service_learners.create_learner(db, cipher, body))
     return service_learners.learner_reads(db, cipher, [learner])[0]
 
 
-@router.patch("/learners/{learner_id}", tags=["learners"])
+@router.patch("/learners/{learner_id}", tags=["learners"], responses=VERSIONED_WRITE)
 def update_learner(
-    db: DB, cipher: CipherDep, learner_id: PathId, body: LearnerUpdate
+    db: DB,
+    cipher: CipherDep,
+    learner_id: PathId,
+    body: LearnerUpdate,
+    if_match: IfMatch,
+    response: Response,
 ) -> LearnerRead:
     """Status changes go through status events, not here."""
-    learner = service_learners.update_learner(db, learner_id, body)
-    return service_learners.learner_reads(db, cipher, [learner])[0]
+    learner = service_learners.update_learner(db, learner_id, body, if_match)
+    return service_learners.learner_reads(db, cipher, [tagged(response, learner)])[0]
 
 
 @router.get("/learners/{learner_id}/status-events", tags=["learners"])
@@ -158,19 +183,28 @@ def add_term_result(db: DB, learner_id: PathId, body: TermResultCreate) -> TermR
     return TermResultRead.model_validate(service_learners.add_term_result(db, learner_id, body))
 
 
-@router.get("/learners/{learner_id}/award", tags=["learners"])
-def read_award(db: DB, learner_id: PathId) -> AwardRead:
-    return AwardRead.model_validate(service_learners.get_award(db, learner_id))
+@router.get("/learners/{learner_id}/award", tags=["learners"], responses=VERSIONED_READ)
+def read_award(db: DB, learner_id: PathId, response: Response) -> AwardRead:
+    return AwardRead.model_validate(tagged(response, service_learners.get_award(db, learner_id)))
 
 
-@router.post("/learners/{learner_id}/award", tags=["learners"], status_code=CREATED)
-def create_award(db: DB, learner_id: PathId, body: AwardCreate) -> AwardRead:
-    return AwardRead.model_validate(service_learners.create_award(db, learner_id, body))
+@router.post(
+    "/learners/{learner_id}/award",
+    tags=["learners"],
+    status_code=CREATED,
+    responses=VERSIONED_CREATE,
+)
+def create_award(db: DB, learner_id: PathId, body: AwardCreate, response: Response) -> AwardRead:
+    award = service_learners.create_award(db, learner_id, body)
+    return AwardRead.model_validate(tagged(response, award))
 
 
-@router.patch("/learners/{learner_id}/award", tags=["learners"])
-def update_award(db: DB, learner_id: PathId, body: AwardUpdate) -> AwardRead:
-    return AwardRead.model_validate(service_learners.update_award(db, learner_id, body))
+@router.patch("/learners/{learner_id}/award", tags=["learners"], responses=VERSIONED_WRITE)
+def update_award(
+    db: DB, learner_id: PathId, body: AwardUpdate, if_match: IfMatch, response: Response
+) -> AwardRead:
+    award = service_learners.update_award(db, learner_id, body, if_match)
+    return AwardRead.model_validate(tagged(response, award))
 
 
 # --- staff ---------------------------------------------------------------------------------------
@@ -184,24 +218,32 @@ def list_staff(db: DB, cipher: CipherDep, q: Annotated[StaffQuery, Query()]) -> 
     )
 
 
-@router.get("/staff/{staff_id}", tags=["staff"])
-def read_staff(db: DB, cipher: CipherDep, staff_id: PathId) -> StaffRead:
-    staff = service.get_row(db, Staff, staff_id)
+@router.get("/staff/{staff_id}", tags=["staff"], responses=VERSIONED_READ)
+def read_staff(db: DB, cipher: CipherDep, staff_id: PathId, response: Response) -> StaffRead:
+    staff = tagged(response, service.get_row(db, Staff, staff_id))
     return service_people.staff_reads(db, cipher, [staff])[0]
 
 
-@router.post("/staff", tags=["staff"], status_code=CREATED)
-def create_staff(db: DB, cipher: CipherDep, body: StaffCreate) -> StaffRead:
-    """Employ a staff member; the person is found by national ID or created."""
-    staff = service_people.create_staff(db, cipher, body)
+@router.post("/staff", tags=["staff"], status_code=CREATED, responses=VERSIONED_CREATE)
+def create_staff(db: DB, cipher: CipherDep, body: StaffCreate, response: Response) -> StaffRead:
+    """Employ a staff member; the person is found by national ID or created (as for learners:
+    details that differ from another institution's person go to the ministry's review)."""
+    staff = tagged(response, service_people.create_staff(db, cipher, body))
     return service_people.staff_reads(db, cipher, [staff])[0]
 
 
-@router.patch("/staff/{staff_id}", tags=["staff"])
-def update_staff(db: DB, cipher: CipherDep, staff_id: PathId, body: StaffUpdate) -> StaffRead:
+@router.patch("/staff/{staff_id}", tags=["staff"], responses=VERSIONED_WRITE)
+def update_staff(
+    db: DB,
+    cipher: CipherDep,
+    staff_id: PathId,
+    body: StaffUpdate,
+    if_match: IfMatch,
+    response: Response,
+) -> StaffRead:
     """Change a staff record; the changed fields (before and after) are kept in its history."""
-    staff = service_people.update_staff(db, staff_id, body)
-    return service_people.staff_reads(db, cipher, [staff])[0]
+    staff = service_people.update_staff(db, staff_id, body, if_match)
+    return service_people.staff_reads(db, cipher, [tagged(response, staff)])[0]
 
 
 @router.get("/staff/{staff_id}/history", tags=["staff"])

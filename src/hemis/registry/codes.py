@@ -56,6 +56,14 @@ class Sex(StrEnum):
     female = "female"
 
 
+class ReviewStatus(StrEnum):
+    """Where the ministry's review of a person claim stands (models/person.py)."""
+
+    pending = "pending"
+    merged = "merged"  # the same human: the institution's rows now point at the registered person
+    rejected = "rejected"  # not the same human: the claim stays the institution's own person
+
+
 class FundingSource(StrEnum):
     state_budget = "state_budget"
     self_funded = "self_funded"

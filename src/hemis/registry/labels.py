@@ -61,6 +61,11 @@ LABELS: dict[type[StrEnum], dict[str, tuple[str, str]]] = {
         c.Sex.male: ("Nam", "Male"),
         c.Sex.female: ("Nữ", "Female"),
     },
+    c.ReviewStatus: {
+        c.ReviewStatus.pending: ("Chờ xem xét", "Pending review"),
+        c.ReviewStatus.merged: ("Đã gộp vào hồ sơ đã đăng ký", "Merged into the registered person"),
+        c.ReviewStatus.rejected: ("Không phải cùng một người", "Not the same person"),
+    },
     c.FundingSource: {
         c.FundingSource.state_budget: ("Ngân sách nhà nước", "State budget"),
         c.FundingSource.self_funded: ("Tự túc", "Self-funded"),

@@ -13,7 +13,7 @@ from starlette.responses import Response
 from hemis.accounts.roles import Role
 from hemis.accounts.service import Principal
 from hemis.errors import Forbidden
-from hemis.registry import queries
+from hemis.registry import queries, service_reviews
 from hemis.registry.codes import InstitutionType, Ownership, values
 from hemis.web.deps import CipherDep, Context, PageDB, PagePrincipal, get_lang
 from hemis.web.templating import render
@@ -43,6 +43,7 @@ def _context(request: Request, **values_: Any) -> dict[str, Any]:
 def home(request: Request, principal: PagePrincipal, session: PageDB, ctx: Context) -> Response:
     counts = None
     institution = None
+    reviews = None
     candidate = None
     extra: dict[str, Any] = {}
     if principal.role is Role.candidate:
@@ -53,6 +54,7 @@ def home(request: Request, principal: PagePrincipal, session: PageDB, ctx: Conte
         extra["local_time"] = local_time
     elif principal.role.national:
         counts = queries.count_registry(session)
+        reviews = service_reviews.pending_count(session)
     elif principal.role is Role.institution_officer and principal.institution_id is not None:
         institution = queries.get_institution(session, principal.institution_id)
         counts = queries.count_registry(session, institution.id)
@@ -64,6 +66,7 @@ def home(request: Request, principal: PagePrincipal, session: PageDB, ctx: Conte
             counts=counts,
             institution=institution,
             candidate=candidate,
+            reviews=reviews,
             nav="home",
             **extra,
         ),

@@ -112,6 +112,13 @@ class TenantRef(Schema):
     institution_code: MoetCode | None = Field(None, description="Or its MOET code.")
 
 
+class VersionedRead(ReadSchema):
+    row_version: int = Field(
+        description='The record\'s version, also its ETag: send it as `If-Match: "<row_version>"` '
+        "to update the record."
+    )
+
+
 class TenantRead(ReadSchema):
     id: int
     institution_id: int
@@ -181,7 +188,7 @@ class InstitutionUpdate(UpdateSchema):
 OFFICER_INSTITUTION_FIELDS = frozenset({"name_en", "website", "established_on"})
 
 
-class InstitutionRead(Stamped):
+class InstitutionRead(Stamped, VersionedRead):
     id: int
     moet_code: str
     name_vi: str
@@ -248,7 +255,7 @@ class ReportingPeriodUpdate(UpdateSchema):
     closes_on: IsoDate | None = None
 
 
-class ReportingPeriodRead(Stamped):
+class ReportingPeriodRead(Stamped, VersionedRead):
     id: int
     year: int
     name: str

@@ -18,6 +18,7 @@ from hemis.registry.schemas import (
     TenantRef,
     Text300,
     UpdateSchema,
+    VersionedRead,
     Year,
 )
 from hemis.web.crud import ListQuery
@@ -52,7 +53,7 @@ class RevenueUpdate(UpdateSchema):
     amount_vnd: Money | None = None
 
 
-class RevenueRead(TenantRead, Stamped):
+class RevenueRead(TenantRead, Stamped, VersionedRead):
     fiscal_year: int
     source: RevenueSource
     activity: Activity
@@ -92,7 +93,7 @@ class ExpenditureUpdate(UpdateSchema):
     amount_vnd: Money | None = None
 
 
-class ExpenditureRead(TenantRead, Stamped):
+class ExpenditureRead(TenantRead, Stamped, VersionedRead):
     fiscal_year: int
     category: ExpenditureCategory
     amount_vnd: int
@@ -137,7 +138,7 @@ class AssetUpdate(UpdateSchema):
     value_vnd: Money | None = None
 
 
-class AssetRead(TenantRead, Stamped):
+class AssetRead(TenantRead, Stamped, VersionedRead):
     category: AssetCategory
     description: str
     acquired_on: dt.date

@@ -36,6 +36,7 @@ from hemis.registry.schemas import (
     Text150,
     Text2000,
     UpdateSchema,
+    VersionedRead,
     Year,
 )
 from hemis.web.crud import ListQuery
@@ -153,7 +154,7 @@ class LearnerUpdate(UpdateSchema):
     admitted_on: IsoDate | None = None
 
 
-class LearnerRead(TenantRead, Stamped):
+class LearnerRead(TenantRead, Stamped, VersionedRead):
     person_id: int
     program_id: int
     student_code: str
@@ -257,7 +258,7 @@ class AwardUpdate(UpdateSchema):
     classification: Classification | None = None
 
 
-class AwardRead(TenantRead):
+class AwardRead(TenantRead, VersionedRead):
     learner_id: int
     diploma_number: str
     awarded_on: dt.date
@@ -326,7 +327,7 @@ class StaffUpdate(UpdateSchema):
     )
 
 
-class StaffRead(TenantRead, Stamped):
+class StaffRead(TenantRead, Stamped, VersionedRead):
     person_id: int
     staff_code: str
     unit: str

@@ -25,6 +25,7 @@ from hemis.registry.schemas import (
     Text250,
     Text300,
     UpdateSchema,
+    VersionedRead,
     Year,
 )
 from hemis.web.crud import ListQuery
@@ -68,7 +69,7 @@ class CampusUpdate(UpdateSchema):
     floor_area_m2: Area | None = None
 
 
-class CampusRead(TenantRead, Stamped):
+class CampusRead(TenantRead, Stamped, VersionedRead):
     code: str
     name: str
     address: str
@@ -112,7 +113,7 @@ class FacilityUpdate(UpdateSchema):
     seats: Count | None = None
 
 
-class FacilityRead(TenantRead, Stamped):
+class FacilityRead(TenantRead, Stamped, VersionedRead):
     campus_id: int
     kind: FacilityKind
     building_count: int
@@ -167,7 +168,7 @@ class ResourceSummaryUpdate(UpdateSchema):
     bandwidth_mbps: Count | None = None
 
 
-class ResourceSummaryRead(TenantRead, Stamped):
+class ResourceSummaryRead(TenantRead, Stamped, VersionedRead):
     year: int
     lecturer_workspaces: int
     library_titles: int
@@ -246,7 +247,7 @@ class ProgramUpdate(UpdateSchema):
     status: ProgramStatus | None = None
 
 
-class ProgramRead(TenantRead, Stamped):
+class ProgramRead(TenantRead, Stamped, VersionedRead):
     discipline_code: str
     code: str
     name_vi: str

@@ -18,11 +18,13 @@ from typing import Any, TypeVar
 from sqlalchemy import UniqueConstraint, inspect, select
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from hemis.common.text import fold
 from hemis.db.base import Base, table_of
 from hemis.db.tenancy import get_scope
-from hemis.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from hemis.db.versions import ANY, Precondition, locked
+from hemis.errors import Conflict, Forbidden, NotFound, PreconditionFailed, ValidationFailed
 from hemis.registry.models import Institution, ReportingPeriod
 from hemis.registry.schemas import (
     OFFICER_INSTITUTION_FIELDS,
@@ -104,9 +106,13 @@ def constraint_name(exc: IntegrityError) -> str:
 
 @contextmanager
 def _database_refusals(session: Session) -> Iterator[None]:
-    """A broken constraint becomes 409 and a value the column refuses 422 (rolled back)."""
+    """A broken constraint becomes 409, a value the column refuses 422, and a write over a row
+    changed since it was read (the version counter matched no row) 412 (rolled back)."""
     try:
         yield
+    except StaleDataError:
+        session.rollback()
+        raise PreconditionFailed() from None
     except IntegrityError as exc:
         session.rollback()
         name = constraint_name(exc)
@@ -156,6 +162,20 @@ def get_row(session: Session, model: type[M], row_id: int) -> M:
     row = find_row(session, model, row_id)
     if row is None:
         raise NotFound(entity_name(model), row_id)
+    return row
+
+
+def get_for_update(
+    session: Session, model: type[M], row_id: int, expected: Precondition = ANY
+) -> M:
+    """Like get_row, for an update: the row locked until commit, read as committed, and
+    checked against the version the caller read (db/versions.py). NotFound comes first, so a
+    precondition never tells anything about a row the caller cannot see."""
+    id_column = inspect(model).columns["id"]
+    row: M | None = session.scalars(locked(select(model).where(id_column == row_id))).one_or_none()
+    if row is None:
+        raise NotFound(entity_name(model), row_id)
+    expected.check(row)  # type: ignore[arg-type]  # every updatable model is Versioned
     return row
 
 
@@ -258,11 +278,11 @@ def create_institution(session: Session, data: InstitutionCreate) -> Institution
 
 
 def update_institution(
-    session: Session, institution_id: int, data: InstitutionUpdate
+    session: Session, institution_id: int, data: InstitutionUpdate, expected: Precondition = ANY
 ) -> Institution:
     """Officers may edit a few descriptive fields of their own institution; the rest (code,
     names, type, status, location) is the ministry's."""
-    inst = get_row(session, Institution, institution_id)
+    inst = get_for_update(session, Institution, institution_id, expected)
     changes = changes_of(data)
     if not get_scope(session).national:
         refused = sorted(set(changes) - OFFICER_INSTITUTION_FIELDS)
@@ -304,10 +324,10 @@ def create_reporting_period(session: Session, data: ReportingPeriodCreate) -> Re
 
 
 def update_reporting_period(
-    session: Session, period_id: int, data: ReportingPeriodUpdate
+    session: Session, period_id: int, data: ReportingPeriodUpdate, expected: Precondition = ANY
 ) -> ReportingPeriod:
     require_national(session)
-    period = get_row(session, ReportingPeriod, period_id)
+    period = get_for_update(session, ReportingPeriod, period_id, expected)
     for name, value in changes_of(data).items():
         setattr(period, name, value)
     _check_period_dates(period)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hemis.common.crypto import IdCipher
+from hemis.db.versions import ANY, Precondition, locked
 from hemis.errors import NotFound
 from hemis.registry.codes import LearnerStatus
 from hemis.registry.models import Award, Learner, LearnerStatusEvent, TermResult
@@ -26,6 +27,7 @@ from hemis.registry.service import (
     changes_of,
     commit,
     flush,
+    get_for_update,
     get_row,
     invalid,
     target_institution,
@@ -76,8 +78,10 @@ def _events(session: Session, learner: Learner) -> list[LearnerStatusEvent]:
     return list(session.scalars(stmt))
 
 
-def update_learner(session: Session, learner_id: int, data: LearnerUpdate) -> Learner:
-    learner = get_row(session, Learner, learner_id)
+def update_learner(
+    session: Session, learner_id: int, data: LearnerUpdate, expected: Precondition = ANY
+) -> Learner:
+    learner = get_for_update(session, Learner, learner_id, expected)
     changes = changes_of(data)
     check_program(session, learner.institution_id, changes)
     new_admitted = changes.get("admitted_on")
@@ -107,8 +111,9 @@ def add_status_event(
     session: Session, learner_id: int, data: StatusEventCreate
 ) -> LearnerStatusEvent:
     """Append a status event; the learner's status follows it unless it is back-dated before
-    the current status date (then it only fills in the history)."""
-    learner = get_row(session, Learner, learner_id)
+    the current status date (then it only fills in the history). The learner is locked: its
+    status is written from what was committed, not from an older read."""
+    learner = get_for_update(session, Learner, learner_id)
     if data.effective_on < learner.admitted_on:
         raise invalid(
             "effective_on",
@@ -141,12 +146,11 @@ def add_term_result(session: Session, learner_id: int, data: TermResultCreate) -
     return result
 
 
-def find_award(session: Session, learner: Learner) -> Award | None:
-    return session.scalars(
-        select(Award).where(
-            Award.institution_id == learner.institution_id, Award.learner_id == learner.id
-        )
-    ).one_or_none()
+def find_award(session: Session, learner: Learner, *, lock: bool = False) -> Award | None:
+    stmt = select(Award).where(
+        Award.institution_id == learner.institution_id, Award.learner_id == learner.id
+    )
+    return session.scalars(locked(stmt) if lock else stmt).one_or_none()
 
 
 def get_award(session: Session, learner_id: int) -> Award:
@@ -175,11 +179,14 @@ def create_award(session: Session, learner_id: int, data: AwardCreate) -> Award:
     return award
 
 
-def update_award(session: Session, learner_id: int, data: AwardUpdate) -> Award:
+def update_award(
+    session: Session, learner_id: int, data: AwardUpdate, expected: Precondition = ANY
+) -> Award:
     learner = get_row(session, Learner, learner_id)
-    award = find_award(session, learner)
+    award = find_award(session, learner, lock=True)
     if award is None:
         raise NotFound("award", learner_id)
+    expected.check(award)
     for name, value in changes_of(data).items():
         setattr(award, name, value)
     _check_award_date(learner, award)

@@ -20,9 +20,11 @@ from sqlalchemy.orm import Session
 
 from hemis.common.crypto import IdCipher, mask
 from hemis.common.text import clean, fold
+from hemis.db.tenancy import get_scope
+from hemis.db.versions import ANY, Precondition
 from hemis.errors import Conflict, NotFound, ValidationFailed
-from hemis.registry.codes import Sex
-from hemis.registry.models import Person, Staff, StaffChange
+from hemis.registry.codes import ReviewStatus, Sex
+from hemis.registry.models import Learner, Person, Staff, StaffChange
 from hemis.registry.rules import national_id_problems
 from hemis.registry.schemas_people import (
     PersonCreate,
@@ -38,7 +40,7 @@ from hemis.registry.service import (
     changes_of,
     commit,
     flush,
-    get_row,
+    get_for_update,
     problem,
     require_national,
     target_institution,
@@ -88,37 +90,107 @@ def _differing(person: Person, data: PersonFields) -> list[str]:
     return differing
 
 
-def _new_person(cipher: IdCipher, data: PersonIdentity) -> Person:
+def same_details(person: Person, data: PersonFields) -> bool:
+    """Whether a person not yet the institution's is what it sent: every field that a read of
+    the person would show it (name, birth date, sex, ethnicity, nationality), so that linking
+    them shows it nothing it did not send (but for the letter case of the name)."""
+    return (
+        clean(person.full_name).casefold() == clean(data.full_name).casefold()
+        and person.date_of_birth == data.date_of_birth
+        and person.sex == data.sex
+        and person.ethnicity_code == data.ethnicity_code
+        and person.nationality == data.nationality
+    )
+
+
+def _new_person(
+    cipher: IdCipher, data: PersonIdentity, index: bytes | None = None, review_of: int | None = None
+) -> Person:
     return Person(
         national_id_enc=cipher.encrypt(data.national_id),
-        national_id_index=cipher.blind_index(data.national_id),
+        national_id_index=cipher.blind_index(data.national_id) if index is None else index,
         full_name=data.full_name,
         name_folded=fold(data.full_name),
         date_of_birth=data.date_of_birth,
         sex=data.sex,
         ethnicity_code=data.ethnicity_code,
         nationality=data.nationality,
+        review_of=review_of,
+        review_status=None if review_of is None else ReviewStatus.pending.value,
     )
 
 
+def _mismatch(differing: list[str]) -> Conflict:
+    return Conflict(
+        "Số định danh này đã gắn với một người có thông tin khác: " + ", ".join(differing),
+        "This national ID belongs to a person whose details differ: " + ", ".join(differing),
+        details={"code": "person.mismatch", "fields": differing},
+    )
+
+
+def _added(session: Session, person: Person) -> Person:
+    session.add(person)
+    flush(session)
+    return person
+
+
 def resolve_person(session: Session, cipher: IdCipher, data: PersonIdentity) -> Person:
-    """The person a learner or staff body describes: found by national ID, or added (flushed,
-    not committed). 409 if the ID is known with another name, birth date or sex."""
+    """The person a learner, staff or registration body describes: found by national ID, or
+    added (flushed, not committed).
+
+    The ministry sees every person: 409 if the ID is registered with another name, birth date
+    or sex. An institution learns nothing about persons that are not its own (docs/security.md):
+    see `_resolve_for_institution`."""
     check_national_id(data.national_id, data.sex, data.date_of_birth)
+    scope = get_scope(session)
+    if scope.institution_id is not None:
+        return _resolve_for_institution(session, cipher, data, scope.institution_id)
     person = find_person_by_national_id(session, cipher, data.national_id)
     if person is None:
-        person = _new_person(cipher, data)
-        session.add(person)
-        flush(session)
-        return person
+        return _added(session, _new_person(cipher, data))
     differing = _differing(person, data)
     if differing:
-        raise Conflict(
-            "Số định danh này đã gắn với một người có thông tin khác: " + ", ".join(differing),
-            "This national ID belongs to a person whose details differ: " + ", ".join(differing),
-            details={"code": "person.mismatch", "fields": differing},
-        )
+        raise _mismatch(differing)
     return person
+
+
+def _resolve_for_institution(
+    session: Session, cipher: IdCipher, data: PersonIdentity, iid: int
+) -> Person:
+    """For an institution: its own person (one it enrols or employs, or its own claim) is
+    checked as the ministry's would be (409 listing the differences: it sees that person
+    anyway). Any other person with the ID is linked only if they are exactly what was sent;
+    otherwise the institution's details become a claim (a new person pending the ministry's
+    review). The claim, a new person and a linked one all answer the same, and every path runs
+    the same one query and at most one insert, so neither the answer nor its timing tells
+    whether someone else holds the ID, or with which details."""
+    national = cipher.blind_index(data.national_id)
+    claim = cipher.claim_index(iid, data.national_id)
+    ours = (
+        select(Learner.id).where(Learner.institution_id == iid, Learner.person_id == Person.id)
+    ).exists() | (
+        select(Staff.id).where(Staff.institution_id == iid, Staff.person_id == Person.id)
+    ).exists()
+    stmt = (
+        select(Person, ours)
+        .where(Person.national_id_index.in_([national, claim]))
+        .execution_options(person_lookup=True)
+    )
+    found = {p.national_id_index: (p, bool(own)) for p, own in session.execute(stmt)}
+    registered, own = found.get(national, (None, False))
+    mine = found.get(claim, (None, False))[0]
+    if mine is not None:
+        registered, own = mine, True
+    if registered is None:
+        return _added(session, _new_person(cipher, data))
+    if own:
+        differing = _differing(registered, data)
+        if differing:
+            raise _mismatch(differing)
+        return registered
+    if same_details(registered, data):
+        return registered
+    return _added(session, _new_person(cipher, data, claim, review_of=registered.id))
 
 
 def person_read(person: Person, cipher: IdCipher) -> PersonRead:
@@ -183,9 +255,15 @@ def lookup_person(session: Session, cipher: IdCipher, national_id: str) -> Perso
     return person
 
 
-def update_person(session: Session, cipher: IdCipher, person_id: int, data: PersonUpdate) -> Person:
+def update_person(
+    session: Session,
+    cipher: IdCipher,
+    person_id: int,
+    data: PersonUpdate,
+    expected: Precondition = ANY,
+) -> Person:
     require_national(session)
-    person = get_row(session, Person, person_id)
+    person = get_for_update(session, Person, person_id, expected)
     changes = changes_of(data)
     for name, value in changes.items():
         setattr(person, name, value)
@@ -223,9 +301,12 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def update_staff(session: Session, staff_id: int, data: StaffUpdate) -> Staff:
-    """Apply a PATCH and keep the fields that changed, before and after, in the history."""
-    staff = get_row(session, Staff, staff_id)
+def update_staff(
+    session: Session, staff_id: int, data: StaffUpdate, expected: Precondition = ANY
+) -> Staff:
+    """Apply a PATCH and keep the fields that changed, before and after, in the history (the
+    row is locked, so "before" is what was committed)."""
+    staff = get_for_update(session, Staff, staff_id, expected)
     changes = changes_of(data)
     effective_on = changes.pop("effective_on", None) or dt.date.today()
     before: dict[str, Any] = {}

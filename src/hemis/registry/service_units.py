@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hemis.db.versions import ANY, Precondition
 from hemis.registry.models import (
     Asset,
     Campus,
@@ -37,7 +38,7 @@ from hemis.registry.schemas_units import (
     ResourceSummaryCreate,
     ResourceSummaryUpdate,
 )
-from hemis.registry.service import create_tenant_row, get_row, invalid, update_row
+from hemis.registry.service import create_tenant_row, get_for_update, invalid, update_row
 
 # --- reference checks --------------------------------------------------------------------------
 
@@ -95,16 +96,20 @@ def create_campus(session: Session, data: CampusCreate) -> Campus:
     return create_tenant_row(session, Campus, data)
 
 
-def update_campus(session: Session, campus_id: int, data: CampusUpdate) -> Campus:
-    return update_row(session, get_row(session, Campus, campus_id), data)
+def update_campus(
+    session: Session, campus_id: int, data: CampusUpdate, expected: Precondition = ANY
+) -> Campus:
+    return update_row(session, get_for_update(session, Campus, campus_id, expected), data)
 
 
 def create_facility(session: Session, data: FacilityCreate) -> Facility:
     return create_tenant_row(session, Facility, data, _check_campus)
 
 
-def update_facility(session: Session, facility_id: int, data: FacilityUpdate) -> Facility:
-    return update_row(session, get_row(session, Facility, facility_id), data)
+def update_facility(
+    session: Session, facility_id: int, data: FacilityUpdate, expected: Precondition = ANY
+) -> Facility:
+    return update_row(session, get_for_update(session, Facility, facility_id, expected), data)
 
 
 def create_resource_summary(session: Session, data: ResourceSummaryCreate) -> ResourceSummary:
@@ -112,9 +117,9 @@ def create_resource_summary(session: Session, data: ResourceSummaryCreate) -> Re
 
 
 def update_resource_summary(
-    session: Session, summary_id: int, data: ResourceSummaryUpdate
+    session: Session, summary_id: int, data: ResourceSummaryUpdate, expected: Precondition = ANY
 ) -> ResourceSummary:
-    return update_row(session, get_row(session, ResourceSummary, summary_id), data)
+    return update_row(session, get_for_update(session, ResourceSummary, summary_id, expected), data)
 
 
 # --- programs ----------------------------------------------------------------------------------
@@ -124,8 +129,12 @@ def create_program(session: Session, data: ProgramCreate) -> Program:
     return create_tenant_row(session, Program, data, _check_discipline)
 
 
-def update_program(session: Session, program_id: int, data: ProgramUpdate) -> Program:
-    return update_row(session, get_row(session, Program, program_id), data, _check_discipline)
+def update_program(
+    session: Session, program_id: int, data: ProgramUpdate, expected: Precondition = ANY
+) -> Program:
+    return update_row(
+        session, get_for_update(session, Program, program_id, expected), data, _check_discipline
+    )
 
 
 # --- finance and assets ------------------------------------------------------------------------
@@ -135,8 +144,10 @@ def create_revenue(session: Session, data: RevenueCreate) -> Revenue:
     return create_tenant_row(session, Revenue, data)
 
 
-def update_revenue(session: Session, revenue_id: int, data: RevenueUpdate) -> Revenue:
-    return update_row(session, get_row(session, Revenue, revenue_id), data)
+def update_revenue(
+    session: Session, revenue_id: int, data: RevenueUpdate, expected: Precondition = ANY
+) -> Revenue:
+    return update_row(session, get_for_update(session, Revenue, revenue_id, expected), data)
 
 
 def create_expenditure(session: Session, data: ExpenditureCreate) -> Expenditure:
@@ -144,14 +155,16 @@ def create_expenditure(session: Session, data: ExpenditureCreate) -> Expenditure
 
 
 def update_expenditure(
-    session: Session, expenditure_id: int, data: ExpenditureUpdate
+    session: Session, expenditure_id: int, data: ExpenditureUpdate, expected: Precondition = ANY
 ) -> Expenditure:
-    return update_row(session, get_row(session, Expenditure, expenditure_id), data)
+    return update_row(session, get_for_update(session, Expenditure, expenditure_id, expected), data)
 
 
 def create_asset(session: Session, data: AssetCreate) -> Asset:
     return create_tenant_row(session, Asset, data)
 
 
-def update_asset(session: Session, asset_id: int, data: AssetUpdate) -> Asset:
-    return update_row(session, get_row(session, Asset, asset_id), data)
+def update_asset(
+    session: Session, asset_id: int, data: AssetUpdate, expected: Precondition = ANY
+) -> Asset:
+    return update_row(session, get_for_update(session, Asset, asset_id, expected), data)

@@ -28,6 +28,7 @@ import polars as pl
 
 from hemis.audit.chain import Change, append
 from hemis.db.ids import allocate_ids
+from hemis.db.versions import bump
 from hemis.submissions.workspace import Workspace
 
 ABSENT_LISTED = 1000  # keys of absent records kept in a result
@@ -318,6 +319,7 @@ def write(ws: Workspace, plan_: Plan, now: dt.datetime) -> int:
         assignments = [f"{v} = excluded.{v}" for v in target.values]
         if target.timestamps:
             assignments.append("updated_at = excluded.updated_at")
+        assignments += bump(target.table)
         condition = _distinct(
             ws,
             [f"{target.table}.{v}" for v in target.values],
@@ -346,7 +348,7 @@ def write(ws: Workspace, plan_: Plan, now: dt.datetime) -> int:
         params,
     )
     if target.values:
-        sets = ", ".join(f"{v} = s.{v}" for v in target.values)
+        sets = ", ".join([*(f"{v} = s.{v}" for v in target.values), *bump(target.table)])
         condition = _distinct(
             ws, [f"{target.table}.{v}" for v in target.values], [f"s.{v}" for v in target.values]
         )

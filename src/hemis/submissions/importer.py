@@ -191,7 +191,12 @@ def _resolve_persons(
     negative placeholder ids, never real ones, so that the plan still compares)."""
     data = with_blind_index(ws, data)
     if dry_run:
-        known = registered(ws, data, entity).select(IDX, "person_id")
+        # (a claim is a new person too: registry/models/person.py)
+        known = (
+            registered(ws, data, entity)
+            .filter(pl.col("person_id").is_not_null())
+            .select(IDX, "person_id")
+        )
         new = data.select(IDX).drop_nulls().unique().join(known, on=IDX, how="anti")
         placeholders = new.with_columns(
             (-pl.int_range(1, new.height + 1, dtype=pl.Int64)).alias("person_id")
@@ -323,7 +328,8 @@ def _follow_events(ws: Workspace, frame: pl.DataFrame, now: dt.datetime) -> Tabl
     )
     ws.stage("stg_latest", latest)
     written = ws.execute(
-        "UPDATE learner SET status = s.status, status_date = s.effective_on, updated_at = :now "
+        "UPDATE learner SET status = s.status, status_date = s.effective_on, updated_at = :now, "
+        "row_version = learner.row_version + 1 "
         "FROM stg_latest s WHERE learner.institution_id = :iid AND learner.id = s.learner_id "
         "AND s.effective_on >= learner.status_date "
         "AND (learner.status, learner.status_date) IS DISTINCT FROM (s.status, s.effective_on)",

@@ -78,7 +78,8 @@ def land(conn: Connection, institution_id: int, period: Period | None, actor: st
             conn.execute(
                 _stamped(
                     "UPDATE submission SET status = 'draft', validated_at = NULL, "
-                    "updated_at = :now WHERE institution_id = :iid AND id = :id"
+                    "updated_at = :now, row_version = submission.row_version + 1 "
+                    "WHERE institution_id = :iid AND id = :id"
                 ),
                 {"iid": institution_id, "id": row.id, "now": now},
             )

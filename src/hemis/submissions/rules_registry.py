@@ -16,7 +16,13 @@ from hemis.imports.validate import RuleSet
 from hemis.registry.codes import LearnerStatus, Position, ProgramStatus, StudyMode
 from hemis.submissions import lookups
 from hemis.submissions.apply import existing_rows
-from hemis.submissions.persons import IDX, match_persons, registered, with_blind_index
+from hemis.submissions.persons import (
+    IDX,
+    detail_columns,
+    match_persons,
+    registered,
+    with_blind_index,
+)
 from hemis.submissions.targets import LEARNER
 from hemis.submissions.workspace import Workspace
 
@@ -72,7 +78,7 @@ def _reporting_year_start(ws: Workspace) -> dt.date:
 
 def person_rows(ws: Workspace, data: pl.DataFrame, extra: list[str], entity: str) -> pl.DataFrame:
     """The rows' persons matched with the registry (only the columns the checks need)."""
-    narrow = data.select(ROW, "national_id", "full_name", "date_of_birth", "sex", *extra).filter(
+    narrow = data.select(ROW, "national_id", *detail_columns(data), *extra).filter(
         pl.col("national_id").is_not_null()
     )
     return match_persons(ws, with_blind_index(ws, narrow), entity)
@@ -83,9 +89,12 @@ def elsewhere_rows(
 ) -> pl.DataFrame:
     """The rows whose person is counted at another institution (usually a handful: only they
     are joined, not every row of the file)."""
+    # (with the persons' details: whichever tier reads the persons first decides their links)
     narrow = with_blind_index(
         ws,
-        data.select(ROW, "national_id", *extra).filter(pl.col("national_id").is_not_null()),
+        data.select(ROW, "national_id", *detail_columns(data), *extra).filter(
+            pl.col("national_id").is_not_null()
+        ),
     )
     counted = registered(ws, narrow, entity).filter(pl.col("elsewhere")).select(IDX, "elsewhere")
     return narrow.join(counted, on=IDX, how="inner")

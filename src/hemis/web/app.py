@@ -14,6 +14,7 @@ from hemis.config import Environment, Settings, get_settings
 from hemis.web import errors, routes
 from hemis.web.context import AppContext
 from hemis.web.templating import make_templates
+from hemis.web.versions import require_if_match_in_openapi
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -81,4 +82,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         from hemis.demo.pages import router as demo_pages
 
         app.include_router(demo_pages)
+    require_if_match_in_openapi(app)
     return app

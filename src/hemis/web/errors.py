@@ -12,11 +12,12 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hemis.common.national_ids import mask_text
-from hemis.errors import HemisError
+from hemis.errors import Conflict, HemisError
 from hemis.web.deps import get_lang
 
 log = structlog.get_logger("hemis.web")
@@ -129,6 +130,19 @@ def install(app: FastAPI) -> None:
         if exc.headers:
             response.headers.update(exc.headers)
         return response
+
+    @app.exception_handler(StaleDataError)
+    async def stale(request: Request, exc: StaleDataError) -> Response:
+        # A versioned row changed between this request's read and its write (db/base.py
+        # Versioned): nothing was written. Services that take If-Match answer 412 themselves.
+        error = Conflict(
+            "Bản ghi vừa được người khác thay đổi nên thao tác chưa được ghi; hãy tải lại rồi "
+            "thử lại.",
+            "The record was just changed by someone else, so nothing was written; reload and "
+            "try again.",
+            code="record.changed",
+        )
+        return render_error(request, error.status, error.to_dict(get_lang(request)))
 
 
 __all__ = ["HTMLResponse", "UnexpectedErrors", "install", "render_error"]

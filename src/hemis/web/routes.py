@@ -22,6 +22,7 @@ from hemis.payments.pages_ministry import router as payments_ministry_pages
 from hemis.registry.api import router as registry_api
 from hemis.registry.pages import router as registry_pages
 from hemis.registry.pages_own import router as own_record_pages
+from hemis.registry.pages_reviews import router as person_review_pages
 from hemis.submissions.api import router as submissions_api
 from hemis.submissions.pages import router as submissions_pages
 from hemis.submissions.pages_periods import router as period_pages
@@ -34,6 +35,7 @@ def include_all(app: FastAPI) -> None:
     app.include_router(registry_api)
     app.include_router(account_pages)
     app.include_router(registry_pages)
+    app.include_router(person_review_pages)
     app.include_router(submissions_api)
     # before the review pages, whose /submissions/{submission_id} would take these paths
     app.include_router(template_pages)

@@ -7,12 +7,12 @@ import datetime as dt
 from sqlalchemy import BigInteger, CheckConstraint, SmallInteger, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hemis.db.base import Base, TenantMixin, TimestampMixin
+from hemis.db.base import Base, TenantMixin, TimestampMixin, Versioned
 from hemis.registry.codes import Activity, AssetCategory, ExpenditureCategory, RevenueSource
 from hemis.registry.models._common import code_column_type, in_codes
 
 
-class Revenue(TenantMixin, TimestampMixin, Base):
+class Revenue(Versioned, TenantMixin, TimestampMixin, Base):
     __tablename__ = "revenue"
     __table_args__ = (
         UniqueConstraint("institution_id", "fiscal_year", "source", "activity"),
@@ -27,7 +27,7 @@ class Revenue(TenantMixin, TimestampMixin, Base):
     amount_vnd: Mapped[int] = mapped_column(BigInteger)
 
 
-class Expenditure(TenantMixin, TimestampMixin, Base):
+class Expenditure(Versioned, TenantMixin, TimestampMixin, Base):
     __tablename__ = "expenditure"
     __table_args__ = (
         UniqueConstraint("institution_id", "fiscal_year", "category"),
@@ -40,7 +40,7 @@ class Expenditure(TenantMixin, TimestampMixin, Base):
     amount_vnd: Mapped[int] = mapped_column(BigInteger)
 
 
-class Asset(TenantMixin, TimestampMixin, Base):
+class Asset(Versioned, TenantMixin, TimestampMixin, Base):
     __tablename__ = "asset"
     __table_args__ = (
         in_codes("category", AssetCategory),

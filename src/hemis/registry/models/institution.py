@@ -16,12 +16,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, synonym
 
-from hemis.db.base import Base, IdMixin, Tenanted, TenantMixin, TimestampMixin
+from hemis.db.base import Base, IdMixin, Tenanted, TenantMixin, TimestampMixin, Versioned
 from hemis.registry.codes import FacilityKind, InstitutionStatus, InstitutionType, Ownership
 from hemis.registry.models._common import code_column_type, in_codes
 
 
-class Institution(IdMixin, TimestampMixin, Tenanted, Base):
+class Institution(Versioned, IdMixin, TimestampMixin, Tenanted, Base):
     """A higher-education institution; the tenant itself (its id is every tenant row's key)."""
 
     __tablename__ = "institution"
@@ -52,7 +52,7 @@ class Institution(IdMixin, TimestampMixin, Tenanted, Base):
     institution_id = synonym("id")
 
 
-class Campus(TenantMixin, TimestampMixin, Base):
+class Campus(Versioned, TenantMixin, TimestampMixin, Base):
     __tablename__ = "campus"
     __table_args__ = (
         UniqueConstraint("institution_id", "code"),
@@ -68,7 +68,7 @@ class Campus(TenantMixin, TimestampMixin, Base):
     floor_area_m2: Mapped[float] = mapped_column(Numeric(14, 2, asdecimal=False))
 
 
-class Facility(TenantMixin, TimestampMixin, Base):
+class Facility(Versioned, TenantMixin, TimestampMixin, Base):
     """Rooms of one kind on one campus: how many, their floor area and seats."""
 
     __tablename__ = "facility"
@@ -89,7 +89,7 @@ class Facility(TenantMixin, TimestampMixin, Base):
     seats: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class ResourceSummary(TenantMixin, TimestampMixin, Base):
+class ResourceSummary(Versioned, TenantMixin, TimestampMixin, Base):
     """Per institution and year: lecturer workspaces, library and IT."""
 
     __tablename__ = "resource_summary"

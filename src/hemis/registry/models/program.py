@@ -14,12 +14,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hemis.db.base import Base, TenantMixin, TimestampMixin
+from hemis.db.base import Base, TenantMixin, TimestampMixin, Versioned
 from hemis.registry.codes import AccreditationStatus, Level, ProgramStatus, StudyMode
 from hemis.registry.models._common import code_column_type, in_codes
 
 
-class Program(TenantMixin, TimestampMixin, Base):
+class Program(Versioned, TenantMixin, TimestampMixin, Base):
     __tablename__ = "program"
     __table_args__ = (
         UniqueConstraint("institution_id", "code"),

@@ -16,6 +16,9 @@ from hemis.web.context import AppContext
 from hemis.web.templating import make_templates
 
 STATIC_DIR = Path(__file__).parent / "static"
+# The largest request body: a file upload of 100 MB and its form (routes may allow less, as the
+# JSON batch does). Larger bodies are refused (413) before they are read in.
+MAX_BODY_BYTES = 101 << 20
 
 # Strict CSP: every script and style is served by us; no inline script.
 CSP = (
@@ -66,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url="/api/docs",
         redoc_url=None,
         openapi_url="/openapi.json",
+        max_body_size=MAX_BODY_BYTES,
     )
     app.state.ctx = AppContext.build(settings)
     app.state.templates = make_templates()

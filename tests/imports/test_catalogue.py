@@ -252,7 +252,7 @@ def generic_fixture(rule: Rule) -> tuple[Build, Build] | None:
         case "future":
             bad = "2030-01-01"
         case "formula":
-            bad = "=HYPERLINK(\"http://x.invalid\",\"a\")"
+            bad = '=HYPERLINK("http://x.invalid","a")'
         case _:
             return None
     if column.type is ColumnType.code and rule.kind == "required":

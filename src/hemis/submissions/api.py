@@ -111,11 +111,7 @@ def submit_batch(
     return import_read(outcome)
 
 
-@router.post(
-    "/{entity}/upload",
-    status_code=status.HTTP_202_ACCEPTED,
-    max_body_size=intake.UPLOAD_BODY_BYTES,
-)
+@router.post("/{entity}/upload", status_code=status.HTTP_202_ACCEPTED)
 def upload(
     request: Request,
     db: DB,

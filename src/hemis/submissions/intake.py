@@ -26,7 +26,6 @@ from hemis.submissions.schemas import BatchBody
 from hemis.submissions.targets import check_applicable
 
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
-UPLOAD_BODY_BYTES = MAX_UPLOAD_BYTES + (1 << 20)  # a request carrying one (form fields too)
 
 
 def target_institution(session: Session, institution_code: str | None) -> int:

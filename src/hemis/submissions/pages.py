@@ -69,7 +69,7 @@ def submissions_home(
     return render(request, "submissions/index.html", context)
 
 
-@router.post("/submissions/upload", max_body_size=intake.UPLOAD_BODY_BYTES)
+@router.post("/submissions/upload")
 def upload(
     request: Request,
     principal: PagePrincipal,

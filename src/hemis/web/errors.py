@@ -45,6 +45,16 @@ def render_error(request: Request, status: int, body: dict[str, Any]) -> Respons
     return response
 
 
+def http_error_body(request: Request, status: int) -> dict[str, Any]:
+    code, vi, en = _HTTP_MESSAGES.get(status, ("http_error", "Lỗi.", "Error."))
+    return {"code": code, "message": en if get_lang(request) == "en" else vi, "details": None}
+
+
+def too_large(request: Request) -> Response:
+    """A request body past its limit (web/app.py BodyLimit)."""
+    return render_error(request, 413, http_error_body(request, 413))
+
+
 def _jsonable_errors(errors: Any) -> list[dict[str, Any]]:
     out = []
     for err in errors:
@@ -77,9 +87,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        code, vi, en = _HTTP_MESSAGES.get(exc.status_code, ("http_error", "Lỗi.", "Error."))
-        body = {"code": code, "message": en if get_lang(request) == "en" else vi, "details": None}
-        response = render_error(request, exc.status_code, body)
+        response = render_error(request, exc.status_code, http_error_body(request, exc.status_code))
         if exc.headers:
             response.headers.update(exc.headers)
         return response
@@ -99,4 +107,4 @@ def install(app: FastAPI) -> None:
         return render_error(request, 500, body)
 
 
-__all__ = ["HTMLResponse", "install", "render_error"]
+__all__ = ["HTMLResponse", "install", "render_error", "too_large"]

@@ -22,7 +22,7 @@ from hemis.db import migrate
 from hemis.db.session import HemisSession, make_engine, scoped_session
 from hemis.db.tenancy import Scope
 from hemis.imports.limits import ReadLimits
-from hemis.submissions import intake, jobs, lease
+from hemis.submissions import intake, jobs, lease, uploads
 from hemis.submissions.jobs import JOB, Runner
 from hemis.submissions.lease import Heartbeat, identity
 from hemis.submissions.rules import JobStatus
@@ -85,9 +85,9 @@ def test_an_upload_is_encrypted_at_rest_and_cleared_when_its_job_ends(
     assert stored is not None
     assert b"student_code" not in stored
     assert not any(r["national_id"].encode() in stored for r in rows)
-    assert jobs.open_upload(cipher, scene.a, stored) == data
+    assert uploads.open_upload(cipher, scene.a, stored) == data
     with pytest.raises(InvalidTag):  # bound to its institution
-        cipher.open_upload(stored, jobs.upload_context(scene.b))
+        cipher.open_upload(stored, uploads.upload_context(scene.b))
     Runner(engine, cipher).run_pending()
     done = row(engine, job)
     assert (done.status, done.payload) == (JobStatus.applied.value, None)

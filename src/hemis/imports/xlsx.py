@@ -202,16 +202,13 @@ def _check_zip(path: Path, name: str, limits: ReadLimits) -> None:
         ) from exc
 
 
-def _check_sheet_range(book: zipfile.ZipFile, sheets: list[SheetInfo], limits: ReadLimits) -> None:
-    for sheet in sheets:
-        if sheet.xml_path is None:
-            continue
-        try:
-            with book.open(sheet.xml_path) as fh:
-                head = fh.read(PROLOG_WINDOW)
-        except KeyError:
-            continue
-        check_dimension(head, limits)
+def _check_sheet_range(book: zipfile.ZipFile, sheet: SheetInfo, limits: ReadLimits) -> None:
+    """The sheet's declared range, before calamine allocates it (a range the cells exceed
+    anyway is stopped by the reader process's memory limit)."""
+    if sheet.xml_path is None or sheet.xml_path not in book.namelist():
+        return
+    with book.open(sheet.xml_path) as fh:
+        check_dimension(fh.read(PROLOG_WINDOW), limits)
 
 
 def read_workbook(
@@ -226,9 +223,8 @@ def read_workbook(
     if kind == "xlsx":
         _check_zip(path, name or path.name, limits)
         with zipfile.ZipFile(path) as parts:
-            # the chosen sheet, before calamine allocates its range
             chosen, _ = choose_sheet(workbook_sheets(parts), entity, wanted)
-            _check_sheet_range(parts, [chosen], limits)
+            _check_sheet_range(parts, chosen, limits)
     try:
         reader = fastexcel.read_excel(path)
     except Exception as exc:

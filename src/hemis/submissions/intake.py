@@ -24,6 +24,7 @@ from hemis.submissions.models import SubmissionJob
 from hemis.submissions.rules import JobStatus
 from hemis.submissions.schemas import BatchBody
 from hemis.submissions.targets import check_applicable
+from hemis.submissions.uploads import seal_upload
 
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
 
@@ -96,7 +97,7 @@ def enqueue_upload(
         processed=0,
         total=0,
         created_by=get_scope(session).actor,
-        payload=jobs.seal_upload(cipher, institution_id, payload),
+        payload=seal_upload(cipher, institution_id, payload),
         result={"period_year": period_year} if period_year else None,
     )
     session.add(job)

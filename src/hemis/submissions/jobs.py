@@ -28,7 +28,6 @@ from typing import Any
 
 import polars as pl
 import structlog
-from cryptography.exceptions import InvalidTag
 from sqlalchemy import Engine, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
@@ -37,14 +36,15 @@ from hemis.common.crypto import IdCipher
 from hemis.db.base import table_of
 from hemis.db.ids import allocate_ids
 from hemis.errors import HemisError
-from hemis.imports.limits import ReadLimits, UnreadableFile
+from hemis.imports.limits import ReadLimits
 from hemis.imports.readers import RawTable
 from hemis.imports.report import ISSUE_SCHEMA
 from hemis.imports.sandbox import read_upload
 from hemis.submissions.importer import ImportOptions, ImportOutcome, run_import
-from hemis.submissions.lease import Heartbeat, identity, stale
+from hemis.submissions.lease import Heartbeat, identity, interrupted, quarantined, stale
 from hemis.submissions.models import SubmissionJob
 from hemis.submissions.rules import JobStatus
+from hemis.submissions.uploads import open_upload
 from hemis.submissions.workspace import Progress, national, no_progress
 
 log = structlog.get_logger("hemis.jobs")
@@ -179,52 +179,6 @@ def run_recorded(
             national(conn)
             ids.append(record_job(conn, options, outcome, source, options.source))
     return outcome, ids[0]
-
-
-def upload_context(institution_id: int) -> bytes:
-    """What an upload's encryption is bound to: its institution."""
-    return f"submission_job:{institution_id}".encode()
-
-
-def seal_upload(cipher: IdCipher, institution_id: int, payload: bytes) -> bytes:
-    return cipher.seal_upload(payload, upload_context(institution_id))
-
-
-def open_upload(cipher: IdCipher, institution_id: int, sealed: bytes | None) -> bytes:
-    """An upload as sent; refused when missing or when it cannot be decrypted (the key
-    changed since it was stored)."""
-    try:
-        if not sealed:
-            raise ValueError("no file")
-        return cipher.open_upload(sealed, upload_context(institution_id))
-    except (ValueError, InvalidTag) as exc:
-        raise UnreadableFile(
-            "Không mở được tệp đã lưu của việc nhập này; hãy gửi lại tệp.",
-            "The file stored for this import cannot be opened; send it again.",
-            details={"reason": "stored_file"},
-        ) from exc
-
-
-def interrupted(phase: str, attempts: int) -> HemisError:
-    return HemisError(
-        "Việc nhập bị gián đoạn (máy chủ xử lý đã dừng); chưa có dữ liệu nào được ghi. Hãy gửi "
-        "lại tệp.",
-        "The import was interrupted (the server running it stopped); nothing was written. Send "
-        "the file again.",
-        code="import.interrupted",
-        details={"phase": phase, "attempts": attempts},
-    )
-
-
-def quarantined(attempts: int) -> HemisError:
-    return HemisError(
-        "Tệp này đã được thử xử lý và lần thử không kết thúc; tệp không được chạy lại. Hãy "
-        "kiểm tra tệp rồi gửi lại.",
-        "This file was tried already and the attempt did not finish; it is not run again. Check "
-        "the file and send it again.",
-        code="import.quarantined",
-        details={"attempts": attempts},
-    )
 
 
 class ProgressWriter:

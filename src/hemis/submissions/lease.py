@@ -30,6 +30,7 @@ from sqlalchemy import Engine, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from hemis.db.base import table_of
+from hemis.errors import HemisError
 from hemis.submissions.models import SubmissionJob
 from hemis.submissions.rules import JobStatus
 from hemis.submissions.workspace import national
@@ -96,6 +97,28 @@ def runner_alive(worker: str | None, heartbeat_at: dt.datetime | None, moment: d
 def stale(rows: Sequence[Any], moment: dt.datetime) -> list[Any]:
     """The running jobs (rows with worker and heartbeat_at) whose runner is gone."""
     return [r for r in rows if not runner_alive(r.worker, r.heartbeat_at, moment)]
+
+
+def interrupted(phase: str, attempts: int) -> HemisError:
+    return HemisError(
+        "Việc nhập bị gián đoạn (máy chủ xử lý đã dừng); chưa có dữ liệu nào được ghi. Hãy gửi "
+        "lại tệp.",
+        "The import was interrupted (the server running it stopped); nothing was written. Send "
+        "the file again.",
+        code="import.interrupted",
+        details={"phase": phase, "attempts": attempts},
+    )
+
+
+def quarantined(attempts: int) -> HemisError:
+    return HemisError(
+        "Tệp này đã được thử xử lý và lần thử không kết thúc; tệp không được chạy lại. Hãy "
+        "kiểm tra tệp rồi gửi lại.",
+        "This file was tried already and the attempt did not finish; it is not run again. Check "
+        "the file and send it again.",
+        code="import.quarantined",
+        details={"attempts": attempts},
+    )
 
 
 class Heartbeat:

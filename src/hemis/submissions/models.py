@@ -89,7 +89,7 @@ class SubmissionJob(TenantMixin, Base):
     finished_at: Mapped[dt.datetime | None]
     heartbeat_at: Mapped[dt.datetime | None]
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    worker: Mapped[str | None] = mapped_column(String(120))  # who runs it (jobs_lease.py)
+    worker: Mapped[str | None] = mapped_column(String(120))  # who runs it (lease.py)
     # The uploaded file, encrypted (ADR 0003), kept only until the job ends.
     payload: Mapped[bytes | None] = mapped_column(LargeBinary)
     issues: Mapped[bytes | None] = mapped_column(LargeBinary)  # the issue table, as Parquet

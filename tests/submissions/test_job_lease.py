@@ -8,12 +8,14 @@ from __future__ import annotations
 import datetime as dt
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 from alembic.script import ScriptDirectory
 from cryptography.exceptions import InvalidTag
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select, text, update
 from sqlalchemy.orm import sessionmaker
 
@@ -22,10 +24,11 @@ from hemis.db import migrate
 from hemis.db.session import HemisSession, make_engine, scoped_session
 from hemis.db.tenancy import Scope
 from hemis.imports.limits import ReadLimits
-from hemis.submissions import intake, jobs, lease, uploads
+from hemis.submissions import intake, jobs, lease, uploads, worker
 from hemis.submissions.jobs import JOB, Runner
 from hemis.submissions.lease import Heartbeat, identity
 from hemis.submissions.rules import JobStatus
+from hemis.web.app import create_app
 from tests.conftest import TestDB
 from tests.imports import hostile
 from tests.submissions.test_apply import counts
@@ -275,3 +278,27 @@ def test_the_migration_drops_uploads_kept_in_clear(tmp_path: Path) -> None:
         engine.dispose()
     assert [tuple(r) for r in found] == [(1, "failed", None, 0), (2, "applied", None, 0)]
     assert "import.interrupted" in error
+
+
+def test_a_running_server_fails_a_job_whose_runner_died_without_being_asked(
+    db: TestDB,
+    engine: Engine,
+    sessions: sessionmaker[HemisSession],
+    cipher: IdCipher,
+    scene: World,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Another node died mid-job: this one's periodic sweep fails it (every 15 s; 0.2 here)."""
+    monkeypatch.setattr(worker, "SWEEP_SECONDS", 0.2)
+    job = enqueue(sessions, cipher, scene.a, csv_bytes(learner(1)))
+    app = create_app(db.settings())
+    try:
+        with TestClient(app):
+            running(engine, job, "other-node|1a2b3c4d|4026531836|4242|99", dt.timedelta(minutes=1))
+            deadline = lease.now() + dt.timedelta(seconds=30)
+            while row(engine, job).status == "running":
+                assert lease.now() < deadline
+                time.sleep(0.05)
+    finally:
+        app.state.ctx.dispose()
+    assert row(engine, job).error["code"] == "import.interrupted"

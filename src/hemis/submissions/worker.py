@@ -5,8 +5,7 @@ so an interrupted import says so within a minute."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -59,13 +58,29 @@ def _sweep(app: Any) -> None:
         runner_of(app).sweep()
 
 
-async def _sweep_forever(app: Any) -> None:
-    while True:
-        await asyncio.sleep(SWEEP_SECONDS)
-        try:
-            await run_in_threadpool(_sweep, app)
-        except Exception as exc:  # the database may be busy or gone; try again next time
-            log.info("jobs_sweep_skipped", error=type(exc).__name__)
+class Sweeper:
+    """A thread that sweeps every SWEEP_SECONDS; stopped and joined at shutdown, so that no
+    sweep outlives the app's engine."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._loop, name="hemis-jobs-sweep", daemon=True)
+
+    def _loop(self) -> None:
+        while not self.stopping.wait(SWEEP_SECONDS):
+            try:
+                _sweep(self.app)
+            except Exception as exc:  # the database may be busy or gone; try again next time
+                log.info("jobs_sweep_skipped", error=type(exc).__name__)
+
+    def __enter__(self) -> Sweeper:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stopping.set()
+        self.thread.join(30)
 
 
 @asynccontextmanager
@@ -74,11 +89,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     runner is gone and runs the queued ones not tried before); at shutdown, stop the worker."""
     if await run_in_threadpool(_jobs, app, [JobStatus.queued, JobStatus.running]):
         ensure_worker(app)
-    sweeper = asyncio.create_task(_sweep_forever(app))
-    yield
-    sweeper.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await sweeper
+    with Sweeper(app):
+        yield
     worker = getattr(app.state, "submission_worker", None)
     if worker is not None:
         worker.stop()

@@ -163,6 +163,36 @@ class Settings(BaseSettings):
     eid_timeout_seconds: float = Field(
         10.0, gt=0, description="Timeout of calls to the e-ID provider (discovery, keys, token)."
     )
+    import_reader_memory_mb: int = Field(
+        3072,
+        ge=256,
+        description=(
+            "Address space a submitted file's reader process may use (MB); a file that needs more "
+            "is refused as unreadable."
+        ),
+    )
+    import_reader_seconds: int = Field(
+        300, ge=5, description="Time (wall clock and CPU) a submitted file's reader may take."
+    )
+    import_max_columns: int = Field(
+        1000, ge=50, description="Columns a submitted file (or JSON batch) may have."
+    )
+    import_max_cell_chars: int = Field(
+        32767, ge=1000, description="Characters one cell may hold (Excel's own limit)."
+    )
+    import_max_sheet_cells: int = Field(
+        30_000_000,
+        ge=1_000_000,
+        description="Cells a worksheet may declare or span (rows × columns of its used range).",
+    )
+    import_max_unzipped_mb: int = Field(
+        1024, ge=16, description="Uncompressed size of all the parts of an .xlsx workbook (MB)."
+    )
+    import_max_zip_ratio: int = Field(
+        100,
+        ge=10,
+        description="Compression ratio a large part of an .xlsx may have (zip bombs exceed it).",
+    )
 
     @property
     def owner_database_url(self) -> str:

@@ -251,6 +251,8 @@ def generic_fixture(rule: Rule) -> tuple[Build, Build] | None:
                 bad = f"{(column.minimum or 0) - (0 if column.min_exclusive else 1):g}"
         case "future":
             bad = "2030-01-01"
+        case "formula":
+            bad = '=HYPERLINK("http://x.invalid","a")'
         case _:
             return None
     if column.type is ColumnType.code and rule.kind == "required":

@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 
 from hemis.cli.app import app
 
+from . import hostile
 from .samples import BASE, SECOND
 
 runner = CliRunner()
@@ -103,3 +104,13 @@ def test_rules_list(tmp_path: Path) -> None:
     code, out = run("rules", "list")
     assert code == 0
     assert "LRN.national_id.format" in out
+
+
+def test_validate_reads_in_the_reader_process_and_refuses_a_hostile_file(tmp_path: Path) -> None:
+    """Read in this very process, either file would abort it (a 512 GiB allocation)."""
+    code, out = run("validate", "learners", str(hostile.dimension_lie(tmp_path / "a.xlsx")))
+    assert code == 2, out
+    assert "16,384 columns" in " ".join(out.split())
+    code, out = run("validate", "learners", str(hostile.far_cell(tmp_path / "b.xlsx")))
+    assert code == 2, out
+    assert "more memory than allowed" in " ".join(out.split())

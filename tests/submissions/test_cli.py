@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from hemis.cli import submissions as cli
 from hemis.cli.app import app
 from tests.conftest import TestDB
+from tests.imports import hostile
 from tests.submissions.world import World, learner
 
 runner = CliRunner()
@@ -93,3 +94,14 @@ def test_validate_with_an_institution_runs_the_database_tiers(tmp_path: Path) ->
     assert code == 1, out
     rules = {i["rule"] for i in json.loads(report.read_text(encoding="utf-8"))["issues"]}
     assert rules == {"LRN.program_code.exists"}
+
+
+def test_import_of_a_file_that_kills_its_reader_exits_2_and_writes_nothing(
+    tmp_path: Path, engine: Engine
+) -> None:
+    path = hostile.far_cell(tmp_path / "l.xlsx")
+    before = learners_count(engine)
+    code, out = invoke("import", "learners", str(path), "--institution", "SUB01")
+    assert code == 2, out
+    assert "more memory than allowed" in out
+    assert learners_count(engine) == before

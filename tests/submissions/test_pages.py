@@ -103,8 +103,11 @@ def test_upload_shows_progress_then_the_outcome(
     assert "Đã ghi vào cơ sở dữ liệu" in result.text
     assert 'id="table-counts"' in result.text
     assert client.get(f"/submissions/jobs/{job}/report.json").json()["status"] == "applied"
+    # the upload is gone with the job's end (ADR 0003), and with it the annotated copy
+    assert "report.xlsx" not in result.text
     annotated = client.get(f"/submissions/jobs/{job}/report.xlsx")
-    assert annotated.content[:2] == b"PK"
+    assert annotated.status_code == 404
+    assert "hemis validate" in annotated.text
 
 
 def test_the_worker_thread_runs_an_upload_to_completion(client: TestClient) -> None:

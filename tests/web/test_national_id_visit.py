@@ -419,7 +419,6 @@ def test_the_stored_database_holds_no_id_that_was_not_in_an_uploaded_file(visit:
     assert _found(visit.stored, OTHER_IDS) == [], visit.stored_how
 
 
-@pytest.mark.xfail(strict=True, reason="payload encryption lands with the file-sandbox change")
 def test_the_stored_database_holds_no_id_of_an_uploaded_file(visit: Visit) -> None:
     if not visit.stored:
         pytest.skip("pg_dump is not installed")

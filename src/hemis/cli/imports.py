@@ -7,13 +7,15 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from hemis.cli.common import clear_errors, console, err_console, fail, reference_date
+from hemis.cli.common import clear_errors, console, err_console, fail, reference_date, settings
 from hemis.imports.catalogue import TIERS
 from hemis.imports.entities import entities, get_entity
+from hemis.imports.limits import ReadLimits
 from hemis.imports.report import Report
 from hemis.imports.rules_db import DB_TIERS, full_catalogue
+from hemis.imports.sandbox import read_sandboxed
 from hemis.imports.templates import write_template
-from hemis.imports.validate import validate_file
+from hemis.imports.validate import validate as validate_table
 
 rules_app = typer.Typer(
     help="Danh mục quy tắc kiểm tra / the rule catalogue.", no_args_is_help=True
@@ -73,8 +75,16 @@ def validate(
 
         result = validate_against_registry(file, spec.name, sheet, reference, institution)
     if result is None:
-        result = validate_file(
-            file, spec.name, sheet=sheet, as_of=reference, institution=institution
+        # read in a reader process with hard limits (hemis.imports.sandbox), like every file
+        table = read_sandboxed(file, spec.name, sheet, ReadLimits.from_settings(settings()))
+        result = validate_table(
+            spec,
+            table.frame,
+            as_of=reference,
+            findings=table.findings,
+            header_row=table.header_row,
+            institution=institution,
+            source=file.name,
         )
     if report is not None:
         result.write(report)

@@ -25,8 +25,9 @@ from hemis.common.crypto import IdCipher
 from hemis.common.national_ids import mask_text
 from hemis.db.session import make_engine
 from hemis.imports.entities import entities, get_entity
-from hemis.imports.readers import read_table
+from hemis.imports.limits import ReadLimits
 from hemis.imports.report import Report
+from hemis.imports.sandbox import read_sandboxed
 from hemis.submissions import jobs
 from hemis.submissions.importer import ImportOptions, ImportOutcome, run_import
 from hemis.submissions.rules import JobStatus
@@ -133,7 +134,8 @@ def validate_against_registry(
             as_of=as_of,
         )
         cipher = IdCipher.from_settings(cfg.id_encryption_key, cfg.blind_index_key)
-        return run_import(engine, cipher, read_table(file, entity, sheet), options).report
+        table = read_sandboxed(file, entity, sheet, ReadLimits.from_settings(cfg))
+        return run_import(engine, cipher, table, options).report
     finally:
         engine.dispose()
 
@@ -216,7 +218,9 @@ def import_file(
             outcome, _job = jobs.run_recorded(
                 engine,
                 cipher,
-                read_table(file, spec.name, sheet),  # no other reference: freed once checked
+                # read in a reader process with hard limits; no other reference to the table,
+                # so it is freed once checked
+                read_sandboxed(file, spec.name, sheet, ReadLimits.from_settings(cfg)),
                 options,
                 "cli",
                 progress,

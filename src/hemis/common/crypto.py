@@ -1,8 +1,11 @@
-"""National IDs at rest: AES-GCM encryption plus a keyed HMAC blind index for lookup.
+"""National IDs at rest: AES-GCM encryption plus a keyed HMAC blind index for lookup; uploaded
+files waiting for their import job, AES-GCM under a key derived from the national-ID key.
 
 The ciphertext is random per write (a fresh 96-bit nonce), so equal IDs do not look equal in the
 database; the blind index (HMAC-SHA256 under a separate key) is deterministic, so a lookup or a
-uniqueness check never needs the plaintext.
+uniqueness check never needs the plaintext. Uploads (ADR 0003) use their own key, derived with
+HKDF-SHA256 from the national-ID encryption key, so no ciphertext of one kind can be opened as
+the other.
 """
 
 from __future__ import annotations
@@ -13,9 +16,13 @@ import hmac
 import os
 from dataclasses import dataclass
 
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 _VERSION = b"\x01"
+_UPLOAD_VERSION = b"\x01"
+_UPLOAD_KEY_INFO = b"hemis/submission-upload/aes-256-gcm/v1"
 
 
 @dataclass(frozen=True)
@@ -39,6 +46,23 @@ class IdCipher:
 
     def blind_index(self, national_id: str) -> bytes:
         return hmac.new(self.index_key, national_id.encode(), hashlib.sha256).digest()
+
+    def _upload_key(self) -> bytes:
+        kdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_UPLOAD_KEY_INFO)
+        return kdf.derive(self.encryption_key)
+
+    def seal_upload(self, data: bytes, context: bytes) -> bytes:
+        """An uploaded file, encrypted; CONTEXT (the owning institution) is authenticated with
+        it, so a file cannot be moved to another institution's job unnoticed."""
+        nonce = os.urandom(12)
+        sealed = AESGCM(self._upload_key()).encrypt(nonce, data, _UPLOAD_VERSION + context)
+        return _UPLOAD_VERSION + nonce + sealed
+
+    def open_upload(self, blob: bytes, context: bytes) -> bytes:
+        """The file of `seal_upload`; raises InvalidTag when the key or context differ."""
+        if blob[:1] != _UPLOAD_VERSION:
+            raise ValueError("unknown upload ciphertext version")
+        return AESGCM(self._upload_key()).decrypt(blob[1:13], blob[13:], _UPLOAD_VERSION + context)
 
     def claim_index(self, institution_id: int, national_id: str) -> bytes:
         """The index of an institution's claim on a national ID (registry/models/person.py):

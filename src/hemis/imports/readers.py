@@ -9,7 +9,11 @@ the header is row 1 and the first data row row 2 (in a workbook: the sheet's own
   but decodes as Windows-1258 to text with Vietnamese letters is converted; anything else is
   refused. The separator is the one of `,`, `;` or tab that occurs most in the header line.
 - Excel: see `hemis.imports.xlsx` (sheet choice, hidden sheets, merged cells, formulas).
-- Parquet: every column is cast to text.
+- Parquet: every column is cast to text; a binary column that is not UTF-8 is refused.
+
+Before and after reading, `hemis.imports.limits` caps what a file may cost (columns, cell length,
+an .xlsx's parts and declared range); callers that read files from outside do so through
+`hemis.imports.sandbox`, in a process of its own with hard memory and time limits.
 
 Failures raise `UnreadableFile` (the CLI exits 2); everything else becomes report issues.
 """
@@ -25,9 +29,16 @@ from pathlib import Path
 
 import polars as pl
 
-from hemis.errors import HemisError
 from hemis.imports.catalogue import Finding
 from hemis.imports.clean import clean_frame, clean_value
+from hemis.imports.limits import (
+    ReadLimits,
+    UnreadableFile,
+    check_header_line,
+    check_parquet_schema,
+    check_table,
+    refuse,
+)
 
 EXTENSIONS = {".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls", ".csv": "csv", ".parquet": "parquet"}
 MAGIC = (
@@ -44,12 +55,10 @@ MAGIC = (
     (b"\xff\xd8\xff", "jpeg", "a JPEG image", "ảnh JPEG"),
 )
 HEADER_SEARCH = 1000  # rows searched for the header before cleaning the whole file
+HEADER_READ = 1 << 20  # bytes read first: the format's magic and a CSV's header line
 VIETNAMESE_LETTERS = set("ăâđêôơưĂÂĐÊÔƠƯ")
-
-
-class UnreadableFile(HemisError):
-    code = "import.unreadable"
-    status = 422
+DEFAULT_LIMITS = ReadLimits()
+__all__ = ["RawTable", "UnreadableFile", "read_table", "sniff"]
 
 
 @dataclass
@@ -72,22 +81,30 @@ def sniff(head: bytes) -> tuple[str, str, str] | None:
     return None
 
 
-def _refuse(vi: str, en: str, **details: object) -> UnreadableFile:
-    return UnreadableFile(vi, en, details=details or None)
+_refuse = refuse
 
 
-def read_table(path: Path, entity: str, sheet: str | None = None) -> RawTable:
-    """Read FILE for ENTITY; raise UnreadableFile when it cannot be read at all."""
-    if not path.is_file():
-        raise _refuse(f"Không tìm thấy tệp {path.name}.", f"File {path.name} not found.")
-    kind = EXTENSIONS.get(path.suffix.lower())
+def read_table(
+    path: Path,
+    entity: str,
+    sheet: str | None = None,
+    limits: ReadLimits = DEFAULT_LIMITS,
+    name: str | None = None,
+) -> RawTable:
+    """Read FILE for ENTITY; raise UnreadableFile when it cannot be read at all. NAME is the
+    file's own name (its extension gives the format) when PATH does not carry it."""
+    name = name or path.name
+    suffix = Path(name).suffix
+    if not path.exists() or path.is_dir():
+        raise _refuse(f"Không tìm thấy tệp {name}.", f"File {name} not found.")
+    kind = EXTENSIONS.get(suffix.lower())
     if kind is None:
         raise _refuse(
-            f"Không hỗ trợ đuôi tệp '{path.suffix}'. Dùng .xlsx, .xls, .csv hoặc .parquet.",
-            f"Unsupported file extension '{path.suffix}'. Use .xlsx, .xls, .csv or .parquet.",
+            f"Không hỗ trợ đuôi tệp '{suffix}'. Dùng .xlsx, .xls, .csv hoặc .parquet.",
+            f"Unsupported file extension '{suffix}'. Use .xlsx, .xls, .csv or .parquet.",
         )
     with path.open("rb") as fh:
-        head = fh.read(65536)
+        head = fh.read(HEADER_READ)
     if not head:
         raise _refuse("Tệp rỗng (0 byte).", "The file is empty (0 bytes).")
     found = sniff(head)
@@ -95,28 +112,50 @@ def read_table(path: Path, entity: str, sheet: str | None = None) -> RawTable:
     if (kind == "csv" and found is not None) or (kind != "csv" and (found or ("",))[0] != expected):
         _, what_en, what_vi = found or ("", "not in a format we know", "không rõ định dạng")
         raise _refuse(
-            f"Tệp {path.name} không phải là {kind.upper()}: nội dung là {what_vi}.",
-            f"File {path.name} is not {kind.upper()}: its content is {what_en}.",
-            extension=path.suffix,
+            f"Tệp {name} không phải là {kind.upper()}: nội dung là {what_vi}.",
+            f"File {name} is not {kind.upper()}: its content is {what_en}.",
+            extension=suffix,
             content=what_en,
         )
     if kind in ("xlsx", "xls"):
         from hemis.imports.xlsx import read_workbook
 
-        return read_workbook(path, entity, sheet, kind)
-    if kind == "parquet":
-        return read_parquet(path)
-    return read_csv(path, head)
+        table = read_workbook(path, entity, sheet, kind, limits, name)
+    elif kind == "parquet":
+        table = read_parquet(path, limits)
+    else:
+        table = read_csv(path, head, limits)
+    check_table(table.frame, limits)
+    return table
 
 
-def read_parquet(path: Path) -> RawTable:
+def _as_text(frame: pl.DataFrame) -> pl.DataFrame:
+    """Every column as text; a binary column must hold UTF-8 (named when it does not)."""
+    columns = []
+    for name, dtype in frame.schema.items():
+        try:
+            columns.append(frame.select(pl.col(name).cast(pl.String)).to_series())
+        except pl.exceptions.PolarsError as exc:
+            raise _refuse(
+                f"Cột '{name}' của tệp Parquet không đọc được thành văn bản UTF-8 ({dtype}).",
+                f"Column '{name}' of the Parquet file cannot be read as UTF-8 text ({dtype}).",
+                column=name,
+                error=str(exc).splitlines()[0] if str(exc) else type(exc).__name__,
+            ) from exc
+    return pl.DataFrame(columns)
+
+
+def read_parquet(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> RawTable:
+    check_parquet_schema(path, limits)
     try:
         frame = pl.read_parquet(path)
     except Exception as exc:
         raise _refuse(
-            "Không đọc được tệp Parquet.", "The Parquet file cannot be read.", error=str(exc)
+            "Không đọc được tệp Parquet.",
+            "The Parquet file cannot be read.",
+            error=str(exc).splitlines()[0] if str(exc) else type(exc).__name__,
         ) from exc
-    frame = frame.select(pl.col(c).cast(pl.String) for c in frame.columns)
+    frame = _as_text(frame)
     frame = frame.rename({c: clean_value(c) for c in frame.columns})
     frame = frame.with_row_index("__row__", offset=2).with_columns(pl.col("__row__").cast(pl.Int64))
     return RawTable(frame, "parquet")
@@ -174,7 +213,7 @@ def _parse_csv(source: bytes | Path, separator: str) -> pl.DataFrame:
     )
 
 
-def read_csv(path: Path, head: bytes) -> RawTable:
+def read_csv(path: Path, head: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> RawTable:
     source: bytes | Path = path
     encoding = "utf-8-sig" if head.startswith(b"\xef\xbb\xbf") else "utf-8"
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -189,8 +228,10 @@ def read_csv(path: Path, head: bytes) -> RawTable:
             codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
         except UnicodeDecodeError as exc:
             source, encoding = _cp1258(path, str(exc)), "windows-1258"
-    first = source[:65536] if isinstance(source, bytes) else head
+    first = source[:HEADER_READ] if isinstance(source, bytes) else head
     separator = _separator(first.split(b"\n", 1)[0])
+    whole = isinstance(source, bytes) or len(head) < HEADER_READ
+    check_header_line(first, separator, whole, limits)
     try:
         try:
             frame = _parse_csv(source, separator)

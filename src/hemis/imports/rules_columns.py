@@ -23,6 +23,9 @@ TYPE_MESSAGES = {
     ),
 }
 LISTED_CODES = 12  # code lists up to this long are spelled out in the message
+# What a spreadsheet reads as a formula when a value is opened in it (CSV injection): free text
+# starting so is refused rather than stored and exported back out.
+FORMULA_START = "^[=+@-]"
 
 
 def raw(column: str, ctx: Context) -> pl.Expr:
@@ -58,6 +61,10 @@ def _unparsed(c: Column) -> pl.Expr:
 
 def _pattern(c: Column) -> pl.Expr:
     return pl.col(c.name).is_not_null() & ~pl.col(c.name).str.contains(c.pattern or "")
+
+
+def _formula(c: Column) -> pl.Expr:
+    return pl.col(c.name).is_not_null() & pl.col(c.name).str.contains(FORMULA_START)
 
 
 def _length(c: Column) -> pl.Expr:
@@ -130,6 +137,17 @@ def column_rules(entity: Entity) -> list[Rule]:
                 f"Sai định dạng: cần {c.pattern_vi}.",
                 f"Wrong format: expected {c.pattern_en}.",
                 const(_pattern(c)),
+            )
+        if c.type is ColumnType.string and not c.pattern:
+            add(
+                c,
+                "formula",
+                "a",
+                "Giá trị bắt đầu bằng =, +, - hoặc @ như một công thức bảng tính; không được nhận "
+                "(có thể chạy thành công thức khi mở bằng Excel).",
+                "The value starts with =, +, - or @ like a spreadsheet formula; it is refused (it "
+                "could run as a formula when opened in a spreadsheet).",
+                const(_formula(c)),
             )
         if c.max_length:
             add(

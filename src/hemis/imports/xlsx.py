@@ -13,6 +13,9 @@ written by a tool that does not calculate may cache 0 or nothing); each formula 
 gets a `FILE.cell.formula` warning. Merged cells: only the first cell of a merged range holds a
 value, the others read as empty; each merged range gets a `FILE.cell.merged` error. Both are found
 by scanning the sheet's XML inside the .xlsx; old .xls workbooks are read without these checks.
+
+Before calamine sees an .xlsx, `hemis.imports.limits` checks its parts (count, inflated size,
+compression ratio, no DTD) and the chosen sheet's declared range.
 """
 
 from __future__ import annotations
@@ -29,7 +32,14 @@ import polars as pl
 from hemis.common.text import fold
 from hemis.imports.catalogue import Finding
 from hemis.imports.clean import clean_value
-from hemis.imports.readers import RawTable, UnreadableFile, split_header
+from hemis.imports.limits import (
+    PROLOG_WINDOW,
+    ReadLimits,
+    UnreadableFile,
+    check_dimension,
+    check_workbook_parts,
+)
+from hemis.imports.readers import RawTable, split_header
 
 _SHEET = re.compile(rb"<(?:\w+:)?sheet\b([^>]*)/?>")
 _ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
@@ -172,26 +182,49 @@ def scan_sheet_xml(book: zipfile.ZipFile, part: str) -> tuple[int, list[tuple[st
     return first_column, list(found)
 
 
-def _check_zip(path: Path) -> None:
+def _check_zip(path: Path, name: str, limits: ReadLimits) -> None:
     try:
         with zipfile.ZipFile(path) as book:
             names = set(book.namelist())
-    except zipfile.BadZipFile as exc:
+            if "xl/workbook.xml" not in names:
+                raise UnreadableFile(
+                    f"Tệp {name} là tệp nén zip nhưng không phải sổ tính Excel.",
+                    f"File {name} is a zip archive but not an Excel workbook.",
+                    details={"content": "zip"},
+                )
+            check_workbook_parts(book, limits)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, RuntimeError, EOFError, OSError) as exc:
+        # (RuntimeError: an encrypted part; OSError, EOFError: a truncated one)
         raise UnreadableFile(
             "Tệp .xlsx bị hỏng (không phải zip hợp lệ).",
             "The .xlsx file is damaged (not a valid zip archive).",
+            details={"error": str(exc).splitlines()[0] if str(exc) else type(exc).__name__},
         ) from exc
-    if "xl/workbook.xml" not in names:
-        raise UnreadableFile(
-            f"Tệp {path.name} là tệp nén zip nhưng không phải sổ tính Excel.",
-            f"File {path.name} is a zip archive but not an Excel workbook.",
-            details={"content": "zip"},
-        )
 
 
-def read_workbook(path: Path, entity: str, wanted: str | None, kind: str) -> RawTable:
+def _check_sheet_range(book: zipfile.ZipFile, sheet: SheetInfo, limits: ReadLimits) -> None:
+    """The sheet's declared range, before calamine allocates it (a range the cells exceed
+    anyway is stopped by the reader process's memory limit)."""
+    if sheet.xml_path is None or sheet.xml_path not in book.namelist():
+        return
+    with book.open(sheet.xml_path) as fh:
+        check_dimension(fh.read(PROLOG_WINDOW), limits)
+
+
+def read_workbook(
+    path: Path,
+    entity: str,
+    wanted: str | None,
+    kind: str,
+    limits: ReadLimits | None = None,
+    name: str | None = None,
+) -> RawTable:
+    limits = limits or ReadLimits()
     if kind == "xlsx":
-        _check_zip(path)
+        _check_zip(path, name or path.name, limits)
+        with zipfile.ZipFile(path) as parts:
+            chosen, _ = choose_sheet(workbook_sheets(parts), entity, wanted)
+            _check_sheet_range(parts, chosen, limits)
     try:
         reader = fastexcel.read_excel(path)
     except Exception as exc:

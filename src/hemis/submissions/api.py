@@ -12,10 +12,12 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile, status
 
 from hemis.imports.entities import get_entity
+from hemis.imports.limits import ReadLimits
 from hemis.registry.api_deps import ERROR_RESPONSES, MinistryOnly, PathId, RegistryAccess
 from hemis.submissions import downloads, intake, queries, service
 from hemis.submissions.importer import ImportOutcome
 from hemis.submissions.schemas import (
+    MAX_BATCH_BYTES,
     AnswerCreate,
     AnswerRead,
     BatchBody,
@@ -90,7 +92,7 @@ def overview(db: DB, period_year: int | None = Query(None, ge=2000, le=2100)) ->
     )
 
 
-@router.post("/{entity}/batch")
+@router.post("/{entity}/batch", max_body_size=MAX_BATCH_BYTES)
 def submit_batch(
     ctx: Context,
     cipher: CipherDep,
@@ -100,9 +102,11 @@ def submit_batch(
     institution_code: InstitutionCode = None,
 ) -> ImportRead:
     """Validate a batch of records (tiers a–f) and apply it at once, all or nothing. A batch
-    with any error writes nothing (status `rejected`, with the issues)."""
+    with any error writes nothing (status `rejected`, with the issues). A body larger than
+    32 MB is refused (413): larger sets go through a file upload."""
+    limits = ReadLimits.from_settings(ctx.settings)
     outcome, _job = intake.run_batch(
-        ctx.engine, cipher, db, get_entity(entity).name, body, institution_code
+        ctx.engine, cipher, db, get_entity(entity).name, body, institution_code, limits
     )
     return import_read(outcome)
 
@@ -111,6 +115,7 @@ def submit_batch(
 def upload(
     request: Request,
     db: DB,
+    cipher: CipherDep,
     entity: str,
     file: Annotated[UploadFile, File(description=".xlsx, .xls, .csv or .parquet")],
     full_replacement: Annotated[bool, Form()] = False,
@@ -121,6 +126,7 @@ def upload(
     """Queue a file; poll GET /jobs/{job_id} for progress and the outcome."""
     job = intake.enqueue_upload(
         db,
+        cipher,
         institution_id=intake.target_institution(db, institution_code),
         entity=entity,
         filename=file.filename or "upload.csv",

@@ -1,19 +1,17 @@
-"""A job's report as a download: JSON (summary and issues), CSV (issues) or the annotated copy of
-the uploaded file as .xlsx (hemis.imports.annotate), rebuilt from the stored issue table."""
+"""A job's report as a download: JSON (summary and issues) or CSV (issues), from the stored issue
+table.
+
+The annotated copy of the file (.xlsx) is not offered for a job: the uploaded file is cleared
+when its job ends (ADR 0003), and the copy would hold the same personal data. `hemis validate
+ENTITY FILE --report copy.xlsx` writes it from the file itself, on the officer's own machine."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import tempfile
-from pathlib import Path
 
 from hemis.common.spreadsheet import csv_bytes
-from hemis.errors import HemisError, NotFound
-from hemis.imports.entities import get_entity
-from hemis.imports.report import Report
-from hemis.imports.validate import prepare
-from hemis.submissions.jobs import issues_of_blob, table_from_payload
+from hemis.errors import HemisError
+from hemis.submissions.jobs import issues_of_blob
 from hemis.submissions.models import SubmissionJob
 
 FORMATS = {
@@ -47,21 +45,12 @@ def report_bytes(job: SubmissionJob, fmt: str) -> tuple[bytes, str, str]:
     elif fmt == "csv":
         content = csv_bytes(issues, bom=True)
     else:
-        content = _annotated(job, issues)
+        raise HemisError(
+            "Tệp tải lên không được lưu lại sau khi xử lý xong, nên không có bản Excel đánh dấu. "
+            "Dùng báo cáo CSV hoặc JSON, hoặc lệnh `hemis validate … --report ban-sao.xlsx`.",
+            "The uploaded file is not kept once processed, so there is no annotated Excel copy. "
+            "Use the CSV or JSON report, or `hemis validate … --report copy.xlsx`.",
+            code="import.file_not_kept",
+            status=404,
+        )
     return content, FORMATS[fmt], f"{stem}.{fmt}"
-
-
-def _annotated(job: SubmissionJob, issues: object) -> bytes:
-    if not job.payload:
-        raise NotFound("uploaded file")
-    import polars as pl
-
-    assert isinstance(issues, pl.DataFrame)
-    spec = get_entity(job.entity)
-    table = table_from_payload(job.payload, job.filename, job.entity)
-    data, present, _ = prepare(spec, table.frame, table.header_row)
-    report = Report(spec, issues, data, present, dt.date.today(), None, job.filename)
-    with tempfile.TemporaryDirectory(prefix="hemis-report-") as tmp:
-        path = Path(tmp) / "report.xlsx"
-        report.write(path)
-        return path.read_bytes()

@@ -1,5 +1,6 @@
 """Files and batches coming in: which institution they are for, storing an upload as a queued
-job, and running a JSON batch from an institution's system straight away."""
+job (encrypted, ADR 0003), and running a JSON batch from an institution's system straight away
+(under the same column and cell limits as a file, `hemis.imports.limits`)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from hemis.common.national_ids import mask_text
 from hemis.db.tenancy import get_scope
 from hemis.errors import Forbidden, HemisError, ValidationFailed
 from hemis.imports.entities import get_entity
+from hemis.imports.limits import ReadLimits, check_table, too_many_columns
 from hemis.imports.readers import RawTable
 from hemis.registry.models import Institution
 from hemis.registry.service import commit
@@ -23,6 +25,7 @@ from hemis.submissions.models import SubmissionJob
 from hemis.submissions.rules import JobStatus
 from hemis.submissions.schemas import BatchBody
 from hemis.submissions.targets import check_applicable
+from hemis.submissions.uploads import seal_upload
 
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
 
@@ -60,6 +63,7 @@ def target_institution(session: Session, institution_code: str | None) -> int:
 
 def enqueue_upload(
     session: Session,
+    cipher: IdCipher,
     *,
     institution_id: int,
     entity: str,
@@ -94,7 +98,7 @@ def enqueue_upload(
         processed=0,
         total=0,
         created_by=get_scope(session).actor,
-        payload=payload,
+        payload=seal_upload(cipher, institution_id, payload),
         result={"period_year": period_year} if period_year else None,
     )
     session.add(job)
@@ -110,15 +114,20 @@ def _text(value: Any) -> str | None:
     return str(value)
 
 
-def records_table(records: list[dict[str, Any]]) -> RawTable:
-    """JSON records as a table of strings; record n is row n of the report."""
+def records_table(records: list[dict[str, Any]], limits: ReadLimits | None = None) -> RawTable:
+    """JSON records as a table of strings; record n is row n of the report. Refused
+    (UnreadableFile) past the column and cell limits of a file."""
+    limits = limits or ReadLimits()
     names: dict[str, None] = {}
     for record in records:
         names.update(dict.fromkeys(record))
+        if len(names) > limits.max_columns:
+            raise too_many_columns(len(names), limits)
     frame = pl.DataFrame(
         {name: [_text(r.get(name)) for r in records] for name in names},
         schema=dict.fromkeys(names, pl.String),
     )
+    check_table(frame, limits)
     return RawTable(frame, "json", header_row=0)
 
 
@@ -129,6 +138,7 @@ def run_batch(
     entity: str,
     body: BatchBody,
     institution_code: str | None,
+    limits: ReadLimits | None = None,
 ) -> tuple[ImportOutcome, int]:
     """Validate and apply a batch now (it is small); returns the outcome and its job id."""
     institution_id = target_institution(session, institution_code)
@@ -142,5 +152,6 @@ def run_batch(
         dry_run=body.dry_run,
         period_year=body.period_year,
     )
+    table = records_table(list(body.records), limits)
     session.rollback()  # the import runs on its own connection; hold no lock meanwhile
-    return jobs.run_recorded(engine, cipher, records_table(list(body.records)), options, "batch")
+    return jobs.run_recorded(engine, cipher, table, options, "batch")

@@ -1,11 +1,17 @@
 """The job runner: a `submission_job` table and a worker thread.
 
-A web upload is stored as a queued job (the file in the row); the web app starts a worker thread
-on demand (`ensure_worker`), which claims queued jobs one at a time (an UPDATE … WHERE status =
-'queued', so two workers never take the same job), runs them through `importer.run_import` and
-keeps `phase`, `processed`, `total` and `heartbeat_at` up to date for the page to poll. The
-thread stops after a short idle time and is started again by the next upload; jobs left
-'running' by a process that died are marked failed (nothing of theirs was committed).
+A web upload is stored as a queued job (the file in the row, encrypted — ADR 0003); the web app
+starts a worker thread on demand (`ensure_worker`), which claims queued jobs one at a time (an
+UPDATE … WHERE status = 'queued', so two workers never take the same job), reads the file in a
+reader process with hard limits (`hemis.imports.sandbox`), runs it through
+`importer.run_import` and keeps `phase`, `processed`, `total` and `heartbeat_at` up to date for
+the page to poll. The thread stops after a short idle time and is started again by the next
+upload.
+
+A job is tried once. Its attempt count is raised when it is claimed, and a queued job that
+already has an attempt behind it is failed as quarantined rather than run again; a job left
+'running' by a runner that is gone (lease.py) is failed with `import.interrupted` (nothing of it
+was committed). The upload is cleared in the same write that gives the job its final state.
 
 On SQLite the import holds the database's write lock from its first statement to its commit, so
 progress is written before and after that window only; on PostgreSQL it is written throughout,
@@ -16,10 +22,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import tempfile
 import threading
 import time
-from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -32,18 +36,22 @@ from hemis.common.crypto import IdCipher
 from hemis.db.base import table_of
 from hemis.db.ids import allocate_ids
 from hemis.errors import HemisError
-from hemis.imports.readers import RawTable, read_table
+from hemis.imports.limits import ReadLimits
+from hemis.imports.readers import RawTable
 from hemis.imports.report import ISSUE_SCHEMA
+from hemis.imports.sandbox import read_upload
 from hemis.submissions.importer import ImportOptions, ImportOutcome, run_import
+from hemis.submissions.lease import Heartbeat, identity, interrupted, quarantined, stale
 from hemis.submissions.models import SubmissionJob
 from hemis.submissions.rules import JobStatus
+from hemis.submissions.uploads import open_upload
 from hemis.submissions.workspace import Progress, national, no_progress
 
 log = structlog.get_logger("hemis.jobs")
 JOB = table_of(SubmissionJob)
 IDLE_SECONDS = 3.0
 POLL_SECONDS = 0.2
-STALE_AFTER = dt.timedelta(minutes=30)
+MAX_ATTEMPTS = 1
 PROGRESS_EVERY = 1.0  # seconds between progress writes within one phase
 
 
@@ -75,6 +83,7 @@ def finished_values(outcome: ImportOutcome) -> dict[str, Any]:
         "result": outcome.summary(),
         "issues": issues_blob(outcome.report.issues),
         "submission_id": outcome.submission_id,
+        "payload": None,
     }
 
 
@@ -83,6 +92,7 @@ def failed_values(error: HemisError) -> dict[str, Any]:
         "status": JobStatus.failed.value,
         "phase": "done",
         "finished_at": now(),
+        "payload": None,
         "error": {
             "code": error.code,
             "message": error.message_vi,
@@ -171,15 +181,6 @@ def run_recorded(
     return outcome, ids[0]
 
 
-def table_from_payload(payload: bytes, filename: str, entity: str) -> RawTable:
-    """Read an uploaded file (kept in the job row) through the ordinary readers."""
-    suffix = Path(filename).suffix.lower() or ".csv"
-    with tempfile.TemporaryDirectory(prefix="hemis-job-") as tmp:
-        path = Path(tmp) / f"upload{suffix}"
-        path.write_bytes(payload)
-        return read_table(path, entity)
-
-
 class ProgressWriter:
     """Writes a job's phase and counts from its own connection, at most once a second per
     phase; paused on SQLite while an import holds the write lock."""
@@ -216,17 +217,19 @@ class ProgressWriter:
 class Runner:
     """Runs queued jobs of one database."""
 
-    def __init__(self, engine: Engine, cipher: IdCipher) -> None:
+    def __init__(self, engine: Engine, cipher: IdCipher, limits: ReadLimits | None = None) -> None:
         self.engine = engine
         self.cipher = cipher
+        self.limits = limits or ReadLimits()
 
     def claim(self) -> tuple[int, int] | None:
-        """Take the oldest queued job (institution_id, id), or None."""
+        """Take the oldest queued job not tried before (institution_id, id), or None."""
         with self.engine.begin() as conn:
             national(conn)
+            fresh = (JOB.c.status == JobStatus.queued.value) & (JOB.c.attempts < MAX_ATTEMPTS)
             row = conn.execute(
                 select(JOB.c.institution_id, JOB.c.id)
-                .where(JOB.c.status == JobStatus.queued.value)
+                .where(fresh)
                 .order_by(JOB.c.created_at, JOB.c.id)
                 .limit(1)
             ).first()
@@ -234,34 +237,65 @@ class Runner:
                 return None
             taken = conn.execute(
                 update(JOB)
-                .where(
-                    JOB.c.institution_id == row.institution_id,
-                    JOB.c.id == row.id,
-                    JOB.c.status == JobStatus.queued.value,
+                .where(JOB.c.institution_id == row.institution_id, JOB.c.id == row.id, fresh)
+                .values(
+                    status=JobStatus.running.value,
+                    started_at=now(),
+                    heartbeat_at=now(),
+                    attempts=JOB.c.attempts + 1,
+                    worker=identity(),
                 )
-                .values(status=JobStatus.running.value, started_at=now(), heartbeat_at=now())
             ).rowcount
             return (int(row.institution_id), int(row.id)) if taken else None
 
-    def fail_stale(self) -> int:
+    def sweep(self) -> int:
+        """Fail running jobs whose runner is gone (import.interrupted) and queued jobs tried
+        before (import.quarantined); returns how many."""
+        failed = 0
         with self.engine.begin() as conn:
             national(conn)
-            interrupted = HemisError(
-                "Việc nhập bị gián đoạn (máy chủ dừng); chưa có dữ liệu nào được ghi. Hãy gửi lại.",
-                "The import was interrupted (the server stopped); nothing was written. Send it "
-                "again.",
-                code="import.interrupted",
-            )
-            return int(
-                conn.execute(
+            running = conn.execute(
+                select(
+                    JOB.c.institution_id,
+                    JOB.c.id,
+                    JOB.c.worker,
+                    JOB.c.heartbeat_at,
+                    JOB.c.phase,
+                    JOB.c.attempts,
+                ).where(JOB.c.status == JobStatus.running.value)
+            ).all()
+            for row in stale(running, now()):
+                failed += conn.execute(
                     update(JOB)
                     .where(
+                        JOB.c.institution_id == row.institution_id,
+                        JOB.c.id == row.id,
                         JOB.c.status == JobStatus.running.value,
-                        JOB.c.heartbeat_at < now() - STALE_AFTER,
+                        # (not beaten meanwhile: a live runner keeps its job)
+                        JOB.c.heartbeat_at == row.heartbeat_at
+                        if row.heartbeat_at is not None
+                        else JOB.c.heartbeat_at.is_(None),
                     )
-                    .values(**failed_values(interrupted))
+                    .values(**failed_values(interrupted(row.phase, row.attempts)))
                 ).rowcount
-            )
+            tried = conn.execute(
+                select(JOB.c.institution_id, JOB.c.id, JOB.c.attempts).where(
+                    JOB.c.status == JobStatus.queued.value, JOB.c.attempts >= MAX_ATTEMPTS
+                )
+            ).all()
+            for row in tried:
+                failed += conn.execute(
+                    update(JOB)
+                    .where(
+                        JOB.c.institution_id == row.institution_id,
+                        JOB.c.id == row.id,
+                        JOB.c.status == JobStatus.queued.value,
+                    )
+                    .values(**failed_values(quarantined(row.attempts)))
+                ).rowcount
+        if failed:
+            log.warning("jobs_failed_without_runner", count=failed)
+        return failed
 
     def run(self, institution_id: int, job_id: int) -> JobStatus:
         with self.engine.begin() as conn:
@@ -270,9 +304,18 @@ class Runner:
                 select(JOB).where(JOB.c.institution_id == institution_id, JOB.c.id == job_id)
             ).one()
         progress = ProgressWriter(self.engine, institution_id, job_id)
+        with Heartbeat(
+            self.engine, institution_id, job_id, lambda: progress.paused and not progress.live
+        ):
+            return self._run(job, progress)
+
+    def _run(self, job: Any, progress: ProgressWriter) -> JobStatus:
+        institution_id, job_id = progress.key
         try:
             progress("reading", 0, 0)
-            tables = [table_from_payload(job.payload or b"", job.filename, job.entity)]
+            payload = open_upload(self.cipher, institution_id, job.payload)
+            tables = [read_upload(payload, job.filename, job.entity, self.limits)]
+            del payload
             progress("validating", 0, tables[0].frame.height)
             progress.paused = True
             options = ImportOptions(
@@ -285,6 +328,7 @@ class Runner:
                 job_id=job_id,
                 period_year=(job.result or {}).get("period_year"),
             )
+            del job
 
             def on_commit(conn: Connection, outcome: ImportOutcome) -> None:
                 update_job(conn, institution_id, job_id, finished_values(outcome))
@@ -298,9 +342,11 @@ class Runner:
                 progress.write(finished_values(outcome))
             return outcome.status
         except HemisError as exc:
+            progress.paused = False
             progress.write(failed_values(exc))
             return JobStatus.failed
         except Exception as exc:
+            progress.paused = False
             log.error("job_failed", job=job_id, error=type(exc).__name__, exc_info=exc)
             progress.write(
                 failed_values(
@@ -316,10 +362,13 @@ class Runner:
     def run_pending(self) -> int:
         """Run queued jobs until there are none; returns how many ran."""
         ran = 0
-        while (job := self.claim()) is not None:
+        while True:
+            self.sweep()
+            job = self.claim()
+            if job is None:
+                return ran
             self.run(*job)
             ran += 1
-        return ran
 
 
 class Worker:
@@ -347,11 +396,6 @@ class Worker:
 
     def _loop(self) -> None:
         idle_since = time.monotonic()
-        try:
-            self.runner.fail_stale()
-        except Exception as exc:  # the database may be gone at shutdown; never crash the app
-            log.warning("jobs_unavailable", error=type(exc).__name__)
-            return
         while not self.stopping.is_set():
             try:
                 ran = self.runner.run_pending()

@@ -88,7 +88,10 @@ class SubmissionJob(TenantMixin, Base):
     started_at: Mapped[dt.datetime | None]
     finished_at: Mapped[dt.datetime | None]
     heartbeat_at: Mapped[dt.datetime | None]
-    payload: Mapped[bytes | None] = mapped_column(LargeBinary)  # the uploaded file
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    worker: Mapped[str | None] = mapped_column(String(120))  # who runs it (lease.py)
+    # The uploaded file, encrypted (ADR 0003), kept only until the job ends.
+    payload: Mapped[bytes | None] = mapped_column(LargeBinary)
     issues: Mapped[bytes | None] = mapped_column(LargeBinary)  # the issue table, as Parquet
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     error: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -22,7 +22,7 @@ from hemis.submissions.rules import FINISHED, STATUS_LABELS, JobStatus
 from hemis.submissions.targets import APPLICABLE
 from hemis.submissions.worker import ensure_worker, lifespan
 from hemis.web.csrf import CsrfChecked
-from hemis.web.deps import PageDB, PagePrincipal, get_lang
+from hemis.web.deps import CipherDep, PageDB, PagePrincipal, get_lang
 from hemis.web.templating import render
 
 router = APIRouter(include_in_schema=False, lifespan=lifespan)
@@ -74,6 +74,7 @@ def upload(
     request: Request,
     principal: PagePrincipal,
     session: PageDB,
+    cipher: CipherDep,
     _csrf: CsrfChecked,
     file: Annotated[UploadFile, File()],
     entity: Annotated[str, Form(max_length=40)],
@@ -84,6 +85,7 @@ def upload(
     require_submitter(principal)
     job = intake.enqueue_upload(
         session,
+        cipher,
         institution_id=intake.target_institution(session, institution_code or None),
         entity=entity,
         filename=file.filename or "upload.csv",

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from hemis.submissions.rules import AnswerKind
 
 MAX_BATCH = 50_000  # records per JSON batch; larger sets go through a file upload
+MAX_BATCH_BYTES = 32 << 20  # its body (parsed, a JSON body takes several times its size)
 
 
 class Strict(BaseModel):

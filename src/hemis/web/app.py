@@ -4,19 +4,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
-from starlette.datastructures import MutableHeaders
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Send
 from starlette.types import Scope as AsgiScope
 
 from hemis.config import Environment, Settings, get_settings
+from hemis.submissions.intake import MAX_UPLOAD_BYTES
 from hemis.web import errors, routes
 from hemis.web.context import AppContext
 from hemis.web.templating import make_templates
 from hemis.web.versions import require_if_match_in_openapi
 
 STATIC_DIR = Path(__file__).parent / "static"
+# The largest request body: a file upload and its form (a route may allow less with FastAPI's
+# max_body_size, as the JSON batch does). Larger bodies are refused (413).
+MAX_BODY_BYTES = MAX_UPLOAD_BYTES + (1 << 20)
 
 # Strict CSP: every script and style is served by us; no inline script.
 CSP = (
@@ -57,6 +62,47 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+class BodyLimit:
+    """Refuses a body larger than MAX_BODY_BYTES — at once when its Content-Length says so,
+    else when the bytes received pass it — and gives a route's own limit (FastAPI answers with a
+    plain-text 413 of its own) the one error format."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: AsgiScope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = Headers(scope=scope).get("content-length", "")
+        if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+            await errors.too_large(Request(scope))(scope, receive, send)
+            return
+        received = 0
+        replaced = False
+
+        async def receive_counted() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > MAX_BODY_BYTES:
+                raise StarletteHTTPException(413)
+            return message
+
+        async def send_uniform(message: Message) -> None:
+            nonlocal replaced
+            if message["type"] == "http.response.start" and message["status"] == 413:
+                kind = Headers(raw=message.get("headers", [])).get("content-type", "")
+                if kind.startswith("text/plain"):
+                    replaced = True
+                    await errors.too_large(Request(scope))(scope, receive, send)
+                    return
+            if not replaced:
+                await send(message)
+
+        await self.app(scope, receive_counted, send_uniform)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     app = FastAPI(
@@ -71,6 +117,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.ctx = AppContext.build(settings)
     app.state.templates = make_templates()
     app.add_middleware(errors.UnexpectedErrors)
+    app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders)  # added last: outermost, so a 500 gets the headers too
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     errors.install(app)

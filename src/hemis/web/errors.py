@@ -52,6 +52,16 @@ def render_error(request: Request, status: int, body: dict[str, Any]) -> Respons
     return response
 
 
+def http_error_body(request: Request, status: int) -> dict[str, Any]:
+    code, vi, en = _HTTP_MESSAGES.get(status, ("http_error", "Lỗi.", "Error."))
+    return {"code": code, "message": en if get_lang(request) == "en" else vi, "details": None}
+
+
+def too_large(request: Request) -> Response:
+    """A request body past its limit (web/app.py BodyLimit)."""
+    return render_error(request, 413, http_error_body(request, 413))
+
+
 def _jsonable_errors(errors: Any) -> list[dict[str, Any]]:
     out = []
     for err in errors:
@@ -124,9 +134,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        code, vi, en = _HTTP_MESSAGES.get(exc.status_code, ("http_error", "Lỗi.", "Error."))
-        body = {"code": code, "message": en if get_lang(request) == "en" else vi, "details": None}
-        response = render_error(request, exc.status_code, body)
+        response = render_error(request, exc.status_code, http_error_body(request, exc.status_code))
         if exc.headers:
             response.headers.update(exc.headers)
         return response
@@ -145,4 +153,4 @@ def install(app: FastAPI) -> None:
         return render_error(request, error.status, error.to_dict(get_lang(request)))
 
 
-__all__ = ["HTMLResponse", "UnexpectedErrors", "install", "render_error"]
+__all__ = ["HTMLResponse", "UnexpectedErrors", "install", "render_error", "too_large"]

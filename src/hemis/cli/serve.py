@@ -24,4 +24,7 @@ def serve(
         workers=workers,
         log_level=cfg.log_level.lower(),
         access_log=False,
+        # X-Forwarded-For is read by the app itself, from HEMIS_TRUSTED_PROXIES only
+        # (web/guards.py); uvicorn's own reading would trust 127.0.0.1 whatever is configured.
+        proxy_headers=False,
     )

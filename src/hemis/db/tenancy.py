@@ -135,18 +135,42 @@ def _assign_ids(session: Session) -> None:
             obj.id = first + offset
 
 
+PERSON_KEY = "hemis_person_id"
+_SET_PERSON = text("SELECT set_config('hemis.person_id', :person, true)")
+
+
+def bound_person(session: Session) -> int | None:
+    """The person a candidate's session is bound to (bind_person), or None."""
+    person = session.info.get(PERSON_KEY)
+    return person if isinstance(person, int) else None
+
+
+def bind_person(session: Session, person_id: int) -> None:
+    """Bind the session to one person (a candidate's own records). On PostgreSQL the row-level
+    security of the candidates' admissions tables reads it as `hemis.person_id`: set now if a
+    transaction is already open, and at the start of every later one (_after_begin)."""
+    session.info[PERSON_KEY] = person_id
+    if session.in_transaction():
+        conn = session.connection()
+        if conn.dialect.name == "postgresql":
+            conn.execute(_SET_PERSON, {"person": str(person_id)})
+
+
 def _after_begin(session: Session, transaction: SessionTransaction, connection: Any) -> None:
     if connection.dialect.name != "postgresql":
         return
     scope = get_scope(session)
+    person = bound_person(session)
     connection.execute(
         text(
             "SELECT set_config('hemis.national', :national, true), "
-            "set_config('hemis.institution_id', :iid, true)"
+            "set_config('hemis.institution_id', :iid, true), "
+            "set_config('hemis.person_id', :person, true)"
         ),
         {
             "national": "on" if scope.national else "off",
             "iid": "" if scope.institution_id is None else str(scope.institution_id),
+            "person": "" if person is None else str(person),
         },
     )
 

@@ -84,7 +84,9 @@ class Settings(BaseSettings):
         description="Base64 of the 32-byte HMAC key of the national-ID blind index.",
     )
     session_hours: int = Field(8, ge=1, le=72, description="Lifetime of a web session in hours.")
-    cookie_secure: bool = Field(True, description="Send session cookies with the Secure flag.")
+    cookie_secure: bool = Field(
+        True, description="Send session cookies with the Secure flag (production refuses false)."
+    )
     login_max_failures: int = Field(
         5,
         ge=1,

@@ -9,7 +9,6 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from pydantic import ValidationError
 from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -126,12 +125,6 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
         return render_error(request, 422, _validation_body(request, _jsonable_errors(exc.errors())))
-
-    @app.exception_handler(ValidationError)
-    async def model_validation_error(request: Request, exc: ValidationError) -> Response:
-        # A model built inside a handler (e.g. from form fields) refused its values.
-        details = _jsonable_errors(exc.errors(include_input=False, include_url=False))
-        return render_error(request, 422, _validation_body(request, details))
 
     async def out_of_range(request: Request, exc: Exception) -> Response:
         lang = get_lang(request)

@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from hemis.web import openapi
 from tests.web.conftest import API, Shared
 
 REQUIRED_IDEMPOTENT = {
@@ -92,3 +93,33 @@ def test_a_missing_idempotency_key_is_refused_as_documented(shared: Shared) -> N
     response = shared.api.post("admin", "payments/intents", {"invoice_id": 1})
     assert response.status_code == 422
     assert response.json()["code"] == "idempotency_key_required"
+
+
+def test_an_operation_taking_if_match_declares_412() -> None:
+    document = {
+        "paths": {
+            f"{API}/things/{{thing_id}}": {
+                "patch": {
+                    "parameters": [
+                        {"name": "thing_id", "in": "path"},
+                        {"name": "If-Match", "in": "header"},
+                    ],
+                    "responses": {"200": {"description": "OK"}},
+                },
+                "get": {"parameters": [{"name": "thing_id", "in": "path"}], "responses": {}},
+            }
+        }
+    }
+    ops = openapi.complete(document)["paths"][f"{API}/things/{{thing_id}}"]
+    assert set(ops["patch"]["responses"]) == {
+        "200",
+        "400",
+        "401",
+        "403",
+        "404",
+        "409",
+        "412",
+        "422",
+        "503",
+    }
+    assert set(ops["get"]["responses"]) == {"401", "403", "404", "422", "503"}

@@ -6,6 +6,7 @@ Build it with `get_settings()` (cached) and pass it down; nothing else reads the
 from __future__ import annotations
 
 import base64
+import ipaddress
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
@@ -36,7 +37,11 @@ class Environment(StrEnum):
 class Settings(BaseSettings):
     """All runtime settings of HEMIS. Each field is documented in docs/settings.md (generated)."""
 
-    model_config = SettingsConfigDict(env_prefix="HEMIS_", extra="ignore")
+    # A refused value is never echoed back: errors name the setting, not what it was set to (a
+    # secret must not reach a terminal or a log because it was mistyped).
+    model_config = SettingsConfigDict(
+        env_prefix="HEMIS_", extra="ignore", hide_input_in_errors=True
+    )
 
     env: Environment = Field(
         Environment.development,
@@ -65,28 +70,58 @@ class Settings(BaseSettings):
         description="Directory for local state: the demo's generated logins, job files.",
     )
     secret_key: str = Field(
-        DEV_SECRET_KEY, description="Secret for session and CSRF tokens (at least 32 characters)."
+        DEV_SECRET_KEY,
+        repr=False,
+        description="Secret for session and CSRF tokens (at least 32 characters).",
     )
     id_encryption_key: str = Field(
         DEV_ID_ENCRYPTION_KEY,
+        repr=False,
         description="Base64 of the 32-byte AES-GCM key that encrypts national IDs at rest.",
     )
     blind_index_key: str = Field(
         DEV_BLIND_INDEX_KEY,
+        repr=False,
         description="Base64 of the 32-byte HMAC key of the national-ID blind index.",
     )
     session_hours: int = Field(8, ge=1, le=72, description="Lifetime of a web session in hours.")
-    cookie_secure: bool = Field(True, description="Send session cookies with the Secure flag.")
+    cookie_secure: bool = Field(
+        True, description="Send session cookies with the Secure flag (production refuses false)."
+    )
     login_max_failures: int = Field(
-        5, ge=1, description="Failed logins per username and address before a lockout window."
+        5,
+        ge=1,
+        description=(
+            "Login attempts per username from one client address in a window; further attempts"
+            " from that address are refused (429) without checking the password."
+        ),
     )
     login_window_seconds: int = Field(
-        300, ge=10, description="Window over which failed logins are counted."
+        300, ge=10, description="Window over which login attempts are counted."
+    )
+    login_slow_after: int = Field(
+        20,
+        ge=1,
+        description=(
+            "Login attempts on one username from every address in a window after which each"
+            " further attempt is slowed down (never refused: the owner can still log in)."
+        ),
+    )
+    login_slow_max_seconds: float = Field(
+        3.0, ge=0, le=30, description="Longest slow-down of one login attempt, in seconds."
+    )
+    trusted_proxies: str = Field(
+        "",
+        description=(
+            "Comma-separated addresses or networks (CIDR) of the reverse proxies in front of"
+            " HEMIS; only their X-Forwarded-For is believed when finding a client's address."
+        ),
     )
     token_days: int = Field(90, ge=1, description="Lifetime of a machine bearer token in days.")
     log_level: str = Field("INFO", description="Log level (DEBUG, INFO, WARNING, ERROR).")
     exchange_signing_key: str = Field(
         DEV_EXCHANGE_SIGNING_KEY,
+        repr=False,
         description="Base64 of HEMIS's 32-byte Ed25519 seed that signs requests to registries.",
     )
     registry_public_key: str = Field(
@@ -134,6 +169,7 @@ class Settings(BaseSettings):
     vnpay_tmn_code: str = Field("HEMISDEV", description="Merchant (terminal) code at VNPay.")
     vnpay_hash_secret: str | None = Field(
         None,
+        repr=False,
         description=(
             "VNPay HMAC-SHA512 secret (signs pay URLs, checks IPNs); required in production, a "
             "public development secret is used elsewhere when unset."
@@ -236,6 +272,22 @@ class Settings(BaseSettings):
             raise ValueError("must decode to 32 bytes")
         return value
 
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_are_addresses(cls, value: str) -> str:
+        for item in _split(value):
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError as exc:
+                raise ValueError("must be IP addresses or CIDR networks, comma-separated") from exc
+        return value
+
+    @property
+    def trusted_proxy_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        return tuple(
+            ipaddress.ip_network(item, strict=False) for item in _split(self.trusted_proxies)
+        )
+
     @model_validator(mode="after")
     def _no_dev_keys_in_production(self) -> Settings:
         if self.env == Environment.production:
@@ -253,7 +305,14 @@ class Settings(BaseSettings):
                 raise ValueError(f"development keys are refused in production: {', '.join(left)}")
             if len(self.secret_key) < 32:
                 raise ValueError("HEMIS_SECRET_KEY must be at least 32 characters")
+            if not self.cookie_secure:
+                # A session cookie sent over plain HTTP can be read on the wire.
+                raise ValueError("HEMIS_COOKIE_SECURE=false is refused in production")
         return self
+
+
+def _split(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
 
 
 @lru_cache(maxsize=1)

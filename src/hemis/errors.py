@@ -88,6 +88,19 @@ class RateLimited(HemisError):
     code = "rate_limited"
     status = 429
 
+    def __init__(
+        self, message_vi: str, message_en: str, *, retry_after: int | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(message_vi, message_en, **kwargs)
+        self.retry_after = retry_after  # seconds, sent as the Retry-After header
+
+
+class Unavailable(HemisError):
+    """A part the request needs (the database) cannot be reached; the client should retry."""
+
+    code = "unavailable"
+    status = 503
+
 
 class PreconditionFailed(HemisError):
     """The record changed since the client read it (If-Match, or a form's version)."""

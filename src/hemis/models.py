@@ -1,6 +1,6 @@
 """Every model of the system, imported once so metadata and mappers are complete."""
 
-from hemis.accounts.models import ApiToken, LoginFailure, User, WebSession
+from hemis.accounts.models import ApiToken, LoginAttempt, User, WebSession
 from hemis.actions.models import ActionJob
 from hemis.admissions.models import *  # noqa: F403
 from hemis.audit.models import AuditEntry, AuditHead
@@ -30,7 +30,7 @@ __all__ = [
     "ExchangeHead",
     "IndicatorCube",
     "IndicatorResult",
-    "LoginFailure",
+    "LoginAttempt",
     "PersonLink",
     "PopulationByAge",
     "Submission",

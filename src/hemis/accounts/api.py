@@ -7,28 +7,43 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, status
 from fastapi.security import OAuth2PasswordRequestForm
 from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 
 from hemis.accounts import service
 from hemis.accounts.models import ApiToken
 from hemis.accounts.schemas import TokenCreate, TokenInfo, TokenOut, UserRead
 from hemis.db.session import scoped_session
 from hemis.db.tenancy import Scope
+from hemis.registry.schemas import ErrorBody
 from hemis.web.deps import Context, CurrentPrincipal
+from hemis.web.openapi import PUBLIC, RATE_LIMITED
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
 
-@router.post("/token", response_model=TokenOut)
-def create_token(
+@router.post(
+    "/token",
+    response_model=TokenOut,
+    openapi_extra={**PUBLIC, **RATE_LIMITED},
+    responses={401: {"model": ErrorBody, "description": "Wrong username or password."}},
+)
+async def create_token(
     request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()], ctx: Context
 ) -> TokenOut:
-    """OAuth2 password flow: exchange a username and password for a bearer token."""
+    """OAuth2 password flow: exchange a username and password for a bearer token.
+
+    Attempts are limited per username and client address (429 with Retry-After past the limit)
+    and slowed down per username (accounts/throttle.py)."""
     client = request.client.host if request.client else "unknown"
-    with scoped_session(ctx.sessions, Scope.system("auth")) as session:
-        principal = service.authenticate(
-            session, ctx.settings, form.username, form.password, client
-        )
-        token = service.issue_token(session, ctx.settings, principal, name="api-login")
+    principal = await service.authenticate(
+        ctx.sessions, ctx.settings, form.username, form.password, client
+    )
+
+    def issue() -> str:
+        with scoped_session(ctx.sessions, Scope.system("auth")) as session:
+            return service.issue_token(session, ctx.settings, principal, name="api-login")
+
+    token = await run_in_threadpool(issue)
     return TokenOut(access_token=token, expires_in=ctx.settings.token_days * 86400)
 
 

@@ -1,4 +1,4 @@
-"""Users, machine tokens, web sessions and login failures."""
+"""Users, machine tokens, web sessions and login attempts."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
     Index,
+    Integer,
     SmallInteger,
     String,
     false,
@@ -90,10 +91,17 @@ class WebSession(Base):
     expires_at: Mapped[dt.datetime]
 
 
-class LoginFailure(IdMixin, Base):
-    __tablename__ = "login_failure"
-    __table_args__ = (Index("ix_login_failure_username_at", "username", "at"),)
+class LoginAttempt(Base):
+    """Login attempts in the current window, counted before the password is checked.
 
-    username: Mapped[str] = mapped_column(String(64))
-    client: Mapped[str] = mapped_column(String(64))
-    at: Mapped[dt.datetime]
+    One row per (username, client address), and one per username with `client = ''` counting
+    every address (it drives the slow-down, never a lockout). `attempts` restarts at 1 when the
+    window has passed (accounts/throttle.py)."""
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (Index("ix_login_attempt_window_start", "window_start"),)
+
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    client: Mapped[str] = mapped_column(String(64), primary_key=True)
+    window_start: Mapped[dt.datetime]
+    attempts: Mapped[int] = mapped_column(Integer)

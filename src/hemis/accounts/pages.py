@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from hemis.accounts import service
@@ -93,7 +94,7 @@ def login_page(request: Request, ctx: Context, next: str | None = None) -> Respo
 
 
 @router.post(LOGIN_PATH)
-def login(
+async def login(
     request: Request,
     ctx: Context,
     _csrf: LoginCsrfChecked,
@@ -101,29 +102,40 @@ def login(
     password: Annotated[str, Form(max_length=200)] = "",
     next: Annotated[str, Form(max_length=2000)] = "/",
 ) -> Response:
+    """Attempts are limited per username and client address and slowed down per username, as
+    for API tokens (accounts/throttle.py)."""
     username = username.strip()
     client = request.client.host if request.client else "unknown"
     lang = get_lang(request)
-    with scoped_session(ctx.sessions, Scope.system("web-login")) as session:
-        try:
-            if not username or not password:
-                raise Unauthorized(
-                    "Vui lòng nhập tên đăng nhập và mật khẩu.",
-                    "Please enter your username and password.",
-                )
-            principal = service.authenticate(session, ctx.settings, username, password, client)
-        except (Unauthorized, RateLimited) as exc:
-            return _login_form(
-                request,
-                ctx,
-                safe_next(next),
-                username=username,
-                error=exc.message(lang),
-                status_code=exc.status,
+    try:
+        if not username or not password:
+            raise Unauthorized(
+                "Vui lòng nhập tên đăng nhập và mật khẩu.",
+                "Please enter your username and password.",
             )
-        if old := request.cookies.get(SESSION_COOKIE):
-            service.close_web_session(session, old)  # no session fixation
-        token = service.open_web_session(session, ctx.settings, principal)
+        principal = await service.authenticate(
+            ctx.sessions, ctx.settings, username, password, client
+        )
+    except (Unauthorized, RateLimited) as exc:
+        form = _login_form(
+            request,
+            ctx,
+            safe_next(next),
+            username=username,
+            error=exc.message(lang),
+            status_code=exc.status,
+        )
+        if isinstance(exc, RateLimited) and exc.retry_after:
+            form.headers["Retry-After"] = str(exc.retry_after)
+        return form
+
+    def open_session() -> str:
+        with scoped_session(ctx.sessions, Scope.system("web-login")) as session:
+            if old := request.cookies.get(SESSION_COOKIE):
+                service.close_web_session(session, old)  # no session fixation
+            return service.open_web_session(session, ctx.settings, principal)
+
+    token = await run_in_threadpool(open_session)
     response = RedirectResponse(safe_next(next), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,

@@ -2,26 +2,29 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
-from hemis.accounts.models import ApiToken, LoginFailure, User, WebSession
+from hemis.accounts import throttle
+from hemis.accounts.models import ApiToken, User, WebSession
 from hemis.accounts.passwords import hash_password, verify_password
 from hemis.accounts.roles import Role
 from hemis.accounts.schemas import UserCreate
 from hemis.config import Settings
+from hemis.db.session import HemisSession, scoped_session
 from hemis.db.tenancy import Scope, get_scope
 from hemis.db.types import utcnow
 from hemis.errors import (
     Conflict,
     Forbidden,
     NotFound,
-    RateLimited,
     Unauthorized,
     ValidationFailed,
 )
@@ -149,30 +152,49 @@ def is_signatory(session: Session, actor: str, institution_id: int) -> bool:
     )
 
 
-def authenticate(
+def begin_login(session: Session, settings: Settings, username: str, client: str) -> float:
+    """Count a login attempt before its password is checked (commits); refuses an address that
+    has used up its attempts on the username (429). Returns the slow-down to wait, in seconds."""
+    now = utcnow()
+    attempt = throttle.count_attempt(session, settings, username, client, now)
+    throttle.refuse_if_over(settings, attempt, now)
+    return throttle.slowdown_seconds(settings, attempt)
+
+
+def check_password(
     session: Session, settings: Settings, username: str, password: str, client: str
 ) -> Principal:
-    """Check a password, counting failures per username and client; commits the failure log."""
-    since = utcnow() - dt.timedelta(seconds=settings.login_window_seconds)
-    failures = session.scalar(
-        select(func.count())
-        .select_from(LoginFailure)
-        .where(LoginFailure.username == username, LoginFailure.at >= since)
-    )
-    if (failures or 0) >= settings.login_max_failures:
-        raise RateLimited(
-            "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau ít phút.",
-            "Too many failed logins. Please try again in a few minutes.",
-        )
+    """The user, if the password is right (after begin_login counted the attempt)."""
     user = session.scalar(select(User).where(User.username == username))
     ok = verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.is_active:
-        session.add(LoginFailure(username=username[:64], client=client[:64], at=utcnow()))
-        session.commit()
         raise Unauthorized("Tên đăng nhập hoặc mật khẩu không đúng.", "Wrong username or password.")
-    session.execute(delete(LoginFailure).where(LoginFailure.username == username))
+    throttle.clear_address(session, settings, username, client, utcnow())
     session.commit()
     return _principal(user)
+
+
+async def authenticate(
+    sessions: sessionmaker[HemisSession],
+    settings: Settings,
+    username: str,
+    password: str,
+    client: str,
+) -> Principal:
+    """A login: count it, wait out the slow-down without holding a worker thread, then check."""
+
+    def begin() -> float:
+        with scoped_session(sessions, Scope.system("auth")) as session:
+            return begin_login(session, settings, username, client)
+
+    def check() -> Principal:
+        with scoped_session(sessions, Scope.system("auth")) as session:
+            return check_password(session, settings, username, password, client)
+
+    delay = await run_in_threadpool(begin)
+    if delay > 0:
+        await asyncio.sleep(delay)
+    return await run_in_threadpool(check)
 
 
 def issue_token(session: Session, settings: Settings, principal: Principal, name: str) -> str:

@@ -29,7 +29,7 @@ from hemis.accounts.models import User
 from hemis.accounts.roles import Role
 from hemis.accounts.service import NO_INSTITUTION, Principal
 from hemis.db.session import HemisSession
-from hemis.db.tenancy import Scope, get_scope, set_scope
+from hemis.db.tenancy import Scope, bind_person, bound_person, get_scope, set_scope
 from hemis.errors import Forbidden
 
 CANDIDATE = Role.candidate.value
@@ -135,9 +135,6 @@ def is_ministry(session: Session) -> bool:
     return scope.national and scope.role not in (CANDIDATE, "catalogue")
 
 
-_PERSON = "admissions_person"
-
-
 def _personal_models() -> tuple[type[Any], ...]:
     from hemis.admissions.models import (
         EnrolmentConfirmation,
@@ -154,7 +151,7 @@ def bind_candidate(session: Session, principal: Principal) -> int:
     """Give a session the candidate's own scope, bound to their person; returns the person."""
     set_scope(session, own_scope(principal))
     person_id = person_of(session, principal)
-    session.info[_PERSON] = person_id
+    bind_person(session, person_id)  # the ORM filter below, and row-level security
     return person_id
 
 
@@ -162,7 +159,8 @@ def _only_own_rows(state: ORMExecuteState) -> None:
     scope = state.session.info.get("scope")
     if not isinstance(scope, Scope) or scope.role != CANDIDATE or not state.is_orm_statement:
         return
-    person = state.session.info.get(_PERSON, -1)
+    bound = bound_person(state.session)
+    person = -1 if bound is None else bound
     state.statement = state.statement.options(
         *(
             with_loader_criteria(model, lambda cls: cls.person_id == person, include_aliases=True)

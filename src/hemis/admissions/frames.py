@@ -65,17 +65,39 @@ def read_frame(
 
 
 def write_frame(
-    session: Session, table: str, frame: pl.DataFrame, *, use_copy: bool = True
+    session: Session,
+    table: str,
+    frame: pl.DataFrame,
+    *,
+    use_copy: bool = True,
+    staged: bool = False,
 ) -> None:
     """Insert the frame's rows (columns named as the table's) on the session's connection.
 
-    `use_copy=False` for tables under row-level security: PostgreSQL refuses COPY FROM into them."""
+    PostgreSQL refuses COPY FROM into a table under row-level security: for those, `staged=True`
+    copies into a temporary twin and inserts from it in one statement (the policy's WITH CHECK
+    applies to that insert), or `use_copy=False` inserts row by row (small frames)."""
     if frame.height == 0:
         return
     conn = session.connection()
     quote = conn.dialect.identifier_preparer.quote
     columns = ", ".join(quote(c) for c in frame.columns)
     raw: Any = conn.connection.driver_connection
+    if conn.dialect.name == "postgresql" and staged:
+        stage = quote(f"stage_{table}")
+        with raw.cursor() as cur:
+            cur.execute(f"DROP TABLE IF EXISTS pg_temp.{stage}")
+            cur.execute(
+                f"CREATE TEMPORARY TABLE {stage} ON COMMIT DROP AS "  # noqa: S608 (names ours)
+                f"SELECT {columns} FROM {quote(table)} WITH NO DATA"
+            )
+        _copy(raw, stage, columns, frame)
+        with raw.cursor() as cur:
+            cur.execute(
+                f"INSERT INTO {quote(table)} ({columns}) SELECT {columns} FROM {stage}"  # noqa: S608
+            )
+            cur.execute(f"DROP TABLE {stage}")
+        return
     if conn.dialect.name == "postgresql" and not use_copy:
         marks = ", ".join("%s" for _ in frame.columns)
         sql = f"INSERT INTO {quote(table)} ({columns}) VALUES ({marks})"  # noqa: S608
@@ -84,12 +106,7 @@ def write_frame(
                 cur.executemany(sql, frame.slice(offset, BLOCK).rows())
         return
     if conn.dialect.name == "postgresql":
-        sql = f"COPY {quote(table)} ({columns}) FROM STDIN (FORMAT csv)"
-        with raw.cursor() as cur, cur.copy(sql) as copy:
-            for offset in range(0, frame.height, BLOCK):
-                buffer = io.BytesIO()
-                frame.slice(offset, BLOCK).write_csv(buffer, include_header=False)
-                copy.write(buffer.getvalue())
+        _copy(raw, quote(table), columns, frame)
         return
     marks = ", ".join("?" for _ in frame.columns)
     cursor = raw.cursor()
@@ -99,3 +116,12 @@ def write_frame(
             cursor.executemany(sql, frame.slice(offset, BLOCK).rows())
     finally:
         cursor.close()
+
+
+def _copy(raw: Any, table: str, columns: str, frame: pl.DataFrame) -> None:
+    sql = f"COPY {table} ({columns}) FROM STDIN (FORMAT csv)"
+    with raw.cursor() as cur, cur.copy(sql) as copy:
+        for offset in range(0, frame.height, BLOCK):
+            buffer = io.BytesIO()
+            frame.slice(offset, BLOCK).write_csv(buffer, include_header=False)
+            copy.write(buffer.getvalue())

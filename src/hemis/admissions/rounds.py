@@ -209,7 +209,12 @@ def run_round(session: Session, round_id: int, progress: Progress = _quiet) -> A
         program_frame(round_.id, snap, outcome, first),
         use_copy=False,
     )
-    write_frame(session, "round_candidate", candidate_frame(round_.id, snap, outcome, first))
+    write_frame(
+        session,
+        "round_candidate",
+        candidate_frame(round_.id, snap, outcome, first),
+        staged=True,  # row-level security: no COPY straight into it
+    )
     round_.status = RoundStatus.run.value
     round_.run_at = utcnow()
     round_.stats = {

@@ -16,7 +16,6 @@ from hemis.config import Settings
 from hemis.db.session import HemisSession, make_engine, make_session_factory, scoped_session
 from hemis.db.tenancy import Scope
 from hemis.payments import reconcile, service
-from hemis.payments.jobs import reconcile_once
 
 gateway_app = typer.Typer(help="Cổng thanh toán thử nghiệm / the sandbox payment gateway.")
 app = typer.Typer(help="Lệ phí và thanh toán / fees and online payment.", no_args_is_help=True)
@@ -107,6 +106,10 @@ def invoices(year: int = typer.Option(..., "--year")) -> None:
 @clear_errors
 def reconcile_command() -> None:
     """Settle every intent pending too long by asking the gateway; refund double charges."""
+    # Imported here: the job module builds its queue from the settings when imported, and every
+    # command must be able to report a bad setting plainly first.
+    from hemis.payments.jobs import reconcile_once
+
     console.print(json.dumps(reconcile_once(settings()), ensure_ascii=False))
 
 

@@ -26,4 +26,7 @@ def serve(
         access_log=False,
         # No handlers of uvicorn's own: its records go through the redacting path (logging.py).
         log_config=None,
+        # X-Forwarded-For is read by the app itself, from HEMIS_TRUSTED_PROXIES only
+        # (web/guards.py); uvicorn's own reading would trust 127.0.0.1 whatever is configured.
+        proxy_headers=False,
     )

@@ -56,7 +56,10 @@ def get_scope(session: Session) -> Scope:
 
 
 def set_scope(session: Session, scope: Scope) -> None:
+    """Give the session its scope; inside an open transaction, the database's row-level security
+    follows at once (_apply_settings)."""
     session.info["scope"] = scope
+    _reapply(session)
 
 
 def _person_criteria(iid: int) -> Any:
@@ -144,20 +147,53 @@ def _assign_ids(session: Session) -> None:
             obj.id = first + offset
 
 
-def _after_begin(session: Session, transaction: SessionTransaction, connection: Any) -> None:
+PERSON_KEY = "hemis_person_id"
+_SETTINGS = text(
+    "SELECT set_config('hemis.national', :national, true), "
+    "set_config('hemis.institution_id', :iid, true), "
+    "set_config('hemis.person_id', :person, true)"
+)
+
+
+def bound_person(session: Session) -> int | None:
+    """The person a candidate's session is bound to (bind_person), or None."""
+    person = session.info.get(PERSON_KEY)
+    return person if isinstance(person, int) else None
+
+
+def bind_person(session: Session, person_id: int) -> None:
+    """Bind the session to one person (a candidate's own records). On PostgreSQL the row-level
+    security of the candidates' admissions tables reads it as `hemis.person_id`."""
+    session.info[PERSON_KEY] = person_id
+    _reapply(session)
+
+
+def _apply_settings(session: Session, connection: Any) -> None:
+    """The scope as transaction-local settings, which the row-level-security policies read."""
     if connection.dialect.name != "postgresql":
         return
     scope = get_scope(session)
+    person = bound_person(session)
     connection.execute(
-        text(
-            "SELECT set_config('hemis.national', :national, true), "
-            "set_config('hemis.institution_id', :iid, true)"
-        ),
+        _SETTINGS,
         {
             "national": "on" if scope.national else "off",
             "iid": "" if scope.institution_id is None else str(scope.institution_id),
+            "person": "" if person is None else str(person),
         },
     )
+
+
+def _reapply(session: Session) -> None:
+    # A transaction already open keeps the settings it began with: set them again. (One that
+    # begins later gets them from _after_begin.)
+    transaction = session.get_transaction()
+    if transaction is not None and transaction.is_active:
+        _apply_settings(session, session.connection())
+
+
+def _after_begin(session: Session, transaction: SessionTransaction, connection: Any) -> None:
+    _apply_settings(session, connection)
 
 
 def install(session_class: type[Session]) -> None:

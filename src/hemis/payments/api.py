@@ -30,6 +30,7 @@ from hemis.payments.gateways.client import VnpayGateway
 from hemis.payments.models import PaymentIntent
 from hemis.registry.api_deps import ERROR_RESPONSES
 from hemis.web.deps import Context, CurrentPrincipal
+from hemis.web.openapi import IDEMPOTENT, PUBLIC
 
 _SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -71,7 +72,9 @@ def gateway_of(settings: Settings) -> Gateway:
     )
 
 
-@gateway_router.get("/payments/vnpay/ipn", summary="VNPay IPN (server to server)")
+@gateway_router.get(
+    "/payments/vnpay/ipn", summary="VNPay IPN (server to server)", openapi_extra=PUBLIC
+)
 def vnpay_ipn(request: Request, ctx: Context) -> JSONResponse:
     gateway = gateway_of(ctx.settings)
     outcome = ipn.handle(ctx.notify_engine, gateway, dict(request.query_params))
@@ -120,7 +123,7 @@ def _reply(outcome: idempotency.Outcome) -> JSONResponse:
     return JSONResponse(outcome.body, status_code=outcome.status_code, headers=headers)
 
 
-@router.post("/intents", status_code=201, response_model=None)
+@router.post("/intents", status_code=201, response_model=None, openapi_extra=IDEMPOTENT)
 def create_intent(
     request: Request,
     ctx: Context,
@@ -174,7 +177,7 @@ def _admin(principal: CurrentPrincipal) -> Principal:
     return principal
 
 
-@router.post("/intents/{intent_id}/refund", response_model=None)
+@router.post("/intents/{intent_id}/refund", response_model=None, openapi_extra=IDEMPOTENT)
 def refund(
     ctx: Context,
     principal: Annotated[Principal, Depends(_admin)],

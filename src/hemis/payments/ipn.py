@@ -1,6 +1,7 @@
 """The IPN handler: one transaction per notification.
 
-1. the signature (constant time) — bad: 97, nothing stored (anyone can send garbage);
+1. the signature (constant time) and our terminal code — bad: 97, nothing stored (anyone can
+   send garbage, and a notification to another terminal is not a payment to us);
 2. the intent row is locked (SELECT … FOR UPDATE): unknown order 01, wrong amount 04, already
    final 02, else the transition is applied — 00;
 3. the raw payload is upserted into payment_notification, keyed by its digest, with that answer:

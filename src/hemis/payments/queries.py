@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hemis.payments.gateways.client import VN_TZ
+from hemis.payments.gateways.client import VN_TZ, VnpayGateway, result_of
 from hemis.payments.models import (
     Invoice,
     PaymentIntent,
@@ -18,7 +18,7 @@ from hemis.payments.models import (
     PaymentRefund,
     ReconciliationReport,
 )
-from hemis.payments.rules import IntentStatus
+from hemis.payments.rules import IntentStatus, IpnOutcome
 
 COUNTED = (IntentStatus.paid.value, IntentStatus.refunded.value)
 
@@ -101,7 +101,31 @@ class Anomalies:
     double_debits: list[dict[str, Any]]
     stuck: list[PaymentIntent]
     refused_notifications: list[PaymentNotification]
+    # The gateway said "paid" about an intent our ledger had already closed as failed: the payer
+    # was debited, we answered "already confirmed" (02) and changed nothing. Someone must look.
+    paid_after_failure: list[PaymentNotification]
     report: ReconciliationReport | None
+
+
+def _reports_paid(notification: PaymentNotification) -> bool:
+    if notification.gateway == VnpayGateway.name:
+        return result_of(notification.payload).paid
+    return True  # a gateway we cannot read here: shown, to be judged by a person
+
+
+def paid_after_failure(session: Session, limit: int = 200) -> list[PaymentNotification]:
+    """Notifications that report a payment of an intent whose status is failed."""
+    rows = session.scalars(
+        select(PaymentNotification)
+        .join(PaymentIntent, PaymentIntent.id == PaymentNotification.intent_id)
+        .where(
+            PaymentNotification.outcome == IpnOutcome.already_confirmed.value,
+            PaymentIntent.status == IntentStatus.failed.value,
+        )
+        .order_by(PaymentNotification.first_at.desc())
+        .limit(limit)
+    )
+    return [n for n in rows if _reports_paid(n)]
 
 
 def anomalies(
@@ -151,5 +175,6 @@ def anomalies(
         double_debits=[dict(r._mapping) for r in doubles],
         stuck=stuck,
         refused_notifications=refused,
+        paid_after_failure=paid_after_failure(session),
         report=report,
     )

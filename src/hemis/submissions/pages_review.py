@@ -3,16 +3,19 @@ answers, the head's sign-off, and the ministry's decisions (accept, return, over
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
+from pydantic import ValidationError
 from starlette.responses import Response
 
+from hemis.errors import HemisError
 from hemis.submissions import service
 from hemis.submissions.pages import page_context, require_submitter
 from hemis.submissions.rules import AnswerKind
 from hemis.submissions.schemas import AnswerCreate, Decision, ReviewBody, SignOffBody
+from hemis.web import forms
 from hemis.web.csrf import CsrfChecked
 from hemis.web.deps import PageDB, PagePrincipal
 from hemis.web.templating import render
@@ -25,10 +28,28 @@ def _back(submission_id: int) -> Response:
     return RedirectResponse(f"/submissions/{submission_id}", status_code=303)
 
 
-@router.get("/submissions/{submission_id}")
-def submission_page(
-    request: Request, principal: PagePrincipal, session: PageDB, submission_id: int
+# Labels of the form fields, for the messages of a refused form.
+LABELS = {
+    "head_name": ("Họ tên người đứng đầu", "Head's name"),
+    "head_title": ("Chức vụ", "Title"),
+    "text": ("Giải trình", "Explanation"),
+    "kind": ("Loại trả lời", "Kind of answer"),
+    "entity": ("Loại dữ liệu", "Entity"),
+    "rule": ("Quy tắc", "Rule"),
+}
+
+
+def _detail(
+    request: Request,
+    principal: PagePrincipal,
+    session: PageDB,
+    submission_id: int,
+    *,
+    errors: list[str] | None = None,
+    form: dict[str, Any] | None = None,
+    status_code: int = 200,
 ) -> Response:
+    """The submission's page; after a refused form, with its messages and what was typed."""
     require_submitter(principal)
     sub = service.get_submission(session, submission_id)
     answers = {(a.entity, a.rule): a for a in service.answers_of(session, sub.id)}
@@ -43,8 +64,43 @@ def submission_page(
         officer=not principal.role.national,
         signatory=service.may_sign_off(session, sub),
         admin=principal.role.national and principal.role.writable,
+        errors=errors or [],
+        form=form or {},
     )
-    return render(request, "submissions/detail.html", context)
+    return render(request, "submissions/detail.html", context, status_code=status_code)
+
+
+def _refused(
+    request: Request,
+    principal: PagePrincipal,
+    session: PageDB,
+    submission_id: int,
+    exc: ValidationError | HemisError,
+    form: dict[str, Any],
+) -> Response:
+    """The page again, with the form as typed: 422 for values the form refused, else the
+    error's own status."""
+    session.rollback()
+    if isinstance(exc, ValidationError):
+        messages, status_code = forms.validation_messages(request, exc, LABELS), 422
+    else:
+        messages, status_code = forms.error_messages(request, exc), exc.status
+    return _detail(
+        request,
+        principal,
+        session,
+        submission_id,
+        errors=messages,
+        form=form,
+        status_code=status_code,
+    )
+
+
+@router.get("/submissions/{submission_id}")
+def submission_page(
+    request: Request, principal: PagePrincipal, session: PageDB, submission_id: int
+) -> Response:
+    return _detail(request, principal, session, submission_id)
 
 
 @router.post("/submissions/{submission_id}/validate")
@@ -57,6 +113,7 @@ def validate(
 
 @router.post("/submissions/{submission_id}/answers")
 def answer(
+    request: Request,
     principal: PagePrincipal,
     session: PageDB,
     _csrf: CsrfChecked,
@@ -66,13 +123,18 @@ def answer(
     kind: Annotated[AnswerKind, Form()],
     text: Text,
 ) -> Response:
-    body = AnswerCreate(entity=entity, rule=rule, kind=kind, text=text)
-    service.answer_warning(session, submission_id, body)
+    try:
+        body = AnswerCreate(entity=entity, rule=rule, kind=kind, text=text)
+        service.answer_warning(session, submission_id, body)
+    except (ValidationError, HemisError) as exc:
+        form = {"answer": {"entity": entity, "rule": rule, "kind": kind.value, "text": text}}
+        return _refused(request, principal, session, submission_id, exc, form)
     return _back(submission_id)
 
 
 @router.post("/submissions/{submission_id}/sign-off")
 def sign_off(
+    request: Request,
     principal: PagePrincipal,
     session: PageDB,
     _csrf: CsrfChecked,
@@ -81,32 +143,46 @@ def sign_off(
     head_title: Annotated[str, Form(max_length=150)],
     confirm: Annotated[bool, Form()] = False,
 ) -> Response:
-    body = SignOffBody(head_name=head_name, head_title=head_title, confirm=confirm)
-    service.sign_off(session, submission_id, body)
+    try:
+        body = SignOffBody(head_name=head_name, head_title=head_title, confirm=confirm)
+        service.sign_off(session, submission_id, body)
+    except (ValidationError, HemisError) as exc:
+        form = {"sign_off": {"head_name": head_name, "head_title": head_title}}
+        return _refused(request, principal, session, submission_id, exc, form)
     return _back(submission_id)
 
 
 @router.post("/submissions/{submission_id}/accept")
 def accept(
+    request: Request,
     principal: PagePrincipal,
     session: PageDB,
     _csrf: CsrfChecked,
     submission_id: int,
     comment: Annotated[str | None, Form(max_length=4000)] = None,
 ) -> Response:
-    service.accept(session, submission_id, ReviewBody(comment=comment))
+    try:
+        service.accept(session, submission_id, ReviewBody(comment=comment))
+    except (ValidationError, HemisError) as exc:
+        form = {"review": {"comment": comment}}
+        return _refused(request, principal, session, submission_id, exc, form)
     return _back(submission_id)
 
 
 @router.post("/submissions/{submission_id}/return")
 def return_submission(
+    request: Request,
     principal: PagePrincipal,
     session: PageDB,
     _csrf: CsrfChecked,
     submission_id: int,
     comment: Annotated[str | None, Form(max_length=4000)] = None,
 ) -> Response:
-    service.return_submission(session, submission_id, ReviewBody(comment=comment))
+    try:
+        service.return_submission(session, submission_id, ReviewBody(comment=comment))
+    except (ValidationError, HemisError) as exc:
+        form = {"review": {"comment": comment}}
+        return _refused(request, principal, session, submission_id, exc, form)
     return _back(submission_id)
 
 

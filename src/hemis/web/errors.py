@@ -1,23 +1,25 @@
 """Errors rendered in one place: JSON {code, message, details} under /api, a page elsewhere.
 
-An unexpected exception ends in `UnexpectedErrors`, which logs it once and answers 500 without
-re-raising it: re-raised, the server would log it a second time by a road of its own.
+An unexpected exception ends in `web/guards.CatchUnexpected`, which answers it here (`answer`):
+logged once, 500 without re-raising it (re-raised, the server would log it a second time by a
+road of its own), or 503 with Retry-After when the database cannot be reached.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import psycopg
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hemis.common.national_ids import mask_text
-from hemis.errors import Conflict, HemisError
+from hemis.errors import Conflict, HemisError, RateLimited
 from hemis.web.deps import get_lang
 
 log = structlog.get_logger("hemis.web")
@@ -71,7 +73,45 @@ def _jsonable_errors(errors: Any) -> list[dict[str, Any]]:
     return out
 
 
-def internal_error(request: Request) -> Response:
+def _validation_body(request: Request, details: Any) -> dict[str, Any]:
+    lang = get_lang(request)
+    message = "Dữ liệu gửi lên không hợp lệ." if lang == "vi" else "The request is not valid."
+    return {"code": "validation_failed", "message": message, "details": details}
+
+
+# Seconds a client should wait when the database cannot be reached (503).
+RETRY_AFTER_SECONDS = 5
+# The database cannot be reached, or dropped the connection: the request may succeed later.
+UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
+    sa_exc.OperationalError,
+    sa_exc.InterfaceError,
+    sa_exc.TimeoutError,  # no pooled connection came free in time
+    psycopg.OperationalError,
+)
+# A value the database cannot hold (a number past 64 bits, a NUL in text): the input's fault.
+OUT_OF_RANGE_ERRORS: tuple[type[Exception], ...] = (OverflowError, sa_exc.DataError)
+
+
+def unavailable(request: Request, exc: Exception) -> Response:
+    reason = type(getattr(exc, "orig", None) or exc).__name__
+    log.warning("database_unavailable", path=request.url.path, error=reason)
+    lang = get_lang(request)
+    body = {
+        "code": "unavailable",
+        "message": "Hệ thống tạm thời không truy cập được dữ liệu. Vui lòng thử lại sau ít phút."
+        if lang == "vi"
+        else "The service is temporarily unavailable. Please try again in a moment.",
+        "details": None,
+    }
+    response = render_error(request, 503, body)
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def unexpected(request: Request, exc: Exception) -> Response:
+    """Any other failure: logged for operators (national IDs are redacted by the log
+    processor), never shown."""
+    log.error("unhandled_error", path=request.url.path, error=type(exc).__name__, exc_info=exc)
     lang = get_lang(request)
     body = {
         "code": "internal_error",
@@ -83,54 +123,45 @@ def internal_error(request: Request) -> Response:
     return render_error(request, 500, body)
 
 
-class UnexpectedErrors:
-    """Where an exception no handler took ends: logged once for operators (the log path redacts
-    national IDs and SQL parameters), answered with the generic 500 — never a stack trace."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = False
-
-        async def tracked(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, receive, tracked)
-        except Exception as exc:  # the last stop for anything unexpected
-            log.error("unhandled_error", path=scope["path"], error=type(exc).__name__, exc_info=exc)
-            if not started:  # else the client sees the response cut short; nothing more to send
-                await internal_error(Request(scope, receive))(scope, receive, send)
+def answer(request: Request, exc: Exception) -> Response:
+    """The answer to an exception no route handled (used by web/guards.CatchUnexpected)."""
+    if isinstance(exc, UNAVAILABLE_ERRORS):
+        return unavailable(request, exc)
+    return unexpected(request, exc)
 
 
 def install(app: FastAPI) -> None:
     @app.exception_handler(HemisError)
     async def hemis_error(request: Request, exc: HemisError) -> Response:
-        headers = (
-            {"WWW-Authenticate": "Bearer"} if exc.status == 401 and _wants_json(request) else None
-        )
         response = render_error(request, exc.status, exc.to_dict(get_lang(request)))
-        if headers:
-            response.headers.update(headers)
+        if exc.status == 401 and _wants_json(request):
+            response.headers["WWW-Authenticate"] = "Bearer"
+        if isinstance(exc, RateLimited) and exc.retry_after:
+            response.headers["Retry-After"] = str(exc.retry_after)
         return response
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        return render_error(request, 422, _validation_body(request, _jsonable_errors(exc.errors())))
+
+    async def out_of_range(request: Request, exc: Exception) -> Response:
         lang = get_lang(request)
-        message = "Dữ liệu gửi lên không hợp lệ." if lang == "vi" else "The request is not valid."
-        body = {
-            "code": "validation_failed",
-            "message": message,
-            "details": _jsonable_errors(exc.errors()),
-        }
+        body = _validation_body(request, None)
+        body["message"] = (
+            "Một giá trị gửi lên nằm ngoài phạm vi cho phép."
+            if lang == "vi"
+            else "A value in the request is out of range."
+        )
         return render_error(request, 422, body)
+
+    for error in OUT_OF_RANGE_ERRORS:
+        app.add_exception_handler(error, out_of_range)
+
+    async def database_unavailable(request: Request, exc: Exception) -> Response:
+        return unavailable(request, exc)
+
+    for error in UNAVAILABLE_ERRORS:
+        app.add_exception_handler(error, database_unavailable)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -153,4 +184,4 @@ def install(app: FastAPI) -> None:
         return render_error(request, error.status, error.to_dict(get_lang(request)))
 
 
-__all__ = ["HTMLResponse", "UnexpectedErrors", "install", "render_error", "too_large"]
+__all__ = ["HTMLResponse", "answer", "install", "render_error", "too_large"]

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from hemis.errors import HemisError
+from hemis.web.deps import get_lang
 
 Labels = Mapping[str, tuple[str, str]]
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -218,3 +219,14 @@ def texts_of(form: FormData, names: Iterable[str]) -> dict[str, str]:
 def choices_of(form: FormData, name: str) -> list[str]:
     """Every value of a multi-valued field (checkboxes), blanks dropped."""
     return [v.strip()[:MAX_VALUE] for v in form.getlist(name) if isinstance(v, str) and v.strip()]
+
+
+def validation_messages(request: Request, exc: ValidationError, labels: Labels) -> list[str]:
+    """A refusal as lines to show above a form (one per field, labelled in the page's
+    language), for the pages that show their problems on top rather than next to each field."""
+    errors = from_validation(exc, labels, get_lang(request))
+    return [*errors.fields.values(), *errors.general]
+
+
+def error_messages(request: Request, exc: HemisError) -> list[str]:
+    return [exc.message(get_lang(request))]

@@ -55,7 +55,8 @@ class Gateway(Protocol):
     def checkout_url(self, checkout: Checkout) -> str: ...
 
     def read_notification(self, params: Mapping[str, str]) -> GatewayResult | None:
-        """The notification's content, or None when its signature is bad."""
+        """The notification's content, or None when it is not authentic for us: a bad signature,
+        or one addressed to another merchant terminal."""
         ...
 
     def ipn_reply(self, code: str) -> tuple[int, dict[str, str]]:

@@ -76,6 +76,10 @@ class VnpayGateway:
     def read_notification(self, params: Mapping[str, str]) -> GatewayResult | None:
         if not vnpay.verify(params, self._secret):
             return None
+        # Signed, but for another of the merchant's terminals (they may share a secret): not a
+        # payment to us, whatever its order reference says.
+        if params.get("vnp_TmnCode") != self.tmn_code:
+            return None
         return result_of(params)
 
     def ipn_reply(self, code: str) -> tuple[int, dict[str, str]]:
@@ -117,6 +121,8 @@ class VnpayGateway:
         )
         if not vnpay.verify_pipe(data, vnpay.QUERY_RESPONSE_FIELDS, self._secret):
             raise GatewayUnavailable("querydr: bad signature on the answer")
+        if data.get("vnp_TmnCode") != self.tmn_code:
+            raise GatewayUnavailable("querydr: the answer is about another terminal")
         code = data.get("vnp_ResponseCode", "")
         if code == "91":  # transaction not found
             return GatewayResult(txn_ref, None, False, True, code, found=False)

@@ -32,6 +32,7 @@ def _key() -> str:
 def production(db: TestDB) -> Settings:
     return db.settings(
         env=Environment.production,
+        cookie_secure=True,  # production refuses anything else
         secret_key="p" * 40,
         id_encryption_key=_key(),
         blind_index_key=_key(),
@@ -57,7 +58,8 @@ def dev_app(sqlite_db: TestDB, users: None, demo: DemoContext) -> Iterator[FastA
 
 
 def client_of(app: FastAPI, username: str) -> TestClient:
-    client = TestClient(app)
+    # Over https: production sends its cookies with the Secure flag only.
+    client = TestClient(app, base_url="https://testserver")
     assert login(client, username).status_code == 303
     return client
 

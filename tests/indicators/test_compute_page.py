@@ -109,6 +109,7 @@ def test_the_ministry_recomputes_a_year_and_the_dashboard_follows(
     assert 'data-status="succeeded"' in done, done
     assert "Tính lại chỉ số" in done
     assert "Kết quả tiêu chí đã tính" in done
+    assert f"<dt>Năm</dt><dd>{w.YEAR}</dd>" in done  # a year, not a count: no thousands dot
     assert f'href="/indicators?year={w.YEAR}"' in done  # back to the dashboard it recomputed
     assert enrolled(admin) == w.STUDENTS + 1
     assert "Tính lại chỉ số" in admin.get("/actions").text

@@ -218,7 +218,7 @@ def self_served_scores(seed: int, sitting: Sitting) -> dict[str, int]:
         )
     )
     ability = r.uniform(*SELF_SERVED_ABILITY)
-    noise = r.normal(0.0, 0.4, size=len(sitting.subjects))
+    noise = np.clip(r.normal(0.0, 0.4, size=len(sitting.subjects)), -0.6, 0.6)  # never a bad day
     return {
         subject: round(min(max(SUBJECT_MEAN.get(subject, 6.5) + 1.5 * ability + e, 0.0), 10.0) * 4)
         * 25

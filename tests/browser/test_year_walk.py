@@ -29,7 +29,6 @@ import os
 import re
 import shutil
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -362,9 +361,7 @@ def learners_file(template: str, program_code: str) -> str:
     return out.getvalue()
 
 
-def copy_to_guide(
-    shots: list[Path], copy: Callable[[Path, Path], object] = shutil.copyfile
-) -> None:
+def copy_to_guide(shots: list[Path]) -> None:
     """With HEMIS_GUIDE_IMAGES=1, the screenshots become the guide's pictures."""
     if os.environ.get("HEMIS_GUIDE_IMAGES") != "1":
         return
@@ -372,4 +369,4 @@ def copy_to_guide(
     for old in GUIDE_IMAGES.glob("*.png"):
         old.unlink()
     for path in shots:
-        copy(path, GUIDE_IMAGES / path.name)
+        shutil.copyfile(path, GUIDE_IMAGES / path.name)

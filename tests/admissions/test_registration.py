@@ -137,3 +137,21 @@ def test_the_ministry_registers_by_national_id_and_links_the_account(
 
     user = s.scalars(select(User).where(User.username == "an.nguyen")).one()
     assert user.person_id == row.person_id
+
+
+def test_a_candidate_registering_after_others_at_the_same_site_gets_the_next_number(
+    s: HemisSession, cipher: IdCipher, sessions: object, as_candidate: CandidateSession
+) -> None:
+    """A candidate's own session sees only their own registration; their new candidate number
+    must still follow everyone else's at the exam council, not collide with the first one."""
+    world.calendar(s)
+    others = [world.candidate(s, cipher, k) for k in (1, 2)]  # sit at council 01
+    person = world.factories.person(s, cipher, "001207000077", "Phạm Thu Trang", "female")
+    s.commit()
+    world.account(sessions, "trang", person.id)  # type: ignore[arg-type]
+    row = service.save_registration(
+        as_candidate("trang"), YEAR, person.id, world.registration_fields()
+    )
+    taken = {c.number for c in others}
+    assert row.candidate_number not in taken
+    assert row.candidate_number == f"01{max(int(n[2:]) for n in taken) + 1:06d}"

@@ -95,3 +95,71 @@ def served(
             process.kill()
             process.wait()
         log.close()
+
+
+@contextmanager
+def running_demo(workdir: Path, scale: float = 0.002, eid: bool = False) -> Iterator[str]:
+    """`hemis demo` itself, its own process (it starts the sandbox gateway, the registry
+    simulators and, with `eid`, the national e-ID simulator as its children), on a SQLite file
+    and a var directory under `workdir`, every service on a free port. Yields the portal's base
+    URL once it serves; the demo logins are in workdir/var/demo-logins.json. Stopped with
+    SIGTERM afterwards, which stops its children too."""
+    import signal
+
+    web, gateway, population, insurance, civil_service, idp = (free_port() for _ in range(6))
+    env = {
+        **os.environ,
+        "HEMIS_DATABASE_URL": f"sqlite:///{workdir / 'demo.db'}",
+        "HEMIS_VAR_DIR": str(workdir / "var"),
+        "HEMIS_PAYMENT_GATEWAY_URL": f"http://127.0.0.1:{gateway}",
+        "HEMIS_POPULATION_URL": f"http://127.0.0.1:{population}",
+        "HEMIS_INSURANCE_URL": f"http://127.0.0.1:{insurance}",
+        "HEMIS_CIVIL_SERVICE_URL": f"http://127.0.0.1:{civil_service}",
+        "HEMIS_LOG_LEVEL": "WARNING",
+    }
+    for name in ("HEMIS_MIGRATION_DATABASE_URL", "HEMIS_PUBLIC_URL", "HEMIS_ENV"):
+        env.pop(name, None)
+    if eid:
+        env["HEMIS_EID_ISSUER_URL"] = f"http://127.0.0.1:{idp}"
+    else:
+        env.pop("HEMIS_EID_ISSUER_URL", None)
+    log_path = workdir / "demo.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "hemis", "demo", "--scale", str(scale), "--port", str(web)],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{web}"
+    try:
+        deadline = time.monotonic() + STARTUP_SECONDS + 120  # it builds the year first
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"hemis demo exited: {log_path.read_text(errors='replace')}")
+            try:
+                if httpx.get(f"{base}/login", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"the demo did not serve: {log_path.read_text(errors='replace')}")
+            time.sleep(0.3)
+        if eid:  # the e-ID simulator is the demo's last child to start
+            while True:
+                try:
+                    if httpx.get(f"http://127.0.0.1:{idp}/healthz", timeout=1).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if time.monotonic() > deadline:
+                    pytest.fail(f"no e-ID simulator: {log_path.read_text(errors='replace')}")
+                time.sleep(0.3)
+        yield base
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

@@ -129,3 +129,26 @@ def test_chosen_shares_are_reproducible() -> None:
     picked = cohort.chosen(1, cohort.Stream.payments, keys, 0.9)
     assert picked == cohort.chosen(1, cohort.Stream.payments, list(reversed(keys)), 0.9)
     assert 1700 < len(picked) < 1900
+
+
+@given(
+    st.integers(min_value=0, max_value=2**31),
+    st.integers(min_value=1, max_value=99_999_999),
+    st.sampled_from(
+        [
+            ("math", "literature", "physics", "english"),
+            ("math", "literature", "history", "geography"),
+            ("math", "literature", "chemistry", "biology"),
+        ]
+    ),
+)
+def test_a_portal_candidate_scores_as_a_good_student_the_same_every_time(
+    seed: int, number: int, subjects: tuple[str, ...]
+) -> None:
+    sitting = cohort.Sitting(1, f"{number:08d}", subjects)
+    scores = cohort.self_served_scores(seed, sitting)
+    assert scores == cohort.self_served_scores(seed, cohort.Sitting(2, f"{number:08d}", subjects))
+    assert set(scores) == set(subjects)
+    assert all(0 <= s <= 1000 and s % 25 == 0 for s in scores.values())
+    # well above each subject's national mean: a good student's exam
+    assert all(s / 100 >= cohort.SUBJECT_MEAN[k] + 1.0 for k, s in scores.items() if s < 1000)

@@ -4,7 +4,8 @@ the routers)."""
 from __future__ import annotations
 
 from hemis.admissions import actions as admissions_actions
+from hemis.indicators import actions as indicators_actions
 from hemis.integrations import actions as integrations_actions
 from hemis.payments import actions as payments_actions
 
-MODULES = (admissions_actions, integrations_actions, payments_actions)
+MODULES = (admissions_actions, indicators_actions, integrations_actions, payments_actions)

@@ -37,6 +37,10 @@ PHASE_LABELS: dict[str, tuple[str, str]] = {
     "querying": ("Hỏi cổng thanh toán", "Querying the gateway"),
     "refunding": ("Hoàn tiền thu trùng", "Refunding double charges"),
     "counting": ("Đếm nguyện vọng", "Counting wishes"),
+    "computing": (
+        "Tính tiêu chí, chất lượng dữ liệu và số liệu quốc gia",
+        "Computing the criteria, data quality and national figures",
+    ),
     "done": ("Xong", "Finished"),
 }
 
@@ -76,6 +80,8 @@ RESULT_LABELS: dict[str, tuple[str, str]] = {
     "confirmed": ("Đã xác nhận nhập học", "Confirmed"),
     "created": ("Người học mới ghi vào CSDL", "Learners written"),
     "linked": ("Đã có trong CSDL (liên kết)", "Already learners (linked)"),
+    "results": ("Kết quả tiêu chí đã tính", "Criterion results computed"),
+    "cube_rows": ("Dòng số liệu quốc gia", "National figure rows"),
 }
 
 # Codes that appear as values in results (a round's state).

@@ -166,9 +166,12 @@ def _values(data: RegistrationFields) -> dict[str, Any]:
 
 
 def _next_candidate_number(session: Session, year: int, site: str) -> str:
-    """8 digits: the exam council (first two digits of the site) and a running number."""
+    """8 digits: the exam council (first two digits of the site) and a running number.
+
+    Read on the session's connection, below the ORM: a candidate's own session filters every
+    registration but theirs (access.bind_candidate), and the number must follow everyone's."""
     prefix = (site[:2] if site[:2].isdigit() else "00").rjust(2, "0")
-    last = session.scalar(
+    last = session.connection().scalar(
         select(func.max(ExamRegistration.candidate_number)).where(
             ExamRegistration.year == year, ExamRegistration.candidate_number.like(f"{prefix}%")
         )

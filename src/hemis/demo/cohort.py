@@ -202,6 +202,29 @@ TRANSCRIPT_SUBJECTS = (
     "math", "literature", "english", "physics", "chemistry", "biology", "history", "geography",
 )  # fmt: skip
 
+# A candidate who registered in the portal sits the simulated exam as a good student: this many
+# standard deviations above the cohort's mean (the cohort is drawn around 0), so the year a
+# newcomer walks can end in an admission to a program their scores fit.
+SELF_SERVED_ABILITY = (1.5, 2.0)
+
+
+def self_served_scores(seed: int, sitting: Sitting) -> dict[str, int]:
+    """Exam scores (hundredths, multiples of 0.25) of a candidate who registered in the portal,
+    drawn from their own stream (the seed and their candidate number): the same whenever the
+    results are imported again, whoever else has registered since."""
+    r = np.random.Generator(
+        np.random.PCG64(
+            np.random.SeedSequence([seed, int(Stream.results), int(sitting.candidate_number)])
+        )
+    )
+    ability = r.uniform(*SELF_SERVED_ABILITY)
+    noise = np.clip(r.normal(0.0, 0.4, size=len(sitting.subjects)), -0.6, 0.6)  # never a bad day
+    return {
+        subject: round(min(max(SUBJECT_MEAN.get(subject, 6.5) + 1.5 * ability + e, 0.0), 10.0) * 4)
+        * 25
+        for subject, e in zip(sitting.subjects, noise.tolist(), strict=True)
+    }
+
 
 def plan_results(
     seed: int, sittings: Sequence[Sitting], fixed: Mapping[str, Mapping[str, int]]

@@ -10,6 +10,10 @@ each safe to run again (what is already there is kept):
   final round snapshotted, run and published;
 - to enrolled: the admitted demo candidate and most of the admitted cohort confirmed, the
   deadline passed, and the year's intake written.
+
+Someone who signed up in the portal and registered there (any candidate account but the demo
+candidate's) acts for themselves: the demo sets their exam (a good student's scores) as it does
+everyone's, but never adds their wishes, pays their invoice or confirms their admission.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ from collections.abc import Callable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from hemis.accounts.models import User
+from hemis.accounts.roles import Role
 from hemis.admissions import results_import, rounds, service_offers, service_wishes
 from hemis.admissions.codes import Method, OfferStatus, RoundKind, RoundStatus
 from hemis.admissions.models import (
@@ -34,7 +40,14 @@ from hemis.admissions.models import (
 from hemis.admissions.rules import from_h
 from hemis.admissions.schemas import ConversionTableCreate, RoundCreate, WishCreate
 from hemis.db.types import utcnow
-from hemis.demo.cohort import Sitting, Stream, chosen, exam_subjects, plan_results
+from hemis.demo.cohort import (
+    Sitting,
+    Stream,
+    chosen,
+    exam_subjects,
+    plan_results,
+    self_served_scores,
+)
 from hemis.demo.context import DemoContext
 from hemis.demo.load import add_cohort_wishes
 from hemis.demo.offers import OfferView, Scores, plan_wishes
@@ -61,6 +74,15 @@ def demo_person(ctx: DemoContext, s: Session) -> int | None:
     """The demo candidate's person (found by national ID, as every service finds a person)."""
     person = find_person_by_national_id(s, ctx.cipher, DEMO_CANDIDATE.national_id)
     return person.id if person is not None else None
+
+
+def self_served(ctx: DemoContext, s: Session) -> set[int]:
+    """The persons of candidate accounts other than the demo candidate's: people who signed up
+    (national e-ID, a school's list) and walk the year in the portal themselves."""
+    linked = select(User.person_id).where(
+        User.role == Role.candidate.value, User.person_id.is_not(None)
+    )
+    return {p for p in s.scalars(linked) if p is not None} - {demo_person(ctx, s)}
 
 
 # --- to wishes ------------------------------------------------------------------------------------
@@ -92,6 +114,10 @@ def _import_results(ctx: DemoContext, s: Session) -> None:
         )
     ]
     fixed: dict[str, dict[str, int]] = {}
+    portal = self_served(ctx, s)
+    for sitting in sittings:
+        if sitting.person_id in portal:
+            fixed[sitting.candidate_number] = self_served_scores(ctx.seed, sitting)
     person = demo_person(ctx, s)
     number = next((x.candidate_number for x in sittings if x.person_id == person), None)
     if number is not None:
@@ -156,6 +182,7 @@ def _add_wishes(ctx: DemoContext, s: Session) -> None:
         elif row.method != Method.transcript.value:
             tests.setdefault(row.person_id, {})[row.method] = row.score_h
     have = set(s.scalars(select(Wish.person_id).where(Wish.year == DEMO_YEAR).distinct()))
+    have |= self_served(ctx, s)  # they choose their own
     person = demo_person(ctx, s)
     cohort = [Scores(p, scores, tests.get(p, {})) for p, scores in exam.items() if p not in have]
     if person is not None and person not in have:  # the candidate's own, one by one
@@ -201,9 +228,11 @@ def to_rounds(ctx: DemoContext) -> None:
         payments.issue_invoices(s, DEMO_YEAR)
         s.commit()
         person = demo_person(ctx, s)
+        portal = self_served(ctx, s)  # they pay for themselves, or not at all
         invoices = {
             row.id: row.person_id
             for row in s.scalars(select(Invoice).where(Invoice.year == DEMO_YEAR))
+            if row.person_id not in portal
         }
     # the demo candidate's own invoice stays open: paying it is the candidate's journey
     cohort = [i for i, p in invoices.items() if p != person]
@@ -297,9 +326,11 @@ def to_confirmation(ctx: DemoContext) -> None:
         # the rest of the payers, and the candidate, pay inside the window, before the round
         lay_out(s, layout(Phase.rounds, utcnow()))
         person = demo_person(ctx, s)
+        portal = self_served(ctx, s)  # they pay for themselves, or not at all
         invoices = {
             row.id: row.person_id
             for row in s.scalars(select(Invoice).where(Invoice.year == DEMO_YEAR))
+            if row.person_id not in portal
         }
     cohort = [i for i, p in invoices.items() if p != person]
     pay_invoices(ctx, sorted(chosen(ctx.seed, Stream.payments, cohort, PAID_SHARE)))
@@ -366,7 +397,8 @@ def to_enrolled(ctx: DemoContext) -> None:
             )
         )
         person = demo_person(ctx, s)
-        picks = chosen(ctx.seed, Stream.confirmations, admitted, CONFIRMED_SHARE)
+        portal = self_served(ctx, s)  # they confirm for themselves, or not at all
+        picks = chosen(ctx.seed, Stream.confirmations, admitted, CONFIRMED_SHARE) - portal
         if person is not None and person in admitted:
             picks.add(person)
         for person_id in sorted(picks - done):

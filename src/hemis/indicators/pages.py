@@ -6,21 +6,27 @@ national pages are the ministry's. Charts read JSON from data-chart attributes (
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from hemis.accounts.roles import Role
 from hemis.accounts.service import Principal
-from hemis.errors import Forbidden, NotFound
+from hemis.actions import service as action_service
+from hemis.actions.service import ActionRunning
+from hemis.actions.worker import ensure_worker
+from hemis.errors import Forbidden, HemisError, NotFound
 from hemis.indicators import cache, overview, queries
 from hemis.indicators import drill as drills
+from hemis.indicators.actions import COMPUTE_KIND, FIRST_YEAR, LAST_YEAR
 from hemis.indicators.definitions import by_id, criteria, quality
 from hemis.registry.codes import Level, Sex
 from hemis.registry.labels import label
+from hemis.web.csrf import CsrfChecked
 from hemis.web.deps import PageDB, PagePrincipal, get_lang
+from hemis.web.forms import FormErrors, from_hemis, problem
 from hemis.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -80,6 +86,9 @@ def context(request: Request, **values: Any) -> dict[str, Any]:
     }
 
 
+COMPUTE_LABELS = {"compute_year": ("Năm cần tính lại", "Year to recompute")}
+
+
 @router.get("/indicators")
 def overview_page(
     request: Request, principal: PagePrincipal, session: PageDB, year: int | None = YearQuery
@@ -87,8 +96,61 @@ def overview_page(
     require_viewer(principal)
     if not principal.role.national:
         return RedirectResponse(f"/indicators/institutions/{principal.institution_id}", 303)
+    return _overview(request, principal, session, year)
+
+
+@router.post("/indicators/compute")
+def start_compute(
+    request: Request,
+    principal: PagePrincipal,
+    session: PageDB,
+    _csrf: CsrfChecked,
+    compute_year: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    """Recompute a year's indicators as a background job (a ministry administrator); the answer
+    is the job's progress page."""
+    require_national(principal)
+    lang = get_lang(request)
+    typed = compute_year.strip()
+    if not typed.isdigit() or not FIRST_YEAR <= int(typed) <= LAST_YEAR:
+        errors = problem(
+            "compute_year",
+            COMPUTE_LABELS,
+            f"phải là năm từ {FIRST_YEAR} đến {LAST_YEAR}",
+            f"must be a year from {FIRST_YEAR} to {LAST_YEAR}",
+            lang,
+        )
+        return _overview(request, principal, session, None, errors, typed, 422)
+    try:
+        job = action_service.start_action(session, COMPUTE_KIND, {"year": int(typed)})
+    except ActionRunning as exc:
+        return RedirectResponse(f"/actions/{exc.job_id}?already=1", status_code=303)
+    except HemisError as exc:
+        session.rollback()
+        errors = from_hemis(exc, COMPUTE_LABELS, lang)
+        return _overview(request, principal, session, None, errors, typed, exc.status)
+    ensure_worker(request.app)
+    return RedirectResponse(f"/actions/{job.id}", status_code=303)
+
+
+def _overview(
+    request: Request,
+    principal: Principal,
+    session: PageDB,
+    year: int | None,
+    errors: FormErrors | None = None,
+    typed: str | None = None,
+    status_code: int = 200,
+) -> Response:
     chosen = queries.latest_year(session, year)
-    values: dict[str, Any] = {"year": chosen, "years": queries.years(session)}
+    values: dict[str, Any] = {
+        "year": chosen,
+        "years": queries.years(session),
+        # a ministry administrator recomputes a year (a background job, indicators/actions.py)
+        "can_compute": principal.role is Role.ministry_admin,
+        "compute": {"compute_year": typed if typed is not None else (chosen or "")},
+        "errors": errors,
+    }
     if chosen is not None:
         year_ = chosen
         view = cache.cached(
@@ -99,7 +161,9 @@ def overview_page(
         )
         charts = _overview_charts(session, request, view, summary)
         values.update(view=view, charts=charts, summary=summary)
-    return render(request, "indicators/overview.html", context(request, **values))
+    return render(
+        request, "indicators/overview.html", context(request, **values), status_code=status_code
+    )
 
 
 def _overview_charts(

@@ -48,6 +48,27 @@ def test_the_steps_of_the_year_in_order() -> None:
     assert next_step(_situation(calendar=None), NOW).code == "wait_year"
 
 
+def test_an_unpaid_fee_is_the_step_after_the_wishes_until_its_window_closes() -> None:
+    after_wishes = NOW + 21 * DAY
+    window = (NOW + 22 * DAY, NOW + 25 * DAY)
+    owing = _situation(registered=True, wishes=3, payment_due=window)
+    step = next_step(owing, after_wishes)  # the province group's window opens tomorrow
+    assert (step.code, step.href, step.opens_at, step.deadline) == (
+        "pay",
+        "/payments",
+        NOW + 22 * DAY,
+        NOW + 25 * DAY,
+    )
+    assert next_step(owing, NOW + 23 * DAY).code == "pay"
+    assert next_step(owing, NOW + 26 * DAY).code == "wait_results"  # the window has closed
+    # while the wish window is open, reviewing the wishes comes first; once paid, nothing is due
+    assert next_step(owing, NOW + 15 * DAY).code == "review_wishes"
+    assert next_step(_situation(registered=True, wishes=3), after_wishes).code == "wait_results"
+    # admitted candidates confirm, whatever they owe
+    admitted = _situation(registered=True, wishes=3, admitted=True, payment_due=window)
+    assert next_step(admitted, NOW + 23 * DAY).code == "confirm"
+
+
 def test_a_level_1_account_is_told_to_upgrade_not_to_register() -> None:
     step = next_step(_situation(may_register=False), NOW)
     assert step.code == "upgrade_identity"
@@ -66,6 +87,7 @@ moments = st.one_of(st.none(), st.integers(-60, 60).map(lambda days: NOW + dt.ti
     st.integers(0, 5),
     st.booleans(),
     st.booleans(),
+    st.one_of(st.none(), st.tuples(moments, moments).filter(lambda w: None not in w)),
 )
 def test_a_deadline_shown_is_never_in_the_past(
     calendar: Calendar,
@@ -74,8 +96,11 @@ def test_a_deadline_shown_is_never_in_the_past(
     wishes: int,
     admitted: bool,
     confirmed: bool,
+    payment_due: tuple[dt.datetime, dt.datetime] | None,
 ) -> None:
-    situation = Situation(calendar, may_register, registered, wishes, admitted, confirmed)
+    situation = Situation(
+        calendar, may_register, registered, wishes, admitted, confirmed, payment_due
+    )
     step = next_step(situation, NOW)
     assert step.deadline is None or step.deadline >= NOW
     assert step.opens_at is None or step.opens_at > NOW

@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from hemis.accounts.models import User
 from hemis.accounts.service import Principal
@@ -18,6 +18,19 @@ from hemis.admissions.pages_common import current_year
 from hemis.db.session import HemisSession, scoped_session
 from hemis.db.types import utcnow
 from hemis.registry.models import Person
+
+
+def _payment_due(
+    session: Session, year: int, person_id: int
+) -> tuple[dt.datetime, dt.datetime] | None:
+    """The payment window of the candidate's unpaid invoice, if there is one."""
+    from hemis.payments import service as payments
+
+    invoice = payments.find_invoice(session, year, person_id)
+    if invoice is None or payments.is_paid(session, invoice.id):
+        return None
+    window = payments.window_for(session, invoice)
+    return None if window is None else (window.opens_at, window.closes_at)
 
 
 @dataclass(frozen=True)
@@ -68,6 +81,7 @@ def candidate_overview(sessions: sessionmaker[HemisSession], principal: Principa
                 len(queries.my_wishes(own, catalogue, year, person_id)),
                 bool(results and results[0].admitted),
                 queries.my_confirmation(own, year, person_id) is not None,
+                _payment_due(own, year, person_id),
             )
         return Overview(
             True,

@@ -1,7 +1,8 @@
 """A candidate's next step in the admission year and its deadline (pure: no Session, no HTTP).
 
-The steps follow the year's calendar: register for the exam, register the wishes, wait for the
-results, confirm the enrolment. A deadline is shown only while it is still ahead.
+The steps follow the year's calendar: register for the exam, register the wishes, pay the fee
+for them (while the candidate's province group's payment window is open or to come), wait for
+the results, confirm the enrolment. A deadline is shown only while it is still ahead.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ class Situation:
     wishes: int
     admitted: bool  # admitted in the latest published round
     confirmed: bool
+    # An unpaid invoice's payment window (opens, closes), None when nothing is owed.
+    payment_due: tuple[dt.datetime, dt.datetime] | None = None
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,17 @@ def next_step(situation: Situation, now: dt.datetime) -> Step:
             deadline,
             opens,
         )
+    if s.payment_due is not None:
+        coming, deadline, opens = _window(*s.payment_due, now)
+        if coming:
+            return Step(
+                "pay",
+                "Nộp lệ phí xét tuyển trực tuyến cho các nguyện vọng đã đăng ký.",
+                "Pay the admission fee for your wishes online.",
+                "/payments",
+                deadline,
+                opens,
+            )
     return Step(
         "wait_results",
         "Chờ kết quả xét tuyển.",

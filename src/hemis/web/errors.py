@@ -7,6 +7,7 @@ road of its own), or 503 with Retry-After when the database cannot be reached.
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 import psycopg
@@ -88,6 +89,22 @@ UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
     sa_exc.TimeoutError,  # no pooled connection came free in time
     psycopg.OperationalError,
 )
+# SQLite raises OperationalError for its own defects too ("no such table", a syntax error); only
+# these messages mean the file could not be reached or written for now.
+_SQLITE_UNAVAILABLE = ("locked", "busy", "unable to open", "disk i/o", "readonly", "disk is full")
+
+
+def is_unavailable(exc: Exception) -> bool:
+    """Whether `exc` means the database cannot be reached for now (503), not a defect (500)."""
+    if not isinstance(exc, UNAVAILABLE_ERRORS):
+        return False
+    orig = getattr(exc, "orig", None)
+    if isinstance(orig, sqlite3.Error):
+        message = str(orig).lower()
+        return any(sign in message for sign in _SQLITE_UNAVAILABLE)
+    return True
+
+
 # A value the database cannot hold (a number past 64 bits, a NUL in text): the input's fault.
 OUT_OF_RANGE_ERRORS: tuple[type[Exception], ...] = (OverflowError, sa_exc.DataError)
 
@@ -125,7 +142,7 @@ def unexpected(request: Request, exc: Exception) -> Response:
 
 def answer(request: Request, exc: Exception) -> Response:
     """The answer to an exception no route handled (used by web/guards.CatchUnexpected)."""
-    if isinstance(exc, UNAVAILABLE_ERRORS):
+    if is_unavailable(exc):
         return unavailable(request, exc)
     return unexpected(request, exc)
 
@@ -158,7 +175,7 @@ def install(app: FastAPI) -> None:
         app.add_exception_handler(error, out_of_range)
 
     async def database_unavailable(request: Request, exc: Exception) -> Response:
-        return unavailable(request, exc)
+        return answer(request, exc)
 
     for error in UNAVAILABLE_ERRORS:
         app.add_exception_handler(error, database_unavailable)

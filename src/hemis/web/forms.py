@@ -65,6 +65,8 @@ _PROBLEMS: dict[str, tuple[str, str]] = {
     "bool_parsing": ("phải là có hoặc không", "must be yes or no"),
 }
 _INVALID = ("không hợp lệ", "is not valid")
+# A text with a minimum past one character: "empty" would be wrong for "ok".
+_LONGER = ("cần ít nhất {min_length} ký tự", "needs at least {min_length} characters")
 
 
 @dataclass
@@ -112,6 +114,8 @@ def _problem_text(error: Any, lang: str, hint: tuple[str, str] | None = None) ->
     if kind == "value_error" and hint is not None:
         return hint[1] if lang == "en" else hint[0]
     vi, en = _PROBLEMS.get(kind, _INVALID)
+    if kind == "string_too_short" and (error.get("ctx") or {}).get("min_length", 1) > 1:
+        vi, en = _LONGER
     text = en if lang == "en" else vi
     with contextlib.suppress(KeyError, IndexError, ValueError):
         text = text.format(**(error.get("ctx") or {}))

@@ -8,7 +8,7 @@ from sqlalchemy.orm import sessionmaker
 from hemis.common.crypto import IdCipher
 from hemis.db.session import HemisSession
 from tests.submissions.world import World, seed
-from tests.web.conftest import api, api_app, world  # noqa: F401 - the API tests' world
+from tests.web.conftest import api, api_app, module_db, world  # noqa: F401 - the API tests' world
 
 
 @pytest.fixture

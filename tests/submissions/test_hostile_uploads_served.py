@@ -239,3 +239,44 @@ def test_a_job_cut_off_by_a_crash_is_failed_within_a_minute_and_not_run_again(
     time.sleep(2)  # a worker that resumed it would have started by now
     assert server.job(auth, job_id)["status"] == "failed"
     assert counts(engine) == before
+
+
+def test_the_rest_of_the_corpus_fails_clearly_while_the_server_keeps_answering(
+    server: Server, engine: Engine, tmp_path: Path
+) -> None:
+    """XXE and entity expansion in a workbook, a very wide CSV, non-UTF-8 CSV and Parquet, a
+    formula cell, and JSON nested 100 000 deep (parsed by the server's own process, not a
+    reader's): each refused with its code, nothing written, the server answering throughout."""
+    server.start()
+    auth = server.token()
+    before = counts(engine)
+    unreadable = {
+        "xxe-sheet": hostile.xxe_workbook(tmp_path / "a.xlsx"),
+        "xxe-workbook": hostile.xxe_workbook(tmp_path / "b.xlsx", "xl/workbook.xml"),
+        "wide-csv": hostile.wide_csv(tmp_path / "c.csv"),
+        "non-utf8-csv": hostile.non_utf8_csv(tmp_path / "d.csv"),
+        "non-utf8-parquet": hostile.non_utf8_parquet(tmp_path / "e.parquet"),
+    }
+    formula = hostile.formula_workbook(tmp_path / "f.xlsx")
+    deep = b'{"records": [{"full_name": ' + b"[" * 100_000 + b"]" * 100_000 + b"}]}"
+    json_auth = auth | {"content-type": "application/json"}
+    with Watch(server.url).running() as watch:
+        ids = {name: server.upload(auth, path) for name, path in unreadable.items()}
+        ids["formula"] = server.upload(auth, formula)
+        deep_answers = [
+            httpx.post(f"{server.url}/api/v1/{path}", content=deep, headers=json_auth, timeout=60)
+            for path in ("submissions/learners/batch", "persons", "learners")
+        ]
+        jobs = server.wait_finished(auth, list(ids.values()))
+        assert watch.calls > 0
+    assert watch.failures == []
+    assert server.proc is not None
+    assert server.proc.poll() is None  # alive
+    for name in unreadable:
+        job = jobs[ids[name]]
+        assert (job["status"], job["error"]["code"]) == ("failed", "import.unreadable"), job
+    assert jobs[ids["formula"]]["status"] == "rejected", jobs[ids["formula"]]
+    assert jobs[ids["formula"]]["result"]["rows_written"] == 0
+    for answer in deep_answers:
+        assert (answer.status_code, answer.json()["code"]) == (400, "bad_request"), answer.text
+    assert counts(engine) == before

@@ -115,11 +115,36 @@ def open_data(db: DB, year: Year = None) -> dict[str, Any]:
     return {"year": chosen, "tables": [t.as_dict() for t in opendata.open_tables(db, chosen)]}
 
 
-@router.get("/export")
+# What the export answers, by format: the files as bytes, the JSON form as its shape.
+EXPORT_CONTENT: dict[str, Any] = {
+    media.split(";")[0]: {"schema": {"type": "string", "format": "binary"}}
+    for fmt, media in exports.FORMATS.items()
+    if fmt != "json"
+} | {
+    "application/json": {
+        "schema": {
+            "type": "object",
+            "properties": {
+                "year": {"type": "integer"},
+                "items": {"type": "array", "items": {"type": "object"}},
+            },
+            "required": ["year", "items"],
+        }
+    }
+}
+
+
+@router.get(
+    "/export",
+    response_class=Response,
+    responses={200: {"description": "The results as a file.", "content": EXPORT_CONTENT}},
+)
 def export(
     db: DB,
     year: Year = None,
-    fmt: Annotated[str, Query(alias="format", max_length=8)] = "xlsx",
+    fmt: Annotated[
+        str, Query(alias="format", max_length=8, json_schema_extra={"enum": list(exports.FORMATS)})
+    ] = "xlsx",
 ) -> Response:
     """The compliance results as xlsx (Vietnamese headers), csv, parquet or json."""
     exports.check_format(fmt)

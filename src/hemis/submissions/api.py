@@ -144,7 +144,30 @@ def read_job(db: DB, job_id: PathId) -> JobRead:
     return JobRead.model_validate(service.get_job(db, job_id))
 
 
-@router.get("/jobs/{job_id}/report")
+# A job's report: the JSON summary with its issues, or the issues as CSV (format=csv).
+REPORT_CONTENT = {
+    "application/json": {
+        "schema": {
+            "type": "object",
+            "properties": {
+                "job": {"type": "integer"},
+                "status": {"type": "string"},
+                "result": {"type": ["object", "null"]},
+                "error": {"type": ["object", "null"]},
+                "issues": {"type": "array", "items": {"type": "object"}},
+            },
+            "required": ["job", "status", "result", "error", "issues"],
+        }
+    },
+    "text/csv": {"schema": {"type": "string", "format": "binary"}},
+}
+
+
+@router.get(
+    "/jobs/{job_id}/report",
+    response_class=Response,
+    responses={200: {"description": "The job's report.", "content": REPORT_CONTENT}},
+)
 def job_report(
     db: DB, job_id: PathId, format: str = Query("json", pattern="^(json|csv|xlsx)$")
 ) -> Response:

@@ -107,6 +107,14 @@ CASES = [
         json=CAMPUS | {"is_main": "perhaps"},
     ),
     Bad(
+        "true for a number",
+        "POST",
+        "campuses",
+        422,
+        "validation_failed",
+        json=CAMPUS | {"land_area_m2": True},
+    ),
+    Bad(
         "negative area",
         "POST",
         "campuses",
@@ -413,3 +421,7 @@ def test_validation_details_name_the_field(shared: Shared) -> None:
     response = shared.api.post("officer_a", "campuses", CAMPUS | {"land_area_m2": "lots"})
     details = error_of(response)["details"]
     assert [d["field"] for d in details] == ["body.land_area_m2"]
+    response = shared.api.post("officer_a", "campuses", CAMPUS | {"floor_area_m2": False})
+    details = error_of(response)["details"]
+    assert [d["field"] for d in details] == ["body.floor_area_m2"]
+    assert "true or false" in details[0]["problem"]

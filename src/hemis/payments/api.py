@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field
 from hemis.accounts.roles import Role
 from hemis.accounts.service import Principal
 from hemis.admissions import access
+from hemis.common.bodies import NoBooleanNumbers
 from hemis.config import Settings
 from hemis.db.session import HemisSession, scoped_session
 from hemis.db.tenancy import Scope
@@ -82,7 +83,7 @@ def vnpay_ipn(request: Request, ctx: Context) -> JSONResponse:
     return JSONResponse(body, status_code=status)
 
 
-class IntentCreate(BaseModel):
+class IntentCreate(NoBooleanNumbers):
     invoice_id: int = Field(ge=1)
 
 

@@ -22,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from hemis.common.bodies import NoBooleanNumbers
 from hemis.common.text import clean
 from hemis.registry.codes import (
     InstitutionStatus,
@@ -77,8 +78,9 @@ ProvinceCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{2,3}$")]
 MoetCode = Key10
 
 
-class Schema(BaseModel):
-    """Input shape: unknown fields are refused so a misspelt field is not silently dropped."""
+class Schema(NoBooleanNumbers):
+    """Input shape: unknown fields are refused so a misspelt field is not silently dropped, and
+    true/false is no number (common/bodies.py)."""
 
     model_config = ConfigDict(extra="forbid")
 

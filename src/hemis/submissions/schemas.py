@@ -7,13 +7,14 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from hemis.common.bodies import NoBooleanNumbers
 from hemis.submissions.rules import AnswerKind
 
 MAX_BATCH = 50_000  # records per JSON batch; larger sets go through a file upload
 MAX_BATCH_BYTES = 32 << 20  # its body (parsed, a JSON body takes several times its size)
 
 
-class Strict(BaseModel):
+class Strict(NoBooleanNumbers):
     model_config = ConfigDict(extra="forbid")
 
 

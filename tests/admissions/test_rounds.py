@@ -297,3 +297,34 @@ def test_a_candidate_admitted_in_a_supplementary_round_can_confirm(
     assert assigned(s, supplementary, sc) == [None, None, None, sc.y]
     row = rounds.confirm_enrolment(s, YEAR, sc.c[3].person_id)
     assert (row.round_id, row.offer_id) == (supplementary.id, sc.y)
+
+
+def test_the_snapshot_keeps_category_points_after_the_area_points_expire(
+    s: HemisSession, cipher: IdCipher
+) -> None:
+    # Circular 08/2022 as amended, Art. 7(1)–(2): a UT1 + KV1 candidate who graduated in 2023
+    # keeps UT1's 2 points in 2025 (KV1's 0.75 expired): 20.00 → 22.00 in the round's snapshot,
+    # as on the candidate's own score page.
+    world.calendar(s)
+    inst = factories.institution(s, "DHO")
+    offer = world.offer(s, world.program(s, inst, "O"), 5)
+    old = world.candidate(s, cipher, 1, area="KV1", category="01", graduation_year=2023)
+    ut2 = world.candidate(s, cipher, 2, category="06", graduation_year=2022)
+    world.import_exam(
+        s,
+        {
+            old.number: {"math": "7", "physics": "7", "chemistry": "6"},
+            ut2.number: {"math": "8", "physics": "8", "chemistry": "7.5"},
+        },
+    )
+    world.wish(s, old, inst.id, offer)
+    world.wish(s, ut2, inst.id, offer)
+    r = rounds.create_round(s, RoundCreate.model_validate({"year": YEAR}))
+    snap = build_snapshot(s, r)
+    by_person = dict(zip(snap["person"].tolist(), snap["wish_score"].tolist(), strict=True))
+    assert by_person == {old.person_id: 2200, ut2.person_id: 2437}
+    row = s.get(service_offers.AdmissionOffer, (inst.id, offer))
+    assert row is not None
+    shown = queries.explain_for_offer(s, s, YEAR, old.person_id, row)
+    assert shown.score is not None
+    assert shown.score == 22

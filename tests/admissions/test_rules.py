@@ -16,10 +16,10 @@ from hemis.admissions.rules import (
     ConversionTable,
     TableError,
     admission_total,
+    area_priority_applies,
     from_h,
     normal_priority,
     percentile_points,
-    priority_applies,
     priority_points,
     rules_for,
     to_h,
@@ -47,11 +47,32 @@ def test_area_and_the_highest_category_add_up() -> None:
     assert normal_priority(R2025, "KV2", ["04"]) == D("2.25")
 
 
-def test_priority_only_in_the_graduation_year_and_the_year_after() -> None:
-    assert priority_applies(R2025, 2025, 2025)
-    assert priority_applies(R2025, 2025, 2024)
-    assert not priority_applies(R2025, 2025, 2023)
-    assert not priority_applies(R2025, 2025, None)
+def test_area_points_only_in_the_graduation_year_and_the_year_after() -> None:
+    # Circular 08/2022 as amended, Art. 7(1): area points count in the graduation year and the
+    # year after; the limit is written for area points only.
+    assert area_priority_applies(R2025, 2025, 2025)
+    assert area_priority_applies(R2025, 2025, 2024)
+    assert not area_priority_applies(R2025, 2025, 2023)
+    assert not area_priority_applies(R2025, 2025, None)
+    # Art. 7(2): category points have no time limit; expired area points drop out alone.
+    assert normal_priority(R2025, "KV1", ["01"], area_applies=False) == D("2.00")
+    assert normal_priority(R2025, "KV1", [None], area_applies=False) == D(0)
+
+
+def test_ut1_kv1_graduated_two_years_earlier_keeps_the_category_points() -> None:
+    # Art. 7(1)–(2): UT1 + KV1, graduated 2023, admitted 2025: KV1 has expired, UT1 (+2) has
+    # not. 20.00 is below the 22.5 taper: 20.00 + 2.00 = 22.00 (not 20.00).
+    applies = area_priority_applies(R2025, 2025, 2023)
+    normal = normal_priority(R2025, "KV1", ["01"], area_applies=applies)
+    assert admission_total(R2025, D("20.00"), normal).total == D("22.00")
+
+
+def test_ut2_alone_tapers_above_22_5() -> None:
+    # Art. 7(2) and 7(4): UT2 (+1) at 23.50: (30 − 23.5) / 7.5 × 1 = 0.8666… → 0.87; 24.37.
+    total = admission_total(R2025, D("23.50"), normal_priority(R2025, None, ["06"]))
+    assert total.tapered
+    assert total.priority == D("0.87")
+    assert total.total == D("24.37")
 
 
 def test_a_kv1_ut1_candidate_near_the_top() -> None:

@@ -82,12 +82,31 @@ def test_priority_is_added_and_the_floor_applies_to_the_admission_score() -> Non
     assert x.total is not None
     assert x.total.priority == D("2.75")
     assert x.score == D("20.25")
-    old = PriorityProfile("KV1", "01", 2022)  # graduated three years ago: no priority
+    # Graduated three years ago: KV1 has expired (Art. 7(1)), category 01 (UT1, +2) has not
+    # (Art. 7(2)): 17.50 + 2.00 = 19.50, below the floor of 20.
+    old = PriorityProfile("KV1", "01", 2022)
     y = explain_score(
         2025, R2025, OfferRules(["exam"], {"A00": 0}, floor_h=to_h(20)), results, old, {}
     )
+    assert not y.area_year_ok
+    assert (y.area_points, y.category_points) == (D(0), D(2))
+    assert y.total is not None
+    assert y.total.total == D("19.50")
     assert y.score is None
     assert y.reason == "below_floor"
+
+
+def test_category_points_outlive_the_area_points() -> None:
+    # Circular 08/2022 as amended, Art. 7(1)–(2): UT1 + KV1, graduated 2023, admitted 2025,
+    # 20.00 before priority → 22.00 (KV1 expired, UT1 kept).
+    results = exam(math="7", physics="7", chemistry="6")
+    offer = OfferRules(["exam"], {"A00": 0})
+    x = explain_score(2025, R2025, offer, results, PriorityProfile("KV1", "01", 2023), {})
+    assert x.score == D("22.00")
+    # UT2 only, graduated 2022: 23.50 tapers (Art. 7(4)): 23.5 + 0.87 = 24.37.
+    results = exam(math="8", physics="8", chemistry="7.5")
+    y = explain_score(2025, R2025, offer, results, PriorityProfile("KV3", "06", 2022), {})
+    assert y.score == D("24.37")
 
 
 def test_2026_rules_require_15_points_from_the_three_subjects() -> None:

@@ -29,9 +29,10 @@ from hemis.admissions.rules import (
     RuleSet,
     Total,
     admission_total,
+    area_points,
+    area_priority_applies,
+    category_points,
     from_h,
-    normal_priority,
-    priority_applies,
     q2,
 )
 
@@ -87,7 +88,7 @@ class ScoreExplanation:
     category: str | None
     area_points: Decimal
     category_points: Decimal
-    priority_year_ok: bool
+    area_year_ok: bool  # area points still apply (graduation year or the year after)
     total: Total | None
     floor: Decimal
     score: Decimal | None  # None: not eligible
@@ -187,10 +188,11 @@ def explain_score(
         best = None if chosen is None else options[chosen].value
         if best is None or option.value > best:
             chosen = i
-    applies = priority_applies(rules, year, profile.graduation_year)
-    area_pts = rules.area_points.get(profile.area or "", ZERO) if applies else ZERO
-    cat_pts = rules.category_points.get(profile.category or "", ZERO) if applies else ZERO
-    normal = normal_priority(rules, profile.area, [profile.category]) if applies else ZERO
+    # Only area points expire (Art. 7(1)); category points count in any year (Art. 7(2)).
+    applies = area_priority_applies(rules, year, profile.graduation_year)
+    area_pts = area_points(rules, profile.area, applies)
+    cat_pts = category_points(rules, [profile.category])
+    normal = area_pts + cat_pts
     floor = from_h(offer.floor_h)
     total = None
     score = None
@@ -212,7 +214,7 @@ def explain_score(
         category=profile.category,
         area_points=area_pts,
         category_points=cat_pts,
-        priority_year_ok=applies,
+        area_year_ok=applies,
         total=total,
         floor=floor,
         score=score,

@@ -6,9 +6,11 @@ ROUND_HALF_UP; the vectorised twin in vector.py computes the same numbers in int
 
 Priority points (Regulation with Circular 08/2022, amended by Circular 06/2025):
 
-- area: KV1 0.75, KV2-NT 0.50, KV2 0.25, KV3 0; category: 01–04 (UT1) 2.0, 05–07 (UT2) 1.0,
-  the highest category only; area and category add up to the *normal* priority;
-- only in the year of graduation from upper secondary school and the year after;
+- area (Art. 7(1)): KV1 0.75, KV2-NT 0.50, KV2 0.25, KV3 0 — only in the year of graduation
+  from upper secondary school and the year after;
+- category (Art. 7(2)): 01–04 (UT1) 2.0, 05–07 (UT2) 1.0, the highest category only, with no
+  time limit (the graduation-year limit is written for area points alone);
+- area and category add up to the *normal* priority;
 - from a score of 22.5 on (before priority, bonus included) the priority tapers:
   ((30 − score) / 7.5) × normal priority;
 - bonus + priority ≤ 3 (10% of the 30-point scale); no total above 30.
@@ -105,17 +107,30 @@ def rules_for(year: int) -> RuleSet:
 # --- priority points ------------------------------------------------------------------------------
 
 
+def area_points(rules: RuleSet, area: str | None, area_applies: bool = True) -> Decimal:
+    """The area's points, or 0 once they have expired (Art. 7(1))."""
+    return rules.area_points.get(area or "", ZERO) if area_applies else ZERO
+
+
+def category_points(rules: RuleSet, categories: Iterable[str | None] = ()) -> Decimal:
+    """The highest category's points (Art. 7(2)); category points never expire."""
+    return max((rules.category_points.get(c or "", ZERO) for c in categories), default=ZERO)
+
+
 def normal_priority(
-    rules: RuleSet, area: str | None, categories: Iterable[str | None] = ()
+    rules: RuleSet,
+    area: str | None,
+    categories: Iterable[str | None] = (),
+    area_applies: bool = True,
 ) -> Decimal:
-    """Area points plus the highest category's points (before the taper)."""
-    area_pts = rules.area_points.get(area or "", ZERO)
-    best = max((rules.category_points.get(c or "", ZERO) for c in categories), default=ZERO)
-    return area_pts + best
+    """Area points (while they apply) plus the highest category's points, before the taper."""
+    return area_points(rules, area, area_applies) + category_points(rules, categories)
 
 
-def priority_applies(rules: RuleSet, admission_year: int, graduation_year: int | None) -> bool:
-    """Priority counts only in the graduation year and the year after."""
+def area_priority_applies(rules: RuleSet, admission_year: int, graduation_year: int | None) -> bool:
+    """Area points count only in the graduation year and the year after (Art. 7(1), from 2023).
+    The limit is written for area points only: category points (Art. 7(2)) carry no such limit.
+    A candidate without a known graduation year gets no area points."""
     if graduation_year is None:
         return False
     return 0 <= admission_year - graduation_year <= rules.years_after_graduation

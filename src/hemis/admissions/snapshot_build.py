@@ -127,15 +127,14 @@ def read_candidates(
     areas = {k: to_h(v) for k, v in rules.area_points.items()}
     cats = {k: to_h(v) for k, v in rules.category_points.items()}
     since = year - pl.col("graduation_year")
+    # Area points only in the graduation year and the year after (Art. 7(1)); category points
+    # without a time limit (Art. 7(2)).
+    area_ok = (since >= 0) & (since <= rules.years_after_graduation)
     regs = regs.with_columns(
         (
-            (
-                pl.col("area").replace_strict(areas, default=0, return_dtype=pl.Int64)
-                + pl.col("category")
-                .replace_strict(cats, default=0, return_dtype=pl.Int64)
-                .fill_null(0)
-            )
-            * ((since >= 0) & (since <= rules.years_after_graduation)).cast(pl.Int64)
+            pl.col("area").replace_strict(areas, default=0, return_dtype=pl.Int64)
+            * area_ok.fill_null(False).cast(pl.Int64)
+            + pl.col("category").replace_strict(cats, default=0, return_dtype=pl.Int64).fill_null(0)
         ).alias("normal")
     )
     normal = np.zeros(n, dtype=np.int64)

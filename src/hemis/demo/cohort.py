@@ -92,7 +92,8 @@ SCHOOLS_PER_SITE = 12
 
 
 def plan_applicants(seed: int, n: int) -> list[Applicant]:
-    """`n` candidates born 2008 (most, graduating in the demo year) or 2007 (a year earlier)."""
+    """`n` candidates born 18 years before the demo year (most, graduating in it), 19 (a year
+    earlier) or 20 (two years earlier, sitting the exam again)."""
     r = rng(seed, Stream.applicants)
     female = r.random(n) < 0.55
     names = sample_names(r, female)[0].to_list()
@@ -108,6 +109,12 @@ def plan_applicants(seed: int, n: int) -> list[Applicant]:
     language = np.where(r.random(n) < 0.92, 1, r.choice([3, 4, 6, 7], size=n))
     track = r.random(n) < 0.7
     school = r.integers(1, SCHOOLS_PER_SITE + 1, size=n)
+    # A few sit the exam again two years after graduating: their area points have expired,
+    # their category points have not (Circular 08/2022 as amended, Art. 7(1)–(2)). Drawn last,
+    # so every other draw stays as it was.
+    again = r.random(n) < 0.03
+    birth_year = np.where(again, DEMO_YEAR - 20, birth_year)
+    category = np.where(again & (category == 0) & (r.random(n) < 0.5), 6, category)
     out = []
     for i in range(n):
         code3 = provinces[int(province[i])]

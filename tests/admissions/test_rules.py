@@ -17,6 +17,7 @@ from hemis.admissions.rules import (
     TableError,
     admission_total,
     area_priority_applies,
+    exam_step_h,
     from_h,
     normal_priority,
     percentile_points,
@@ -196,3 +197,28 @@ def test_percentile_bands_map_the_top_of_one_distribution_onto_the_other() -> No
     table.check(15000)
     # the top 10% of HSA (≥ 135) maps onto the top 10% of the target (≥ 27)
     assert table.convert(13500)[0] == D(27)
+
+
+# --- exam score steps by exam year ---------------------------------------------------------------
+
+
+def test_exam_steps_by_exam_year() -> None:
+    # 2025 on: true/false items of 0.1 / 0.25 / 0.5 / 1 → multiples of 0.05 (7.35 is a score).
+    assert exam_step_h(2025, "math") == 5
+    assert exam_step_h(2026, "literature") == 5
+    assert 735 % exam_step_h(2025, "physics") == 0
+    # 2017–2024 (source uncertain, see rules.py): Mathematics and languages 50 items × 0.2,
+    # the other papers 40 items × 0.25, Literature 0.25.
+    assert exam_step_h(2024, "math") == 20
+    assert exam_step_h(2024, "english") == 20
+    assert exam_step_h(2024, "physics") == 25
+    assert exam_step_h(2024, "literature") == 25
+    assert 820 % exam_step_h(2024, "math") == 0
+    assert 820 % exam_step_h(2024, "physics") != 0
+
+
+@given(st.integers(0, 200), st.sampled_from(["math", "physics", "literature", "english"]))
+def test_every_multiple_of_0_05_is_a_2025_score(k: int, subject: str) -> None:
+    step = exam_step_h(2025, subject)
+    assert (5 * k) % step == 0
+    assert (5 * k + 1) % step != 0  # and nothing finer

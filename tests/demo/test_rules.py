@@ -96,8 +96,9 @@ def test_results_files_hold_every_sitting_and_the_fixed_scores() -> None:
     assert exam.height == 200
     assert exam.filter(pl.col("candidate_number") == "01000001")["math"].item() == "8.75"
     scores = exam.select("math", "literature", "physics", "english").unpivot()["value"]
-    hundredths = scores.cast(pl.Float64) * 100
-    assert ((hundredths % 25) == 0).all()  # the exam's step of 0.25
+    hundredths = (scores.cast(pl.Float64) * 100).round(0).cast(pl.Int64)
+    assert ((hundredths % 5) == 0).all()  # the exam's step of 0.05 from 2025
+    assert ((hundredths % 25) != 0).any()  # and steps finer than the old 0.25 do occur
     assert hundredths.is_between(0, 1000).all()
     hsa = pl.read_csv(io.BytesIO(files.tests[Method.hsa]), infer_schema=False)
     assert "01000001,105" in files.tests[Method.hsa].decode()

@@ -59,7 +59,6 @@ class RuleSet:
     taper_span: Decimal = Decimal("7.5")
     plus_cap: Decimal = Decimal(3)
     years_after_graduation: int = 1
-    exam_step_h: int = 25  # exam scores are multiples of 0.25
     min_exam_combination: Decimal | None = None  # 2026: three-subject sum ≥ 15 to count
     wish_cap: int | None = None  # None: unlimited
     teacher_wish_limit: int | None = None  # teacher training only considered up to this rank
@@ -102,6 +101,41 @@ def rules_for(year: int) -> RuleSet:
     """The rule set in force for an admission year (the latest version not after it)."""
     versions = [v for v in RULES if v <= year]
     return RULES[max(versions)] if versions else RULES[min(RULES)]
+
+
+# --- exam score steps by exam year -----------------------------------------------------------------
+
+# The smallest step of a subject's exam score, in hundredths, by the year of the exam (not the
+# admission rules' version: a results file is checked against the exam that produced it).
+#
+# From 2025 the exam's true/false items score 0.1 / 0.25 / 0.5 / 1 per question beside 0.25 (and
+# 0.5 short-answer) items, so a subject score is a multiple of 0.05 (e.g. 7.35) — MOET's 2025
+# answer-sheet guidance as reported by vietnam.vn and laodong.vn (2025); the exam regulation's
+# text was not read here. Literature is scored by examiners (0.25 steps in practice); it is held
+# to 0.05 like the rest rather than refusing a result the guidance might allow.
+#
+# 2017–2024 (uncertain: from the exam format as widely published, not a circular's text):
+# Mathematics and the foreign languages had 50 items of 0.2; the combined science and social
+# science papers 40 items of 0.25 per subject; Literature 0.25.
+EXAM_STEP_FROM_2025_H = 5
+EXAM_STEPS_UNTIL_2024_H: Mapping[str, int] = {
+    "math": 20,
+    "english": 20,
+    "russian": 20,
+    "french": 20,
+    "chinese": 20,
+    "german": 20,
+    "japanese": 20,
+    "korean": 20,
+}
+EXAM_STEP_UNTIL_2024_H = 25
+
+
+def exam_step_h(exam_year: int, subject: str) -> int:
+    """The step (hundredths) an exam score of `subject` in `exam_year` is a multiple of."""
+    if exam_year >= 2025:
+        return EXAM_STEP_FROM_2025_H
+    return EXAM_STEPS_UNTIL_2024_H.get(subject, EXAM_STEP_UNTIL_2024_H)
 
 
 # --- priority points ------------------------------------------------------------------------------

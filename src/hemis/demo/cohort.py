@@ -236,7 +236,8 @@ def self_served_scores(seed: int, sitting: Sitting) -> dict[str, int]:
 def plan_results(
     seed: int, sittings: Sequence[Sitting], fixed: Mapping[str, Mapping[str, int]]
 ) -> ResultFiles:
-    """Exam scores for every subject each candidate sits (multiples of 0.25), grade-12 averages
+    """Exam scores for every subject each candidate sits (multiples of 0.05, as the exam scores
+    them from 2025: rules.exam_step_h), grade-12 averages
     for some, competency tests for a few; `fixed` gives some candidates' exam scores (hundredths)
     by candidate number, and their test scores under the method's name."""
     r = rng(seed, Stream.results)
@@ -254,7 +255,7 @@ def plan_results(
                 continue
             mean = SUBJECT_MEAN.get(subject, 6.5)
             value = mean + 1.5 * ability[i] + 1.0 * noise[i, j]
-            row[subject] = _text(round(min(max(value, 0.0), 10.0) * 4) * 25)
+            row[subject] = _text(round(min(max(value, 0.0), 10.0) * 20) * 5)
         exam_rows.append(row)
     has_transcript = r.random(n) < 0.4
     transcript_rows: dict[int, dict[str, str]] = {}

@@ -103,7 +103,7 @@ def rules_for(year: int) -> RuleSet:
     return RULES[max(versions)] if versions else RULES[min(RULES)]
 
 
-# --- exam score steps by exam year -----------------------------------------------------------------
+# --- exam score steps by exam year ----------------------------------------------------------------
 
 # The smallest step of a subject's exam score, in hundredths, by the year of the exam (not the
 # admission rules' version: a results file is checked against the exam that produced it).

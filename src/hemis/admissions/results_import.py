@@ -5,9 +5,10 @@ column per subject code (math, literature, physics, english, …; an empty cell 
 Competency-test files (hsa, vact, tsa) have `candidate_number,score`. The whole file is checked
 first, vectorised (polars): numbers, range, and the step of each score — for the exam, per
 subject and exam year (rules.exam_step_h: multiples of 0.05 from 2025) — and every problem is
-reported as "row N, field: message"; nothing is written unless the whole file is clean. A clean file becomes one batch (source, time, actor,
-SHA-256 of the file) that every imported score points to, replacing earlier scores of the same
-candidate, method and subject (a corrected result), and one audit entry.
+reported as "row N, field: message"; nothing is written unless the whole file is clean. A
+clean file becomes one batch (source, time, actor, SHA-256 of the file) that every imported
+score points to, replacing earlier scores of the same candidate, method and subject (a corrected
+result), and one audit entry.
 """
 
 from __future__ import annotations

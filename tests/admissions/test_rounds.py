@@ -328,3 +328,70 @@ def test_the_snapshot_keeps_category_points_after_the_area_points_expire(
     shown = queries.explain_for_offer(s, s, YEAR, old.person_id, row)
     assert shown.score is not None
     assert shown.score == 22
+
+
+def _tied_scene(
+    s: HemisSession, cipher: IdCipher, tiebreaks: list[str]
+) -> tuple[int, int, list[Candidate]]:
+    """One seat at T (tie-breaks as given); An puts T first, Binh second after a closed-off
+    program F (no seats). Both score 24.00 on A00 at T; An's Math is lower."""
+    world.calendar(s)
+    inst = factories.institution(s, "DHT")
+    t = world.offer(s, world.program(s, inst, "T"), 1, tiebreaks=tiebreaks)
+    f = world.offer(s, world.program(s, inst, "F"), 0)
+    an = world.candidate(s, cipher, 1)
+    binh = world.candidate(s, cipher, 2)
+    world.import_exam(
+        s,
+        {
+            an.number: {"math": "7.5", "physics": "8.5", "chemistry": "8"},
+            binh.number: {"math": "8.5", "physics": "7.5", "chemistry": "8"},
+        },
+    )
+    world.wish(s, an, inst.id, t)
+    world.wish(s, binh, inst.id, f)
+    world.wish(s, binh, inst.id, t)
+    return inst.id, t, [an, binh]
+
+
+def _shown(s: HemisSession, c: Candidate) -> list[tuple[int, str, str | None]]:
+    outcome = queries.my_results(s, s, YEAR, c.person_id)[0]
+    return [(w.rank, w.outcome, w.decided_by) for w in outcome.wishes]
+
+
+def test_only_the_chosen_criteria_break_ties_and_the_candidate_is_told_which(
+    s: HemisSession, cipher: IdCipher
+) -> None:
+    # Circular 08/2022 as amended, Art. 20(3): candidates compare by score regardless of wish
+    # order; the institution chooses its secondary criteria. T chose Math: 24.00 each, Binh's
+    # Math 8.5 beats An's 7.5 although An ranked T higher; An is told Math decided.
+    _, t, (an, binh) = _tied_scene(s, cipher, ["math"])
+    r = run(s)
+    assert s.get(RoundCandidate, (r.id, binh.person_id)).offer_id == t  # type: ignore[union-attr]
+    assert _shown(s, an) == [(1, "tie_lost", "math")]
+    assert rounds.verify_round(s, r.id).identical
+
+
+def test_wish_order_breaks_a_tie_only_where_the_offer_chose_it(
+    s: HemisSession, cipher: IdCipher
+) -> None:
+    # T chose the wish order: An (T as wish 1) beats Binh (T as wish 2); Binh is told so.
+    _, t, (an, binh) = _tied_scene(s, cipher, ["wish_rank"])
+    r = run(s)
+    assert s.get(RoundCandidate, (r.id, an.person_id)).offer_id == t  # type: ignore[union-attr]
+    assert _shown(s, binh) == [(1, "no_seats", None), (2, "tie_lost", "wish_rank")]
+
+
+def test_without_criteria_a_tie_stays_a_tie(s: HemisSession, cipher: IdCipher) -> None:
+    # No criterion chosen: under `group` the wish order does not separate An and Binh, both are
+    # admitted on the one seat (reported over quota); under `strict` the candidate order
+    # decides and the one refused is told it was that order, not a criterion.
+    _, t, (an, binh) = _tied_scene(s, cipher, [])
+    r = run(s)
+    assert {s.get(RoundCandidate, (r.id, c.person_id)).offer_id for c in (an, binh)} == {t}  # type: ignore[union-attr]
+    assert r.stats["over_quota"] == 1
+    strict = run(s, tie_policy="strict")
+    held = [s.get(RoundCandidate, (strict.id, c.person_id)) for c in (an, binh)]
+    assert sorted(h.offer_id is not None for h in held if h is not None) == [False, True]
+    loser = an if held[0] is not None and held[0].offer_id is None else binh
+    assert _shown(s, loser)[-1][1:] == ("tie_lost", "candidate_order")

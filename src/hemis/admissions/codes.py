@@ -208,7 +208,7 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "below_cutoff": ("Thấp hơn điểm chuẩn", "Below the cutoff"),
         "tie_lost": (
             "Bằng điểm chuẩn, thua ở tiêu chí phụ",
-            "Equal to the cutoff, lost a tie-break",
+            "Equal to the cutoff, lost on a tie-break criterion",
         ),
         "not_eligible": ("Không đủ điều kiện xét", "Not eligible"),
         "no_seats": ("Không còn chỉ tiêu", "No seats"),
@@ -221,6 +221,28 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "unknown": ("Chưa có dữ liệu", "No data"),
     },
 }
+
+
+# What decided a tie at the cutoff besides exam subjects (round_results.decided_by).
+CRITERION_LABELS: dict[str, tuple[str, str]] = {
+    WISH_RANK: ("Thứ tự nguyện vọng", "Wish order"),
+    "candidate_order": (
+        "Thứ tự cuối cùng theo mã thí sinh (đợt xét chọn chính sách không đồng hạng)",
+        "Final order by candidate id (the round's strict tie policy)",
+    ),
+}
+
+
+def criterion_label(name: str | None, lang: str = "vi") -> str:
+    """The name of a tie-break criterion: an exam subject ("Điểm thi Toán"), the wish order, or
+    the strict policy's candidate order."""
+    if name is None:
+        return ""
+    if name in CRITERION_LABELS:
+        pair = CRITERION_LABELS[name]
+        return pair[1] if lang == "en" else pair[0]
+    subject = label("subject", name, lang)
+    return f"{subject} exam score" if lang == "en" else f"Điểm thi {subject}"
 
 
 def label(kind: str, code: str | None, lang: str = "vi") -> str:

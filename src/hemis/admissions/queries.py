@@ -163,6 +163,7 @@ class ExplainedWish:
     cutoff_h: int | None
     outcome: str  # admitted | below_cutoff | tie_lost | not_eligible | no_seats | not_considered
     flag: str
+    decided_by: str | None = None  # tie_lost: the criterion that decided (round_results)
 
 
 @dataclass(frozen=True)
@@ -227,7 +228,9 @@ def my_results(
             for r in offer_rows(catalogue, year, list(offers.values()))
         }
         explained = []
-        for rank, result_id, score_h, flag in mine.wishes:
+        for item in mine.wishes:
+            rank, result_id, score_h, flag = item[:4]
+            decided = item[4] if len(item) > 4 else None  # rounds run before it was stored
             result = results.get(result_id)
             if result is None:
                 continue
@@ -242,6 +245,7 @@ def my_results(
                     cutoff,
                     _outcome(score_h, cutoff, quota, flag, held),
                     FLAG_NAMES.get(flag, "ok"),
+                    decided,
                 )
             )
             if held:

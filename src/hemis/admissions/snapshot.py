@@ -9,7 +9,13 @@ alone: `to_problem` rebuilds the matching problem, and solving it again gives th
 
 Programs are offers, or an offer's method buckets when it splits its quota by method (a wish goes
 to the bucket of the method that gave the candidate's best score). Every wish is kept, with the
-reason it cannot count (`flag`) when it does not.
+reason it cannot count (`flag`) when it does not. The header names each program's tie-break
+criteria (`criteria`, in the order of the `tiebreaks` rows) so that the explanation of a tie lost
+— which criterion decided — is derived from the snapshot alone.
+
+Only the criteria an offer chose break ties: the wish rank separates candidates only where the
+offer put `wish_rank` among its criteria (Circular 08/2022 as amended, Art. 20(3): the
+institution chooses its secondary criteria), never by default and never under `group` otherwise.
 """
 
 from __future__ import annotations
@@ -76,6 +82,11 @@ class Snapshot:
     @property
     def tie_policy(self) -> str:
         return str(self.header["tie_policy"])
+
+    def criteria(self, program: int) -> list[str]:
+        """The tie-break criteria of a program, in row order (older snapshots: none named)."""
+        named = self.header.get("criteria")
+        return list(named[program]) if named else []
 
     def candidate_of_wish(self) -> NDArray[np.int64]:
         offsets = self.arrays["offsets"]
@@ -154,5 +165,6 @@ def to_problem(snap: Snapshot) -> MatchInput:
         quota=snap["quota"],
         tiebreaks=snap["tiebreaks"][:, keep].astype(np.float64),
         candidate_ids=candidate_ids,
+        rank_breaks_ties=False,  # the wish order counts only as a chosen criterion (Art. 20(3))
     )
     return MatchInput(problem, keep.astype(np.int64))

@@ -49,9 +49,16 @@ I64 = NDArray[np.int64]
 def _programs(
     offers: list[AdmissionOffer], taken: dict[tuple[int, int, str], int]
 ) -> tuple[dict[str, list[Any]], I64, I64]:
-    """Program rows (institution, offer, bucket, quota); per offer its first program, and per
-    (offer, method) the program offset of its bucket (0: the offer's shared bucket)."""
-    rows: dict[str, list[Any]] = {"inst": [], "offer": [], "bucket": [], "quota": []}
+    """Program rows (institution, offer, bucket, quota, tie-break criteria); per offer its first
+    program, and per (offer, method) the program offset of its bucket (0: the offer's shared
+    bucket)."""
+    rows: dict[str, list[Any]] = {
+        "inst": [],
+        "offer": [],
+        "bucket": [],
+        "quota": [],
+        "criteria": [],
+    }
     first = np.zeros(len(offers), dtype=np.int64)
     bucket_of = np.zeros((len(offers), len(METHOD_INDEX)), dtype=np.int64)
     for p, offer in enumerate(offers):
@@ -66,6 +73,7 @@ def _programs(
             rows["offer"].append(offer.id)
             rows["bucket"].append(METHOD_INDEX[method] if method else -1)
             rows["quota"].append(max(left, 0) if open_ else 0)
+            rows["criteria"].append(list(offer.tiebreaks))
             if method:
                 bucket_of[p, METHOD_INDEX[method]] = k
     return rows, first, bucket_of
@@ -299,6 +307,7 @@ def build_snapshot(session: Session, round_: AdmissionRound) -> Snapshot:
         "rules_version": rules.version,
         "wish_cap": calendar.wish_cap,
         "teacher_wish_limit": calendar.teacher_wish_limit,
+        "criteria": programs["criteria"],
     }
     arrays = {
         "program_institution": np.array(programs["inst"], dtype=np.int64),

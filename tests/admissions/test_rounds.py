@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
 import numpy as np
 import pytest
@@ -395,3 +396,23 @@ def test_without_criteria_a_tie_stays_a_tie(s: HemisSession, cipher: IdCipher) -
     assert sorted(h.offer_id is not None for h in held if h is not None) == [False, True]
     loser = an if held[0] is not None and held[0].offer_id is None else binh
     assert _shown(s, loser)[-1][1:] == ("tie_lost", "candidate_order")
+
+
+def test_a_weighted_offer_is_matched_on_its_own_scale(s: HemisSession, cipher: IdCipher) -> None:
+    # Mathematics × 2: 2 × 8 + 8.5 + 8.5 = 33/40, KV1 tapered on 40 (Art. 7): 33.70 in the
+    # snapshot, the cutoff and the candidate's score page alike.
+    world.calendar(s)
+    inst = factories.institution(s, "DHW")
+    offer = world.offer(s, world.program(s, inst, "W"), 1)
+    service_offers.update_offer(s, offer, OfferUpdate.model_validate({"weights": {"math": 2}}))
+    c = world.candidate(s, cipher, 1, area="KV1")
+    world.import_exam(s, {c.number: {"math": "8", "physics": "8.5", "chemistry": "8.5"}})
+    world.wish(s, c, inst.id, offer)
+    r = run(s)
+    mine = queries.my_results(s, s, YEAR, c.person_id)[0]
+    assert [(w.outcome, w.score_h, w.cutoff_h) for w in mine.wishes] == [("admitted", 3370, 3370)]
+    row = s.get(service_offers.AdmissionOffer, (inst.id, offer))
+    assert row is not None
+    shown = queries.explain_for_offer(s, s, YEAR, c.person_id, row)
+    assert (shown.scale, shown.score) == (40, Decimal("33.70"))
+    assert rounds.verify_round(s, r.id).identical

@@ -143,6 +143,51 @@ def test_the_vectorised_totals_equal_the_decimal_ones(pairs: list[tuple[int, int
     assert vector.tolist() == scalar
 
 
+weights = st.integers(3, 9)
+
+
+@given(st.lists(st.tuples(st.integers(0, 9000), normals_h, bonuses_h, weights), max_size=50))
+def test_the_vectorised_totals_equal_the_decimal_ones_on_any_scale(
+    rows: list[tuple[int, int, int, int]],
+) -> None:
+    rows = [(min(b, 1000 * w), n, bonus, w) for b, n, bonus, w in rows]
+    table = np.array(rows, dtype=np.int64).reshape(-1, 4)
+    base, normal, bonus, weight = (np.ascontiguousarray(table[:, k]) for k in range(4))
+    vector = admission_totals(R2025, base, normal, bonus, weight)
+    scalar = [
+        to_h(admission_total(R2025, from_h(b), from_h(n), from_h(x), w).total)
+        for b, n, x, w in rows
+    ]
+    assert vector.tolist() == scalar
+
+
+# --- weighted subjects: the offer's scale ------------------------------------------------------
+
+
+def test_priority_converted_to_a_40_point_scale() -> None:
+    # Mathematics × 2: A00 sums to 40. Priority is set for three unweighted subjects on 30 and
+    # converted to the scale used (Art. 7, as amended 2025). 33/40 is 24.75/30, past the 22.5
+    # taper: KV1 0.75 → (30 − 24.75) / 7.5 × 0.75 = 0.525 on 30 = 0.70 on 40 → 33.70.
+    total = admission_total(R2025, D("33.00"), D("0.75"), weight=4)
+    assert total.scale == D(40)
+    assert total.tapered
+    assert total.priority == D("0.70")
+    assert total.total == D("33.70")
+    # Below the taper (30/40 = 22.5/30): KV2 0.25 × 40/30 = 0.333… → 0.33; 26.00 → 26.33.
+    assert admission_total(R2025, D("26.00"), D("0.25"), weight=4).total == D("26.33")
+    # The 3-point cap becomes 4 on 40: bonus 2.50 (on 30) → 3.33, + KV1 1.00 = 4.33 → 4.
+    capped = admission_total(R2025, D("25.00"), D("0.75"), bonus=D("2.50"), weight=4)
+    assert capped.capped
+    assert capped.total == D("29.00")
+
+
+@given(scores_h, normals_h)
+def test_an_unweighted_scale_is_the_30_point_rule(base: int, normal: int) -> None:
+    a = admission_total(R2025, from_h(base), from_h(normal))
+    b = admission_total(R2025, from_h(base), from_h(normal), weight=3)
+    assert a == b
+
+
 # --- conversion tables ---------------------------------------------------------------------------
 
 HSA = ConversionTable(Method.hsa, ((0, 0), (7500, 1800), (10000, 2400), (15000, 3000)))

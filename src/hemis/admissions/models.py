@@ -152,7 +152,8 @@ class ResultScore(Audited, Base):
 
 
 class AdmissionOffer(Audited, TenantMixin, TimestampMixin, Base):
-    """A program open for admission in one year: quota, methods, combinations, floor, ties."""
+    """A program open for admission in one year: quota, methods, combinations (with subject
+    weights), floor, ties."""
 
     __tablename__ = "admission_offer"
     __table_args__ = (
@@ -162,7 +163,8 @@ class AdmissionOffer(Audited, TenantMixin, TimestampMixin, Base):
         UniqueConstraint("institution_id", "year", "code"),
         in_codes("status", OfferStatus),
         CheckConstraint("quota >= 0", name="quota"),
-        CheckConstraint("floor_h BETWEEN 0 AND 3000", name="floor"),
+        # the floor is on the offer's scale: 30, or up to 90 with weighted subjects
+        CheckConstraint("floor_h BETWEEN 0 AND 9000", name="floor"),
         CheckConstraint(YEAR_CHECK, name="year"),
         Index("ix_admission_offer_year", "year"),
     )
@@ -176,6 +178,8 @@ class AdmissionOffer(Audited, TenantMixin, TimestampMixin, Base):
     method_quotas: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
     methods: Mapped[list[str]] = mapped_column(JSON)
     combinations: Mapped[dict[str, int]] = mapped_column(JSON)  # code → offset in hundredths
+    # subject → weight (> 1 only): the combinations sum on 10 × their total weight (40, …)
+    weights: Mapped[dict[str, int]] = mapped_column(JSON, default=dict, server_default="{}")
     floor_h: Mapped[int] = mapped_column(Integer, default=0)
     tiebreaks: Mapped[list[str]] = mapped_column(JSON, default=list)
     status: Mapped[str] = mapped_column(

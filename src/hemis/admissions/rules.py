@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from itertools import pairwise
 
 from hemis.admissions.codes import Area, Category, Method
@@ -170,42 +171,99 @@ def area_priority_applies(rules: RuleSet, admission_year: int, graduation_year: 
     return 0 <= admission_year - graduation_year <= rules.years_after_graduation
 
 
+# --- the offer's scale --------------------------------------------------------------------------
+
+# An offer may weight subjects of its combinations (e.g. Mathematics × 2): the combination then
+# sums to 10 × its total weight (40 for one doubled subject) and the offer's scores, floor and
+# cutoff are on that scale. Priority points are set for three subjects on the 30-point scale
+# without weights and are converted to the scale used (Art. 7, as amended 2025: "tương ứng với
+# tổng điểm 3 môn theo thang điểm 10 đối với từng môn (không nhân hệ số)"; the clause number is
+# not certain here), as are the taper threshold and the 3-point cap on bonus + priority.
+UNWEIGHTED = 3  # three subjects of weight 1: the 30-point scale
+MAX_WEIGHT = 3  # the most a subject may weigh in a combination
+
+
+def combination_weight(subjects: Iterable[str], weights: Mapping[str, int]) -> int:
+    """The total weight of a combination's subjects (3 without weights)."""
+    return sum(int(weights.get(s, 1)) for s in subjects)
+
+
+def scale_max(weight: int) -> Decimal:
+    """The highest score on the scale of a combination of total `weight` (30, 40, …)."""
+    return Decimal(10 * weight)
+
+
+def round_half_up(value: Fraction) -> Decimal:
+    """An exact value rounded half up to two decimals (the one rounding of a scaled score)."""
+    hundredths = value * 100
+    whole = (2 * hundredths.numerator + hundredths.denominator) // (2 * hundredths.denominator)
+    return from_h(int(whole))
+
+
+def scaled(value: Decimal, weight: int) -> Decimal:
+    """A value set on the 30-point scale, on the scale of total `weight` (two decimals)."""
+    return round_half_up(Fraction(value) * weight / UNWEIGHTED)
+
+
 @dataclass(frozen=True)
 class Total:
-    """How a score before priority becomes the admission score."""
+    """How a score before priority becomes the admission score (on the offer's scale)."""
 
-    base: Decimal  # best converted score + offset, on the 30-point scale
-    bonus: Decimal
-    normal_priority: Decimal
+    base: Decimal  # best converted score + offset
+    bonus: Decimal  # bonus points on the offer's scale
+    normal_priority: Decimal  # on the 30-point scale, as the regulation sets it
     tapered: bool  # base + bonus reached the taper threshold
-    priority: Decimal
+    priority: Decimal  # on the offer's scale
     plus: Decimal  # bonus + priority after the cap
-    capped: bool  # the 3-point cap cut bonus + priority
+    capped: bool  # the cap (3 on the 30-point scale) cut bonus + priority
     total: Decimal
+    scale: Decimal = SCALE_MAX
 
 
-def priority_points(rules: RuleSet, score: Decimal, normal: Decimal) -> Decimal:
-    """The priority a candidate with `normal` priority gets at `score` (before priority)."""
-    if score < rules.taper_from:
-        return q2(normal)
-    return q2(max(ZERO, (SCALE_MAX - score) * normal / rules.taper_span))
+def priority_points(
+    rules: RuleSet, score: Decimal, normal: Decimal, weight: int = UNWEIGHTED
+) -> Decimal:
+    """The priority a candidate with `normal` priority (30-point scale) gets at `score` (before
+    priority, on the scale of total `weight`).
+
+    Art. 7(4): from 22.5/30 on, priority = ((30 − score) / 7.5) × normal. On a scale S = 30 × w/3
+    the score converts to 30 × score / S and the result back × S / 30, which is
+    (S − score) × normal / 7.5 — one rounding, at the end."""
+    top = scale_max(weight)
+    if score < rules.taper_from * weight / UNWEIGHTED:
+        return scaled(normal, weight)
+    return round_half_up(
+        max(Fraction(0), Fraction(top - score) * Fraction(normal) / Fraction(rules.taper_span))
+    )
 
 
-def admission_total(rules: RuleSet, base: Decimal, normal: Decimal, bonus: Decimal = ZERO) -> Total:
-    """The admission score: base + min(bonus + priority, 3), never above 30, two decimals."""
-    pre = min(SCALE_MAX, base + bonus)
-    priority = priority_points(rules, pre, normal)
-    plus = min(bonus + priority, rules.plus_cap)
-    total = q2(min(SCALE_MAX, base + plus))
+def admission_total(
+    rules: RuleSet,
+    base: Decimal,
+    normal: Decimal,
+    bonus: Decimal = ZERO,
+    weight: int = UNWEIGHTED,
+) -> Total:
+    """The admission score: base + min(bonus + priority, 3), never above 30, two decimals — on
+    the scale of total `weight` (bonus and the cap converted to it; `bonus` is given on the
+    30-point scale, as institutions publish it)."""
+    top = scale_max(weight)
+    bonus_s = scaled(bonus, weight)
+    cap = rules.plus_cap * weight / UNWEIGHTED
+    pre = min(top, base + bonus_s)
+    priority = priority_points(rules, pre, normal, weight)
+    plus = min(bonus_s + priority, cap)
+    total = q2(min(top, base + plus))
     return Total(
         base=base,
-        bonus=bonus,
+        bonus=bonus_s,
         normal_priority=normal,
-        tapered=pre >= rules.taper_from,
+        tapered=pre >= rules.taper_from * weight / UNWEIGHTED,
         priority=priority,
         plus=plus,
-        capped=bonus + priority > rules.plus_cap,
+        capped=bonus_s + priority > cap,
         total=total,
+        scale=top,
     )
 
 
@@ -257,12 +315,21 @@ class ConversionTable:
 
     def convert(self, x_h: int) -> tuple[Decimal, Band]:
         """The 30-point score of x (hundredths in), linear inside its band, two decimals."""
-        i = self.band_of(x_h)
+        value, band = self.convert_exact(Fraction(x_h))
+        return round_half_up(value), band
+
+    def convert_exact(self, x_h: Fraction) -> tuple[Fraction, Band]:
+        """The 30-point score (in points, unrounded) of x in hundredths, exact: for a weighted
+        offer, which converts back to its own scale before the one rounding."""
+        i = 0
+        for k in range(len(self.points) - 1):
+            if self.points[k][0] <= x_h:
+                i = k
         (x0, y0), (x1, y1) = self.points[i], self.points[i + 1]
-        x = min(max(x_h, x0), x1)
-        value = Decimal(y0) + Decimal((x - x0) * (y1 - y0)) / Decimal(x1 - x0)
+        x = min(max(x_h, Fraction(x0)), Fraction(x1))
+        value = y0 + (x - x0) * (y1 - y0) / (x1 - x0)
         band = Band(from_h(x0), from_h(x1), from_h(y0), from_h(y1))
-        return q2(value / 100), band
+        return value / 100, band
 
 
 def percentile_points(

@@ -23,6 +23,7 @@ from hemis.admissions.eligibility import is_teacher_training
 from hemis.admissions.frames import read_frame
 from hemis.admissions.models import AdmissionOffer, AdmissionRound, AdmissionYear, ConversionTable
 from hemis.admissions.rules import RuleSet, rules_for, to_h
+from hemis.admissions.service_offers import offer_rules
 from hemis.admissions.snapshot import (
     FLAG_BELOW_FLOOR,
     FLAG_CLOSED,
@@ -39,6 +40,7 @@ from hemis.admissions.vector import (
     Offers,
     Tables,
     best_scores,
+    combination_key,
     criterion_code,
     subject_matrix,
 )
@@ -83,8 +85,11 @@ def offer_arrays(
     offers: list[AdmissionOffer], tables: list[ConversionTable]
 ) -> tuple[Offers, Tables]:
     n = len(offers)
-    combos = sorted({code for o in offers for code in o.combinations})
-    col = {code: k for k, code in enumerate(combos)}
+    keys = [
+        {code: combination_key(code, o.weights or {}) for code in o.combinations} for o in offers
+    ]
+    combos = sorted({key for mine in keys for key in mine.values()})
+    col = {key: k for k, key in enumerate(combos)}
     methods = np.zeros((n, len(METHOD_INDEX)), dtype=np.bool_)
     accept = np.zeros((n, len(combos)), dtype=np.bool_)
     offset = np.zeros((n, len(combos)), dtype=np.int64)
@@ -97,13 +102,14 @@ def offer_arrays(
             methods[p, METHOD_INDEX[method]] = True
             table[p, METHOD_INDEX[method]] = table_id.get((offer.institution_id, method), -1)
         for code, value in offer.combinations.items():
-            accept[p, col[code]] = True
-            offset[p, col[code]] = value
+            accept[p, col[keys[p][code]]] = True
+            offset[p, col[keys[p][code]]] = value
         for j, name in enumerate(offer.tiebreaks):
             criteria[p, j] = criterion_code(name)
     floor = np.array([o.floor_h for o in offers], dtype=np.int64)
+    weight = np.array([offer_rules(o).weight for o in offers], dtype=np.int64)
     built = Tables.build([[(int(x), int(y)) for x, y in t.points] for t in tables])
-    return Offers(methods, combos, accept, offset, floor, table, criteria), built
+    return Offers(methods, combos, accept, offset, floor, table, criteria, weight), built
 
 
 def read_candidates(

@@ -164,7 +164,13 @@ def _publish_tables(s: Session) -> None:
 def _add_wishes(ctx: DemoContext, s: Session) -> None:
     offers = [
         OfferView(
-            o.institution_id, o.id, dict(o.combinations), tuple(o.methods), o.floor_h, o.quota
+            o.institution_id,
+            o.id,
+            dict(o.combinations),
+            tuple(o.methods),
+            o.floor_h,
+            o.quota,
+            dict(o.weights or {}),
         )
         for o in s.scalars(
             select(AdmissionOffer)

@@ -13,7 +13,14 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
-from hemis.admissions import queries, queries_public, rounds, service, service_offers
+from hemis.admissions import (
+    queries,
+    queries_public,
+    round_verify,
+    rounds,
+    service,
+    service_offers,
+)
 from hemis.admissions.eligibility import VN_TZ as VN
 from hemis.admissions.eligibility import local_deadline, risk_hint
 from hemis.admissions.models import AdmissionRound, RoundCandidate, RoundSnapshot
@@ -101,7 +108,7 @@ def test_a_round_is_reproducible_from_its_snapshot(s: HemisSession, cipher: IdCi
     snap = unpack(stored.payload, r.snapshot_sha256)
     first, again = (solve(to_problem(snap).problem, "group") for _ in range(2))
     assert np.array_equal(first.assigned_wish, again.assigned_wish)
-    assert rounds.verify_round(s, r.id).identical
+    assert round_verify.verify_round(s, r.id).identical
     # the same data gives the same bytes and hash (canonical form), on either database
     assert build_snapshot(s, r).sha256 == r.snapshot_sha256
     assert pack(snap) == stored.payload
@@ -370,7 +377,7 @@ def test_only_the_chosen_criteria_break_ties_and_the_candidate_is_told_which(
     r = run(s)
     assert s.get(RoundCandidate, (r.id, binh.person_id)).offer_id == t  # type: ignore[union-attr]
     assert _shown(s, an) == [(1, "tie_lost", "math")]
-    assert rounds.verify_round(s, r.id).identical
+    assert round_verify.verify_round(s, r.id).identical
 
 
 def test_wish_order_breaks_a_tie_only_where_the_offer_chose_it(
@@ -415,4 +422,4 @@ def test_a_weighted_offer_is_matched_on_its_own_scale(s: HemisSession, cipher: I
     assert row is not None
     shown = queries.explain_for_offer(s, s, YEAR, c.person_id, row)
     assert (shown.scale, shown.score) == (40, Decimal("33.70"))
-    assert rounds.verify_round(s, r.id).identical
+    assert round_verify.verify_round(s, r.id).identical

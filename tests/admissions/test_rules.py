@@ -13,10 +13,13 @@ from hypothesis import strategies as st
 from hemis.admissions.codes import Method
 from hemis.admissions.rules import (
     RULES,
+    Achievement,
+    BonusEntry,
     ConversionTable,
     TableError,
     admission_total,
     area_priority_applies,
+    bonus_points,
     exam_step_h,
     from_h,
     normal_priority,
@@ -267,3 +270,51 @@ def test_every_multiple_of_0_05_is_a_2025_score(k: int, subject: str) -> None:
     step = exam_step_h(2025, subject)
     assert (5 * k) % step == 0
     assert (5 * k + 1) % step != 0  # and nothing finer
+
+
+# --- bonus points ------------------------------------------------------------------------------
+
+IELTS = [
+    BonusEntry("language", "ielts", 550, 75),
+    BonusEntry("language", "ielts", 650, 125),
+    BonusEntry("language", "ielts", 700, 150),
+]
+AWARDS = [BonusEntry("award", "national_3", 0, 100), BonusEntry("award", "national_1", 0, 200)]
+
+
+def test_bonus_by_the_institutions_table_and_the_cap_with_priority() -> None:
+    # An institution's published table (Circular 08/2022 as amended 2025 lets it award bonus
+    # points; bonus + priority ≤ 10% of the scale, 3 on 30): IELTS 6.5 → 1.25, a national third
+    # prize → 1.00: 2.25. With KV1 (0.75) at 20.00: 20 + 2.25 + 0.75 = 23.00 (exactly the cap).
+    held = [Achievement("language", "ielts", 650), Achievement("award", "national_3", None)]
+    bonus = bonus_points(IELTS + AWARDS, held)
+    assert bonus == D("2.25")
+    assert admission_total(R2025, D(20), D("0.75"), bonus).total == D("23.00")
+    # KV1 + UT1 (2.75): 2.25 + 2.75 = 5.00, capped at 3 → 23.00 again.
+    capped = admission_total(R2025, D(20), D("2.75"), bonus)
+    assert capped.capped
+    assert capped.total == D("23.00")
+    # IELTS 6.0: only the 5.5 row → 0.75; a certificate below every row earns nothing.
+    assert bonus_points(IELTS, [Achievement("language", "ielts", 600)]) == D("0.75")
+    assert bonus_points(IELTS, [Achievement("language", "ielts", 500)]) == D(0)
+    # a certificate the table does not list earns nothing either
+    assert bonus_points(IELTS, [Achievement("language", "toefl_ibt", 11000)]) == D(0)
+
+
+@given(st.integers(0, 900), st.integers(0, 900))
+def test_bonus_never_falls_with_a_better_certificate(a: int, b: int) -> None:
+    low, high = sorted((a, b))
+    assert bonus_points(IELTS, [Achievement("language", "ielts", low)]) <= bonus_points(
+        IELTS, [Achievement("language", "ielts", high)]
+    )
+
+
+@given(
+    st.lists(st.sampled_from(["national_1", "national_3", "provincial_1"]), max_size=3),
+    st.integers(0, 900),
+)
+def test_bonus_stays_within_3(awards: list[str], ielts: int) -> None:
+    held = [Achievement("award", a, None) for a in awards] + [
+        Achievement("language", "ielts", ielts)
+    ]
+    assert D(0) <= bonus_points(IELTS + AWARDS, held) <= D(3)

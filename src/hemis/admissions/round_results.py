@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 from hemis.admissions.codes import TiePolicy
 from hemis.admissions.explain import METHOD_ORDER
 from hemis.admissions.snapshot import MatchInput, Snapshot
+from hemis.admissions.snapshot_paths import PATH_NAMES
 from hemis.matching import Result
 
 BUCKETS = ["", *(m.value for m in METHOD_ORDER)]  # program_bucket + 1 → stored bucket code
@@ -38,7 +39,9 @@ class Outcome:
 
 def outcome_of(snap: Snapshot, match: MatchInput, result: Result) -> Outcome:
     assigned = result.assigned_wish
-    held = np.where(assigned >= 0, match.wish_index[np.clip(assigned, 0, None)], -1)
+    held = np.full(assigned.shape[0], -1, dtype=np.int64)
+    hit = assigned >= 0  # (no wish counts at all: the index is empty)
+    held[hit] = match.wish_index[assigned[hit]]
     applicants = np.bincount(match.problem.program, minlength=snap.n_programs).astype(np.int64)
     last_c = result.last_admitted
     last = np.where(last_c >= 0, held[np.clip(last_c, 0, None)], -1)
@@ -77,7 +80,12 @@ def decided_by(snap: Snapshot, outcome: Outcome, wishes: NDArray[np.int64]) -> l
 
 
 def program_frame(round_id: int, snap: Snapshot, outcome: Outcome, first_id: int) -> pl.DataFrame:
+    """One row per program. Seats taken before the matching by direct and priority admission
+    (`direct`) count in the published quota and admitted; the cutoff is the matching's."""
     cutoff = outcome.cutoff_h
+    direct = np.bincount(snap.direct("program").astype(np.int64), minlength=snap.n_programs).astype(
+        np.int64
+    )
     return pl.DataFrame(
         {
             "institution_id": snap["program_institution"],
@@ -85,9 +93,10 @@ def program_frame(round_id: int, snap: Snapshot, outcome: Outcome, first_id: int
             "round_id": np.full(snap.n_programs, round_id, dtype=np.int64),
             "offer_id": snap["program_offer"],
             "bucket": [BUCKETS[int(b) + 1] for b in snap["program_bucket"]],
-            "quota": snap["quota"],
+            "quota": snap["quota"] + direct,
             "applicants": outcome.applicants,
-            "admitted": outcome.admitted,
+            "admitted": outcome.admitted + direct,
+            "direct": direct,
             "cutoff_h": pl.Series(np.where(np.isnan(cutoff), 0, cutoff).astype(np.int64)).set(
                 pl.Series(np.isnan(cutoff)), None
             ),
@@ -143,7 +152,7 @@ def candidate_frame(
     def masked(values: NDArray[np.int64]) -> pl.Series:
         return pl.Series(np.where(has, values, 0)).set(pl.Series(~has), None)
 
-    return pl.DataFrame(
+    matched = pl.DataFrame(
         {
             "round_id": np.full(snap.n_candidates, round_id, dtype=np.int64),
             "person_id": snap["person"],
@@ -157,5 +166,38 @@ def candidate_frame(
             "rank": masked(snap["wish_rank"][at].astype(np.int64)),
             "score_h": masked(snap["wish_score"][at].astype(np.int64)),
             "wishes": ("[" + grouped["item"] + "]"),
+            "path": pl.Series([None] * snap.n_candidates, dtype=pl.String),
         }
+    )
+    return pl.concat([matched, _direct_frame(round_id, snap)])
+
+
+def _direct_frame(round_id: int, snap: Snapshot) -> pl.DataFrame:
+    """The candidates admitted outside the matching: their offer (its shared bucket), their
+    score there (0 when a direct admission has none), no wishes considered, and the path."""
+    program = snap.direct("program").astype(np.int64)
+    n = program.shape[0]
+    return pl.DataFrame(
+        {
+            "round_id": np.full(n, round_id, dtype=np.int64),
+            "person_id": snap.direct("person").astype(np.int64),
+            "institution_id": snap["program_institution"][program].astype(np.int64),
+            "offer_id": snap["program_offer"][program].astype(np.int64),
+            "bucket": pl.Series([""] * n, dtype=pl.String),
+            "rank": pl.Series([None] * n, dtype=pl.Int64),
+            "score_h": np.maximum(snap.direct("score").astype(np.int64), 0),
+            "wishes": pl.Series(["[]"] * n, dtype=pl.String),
+            "path": pl.Series([PATH_NAMES[int(p)] for p in snap.direct("path")], dtype=pl.String),
+        },
+        schema={
+            "round_id": pl.Int64,
+            "person_id": pl.Int64,
+            "institution_id": pl.Int64,
+            "offer_id": pl.Int64,
+            "bucket": pl.String,
+            "rank": pl.Int64,
+            "score_h": pl.Int64,
+            "wishes": pl.String,
+            "path": pl.String,
+        },
     )

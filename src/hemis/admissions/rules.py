@@ -171,7 +171,7 @@ def area_priority_applies(rules: RuleSet, admission_year: int, graduation_year: 
     return 0 <= admission_year - graduation_year <= rules.years_after_graduation
 
 
-# --- the offer's scale --------------------------------------------------------------------------
+# --- the offer's scale ----------------------------------------------------------------------------
 
 # An offer may weight subjects of its combinations (e.g. Mathematics × 2): the combination then
 # sums to 10 × its total weight (40 for one doubled subject) and the offer's scores, floor and
@@ -265,6 +265,57 @@ def admission_total(
         total=total,
         scale=top,
     )
+
+
+# --- bonus points (điểm cộng) ---------------------------------------------------------------------
+
+# Bonus points reward a language certificate (converted by the institution's published table) or
+# an excellence award (points by the institution's table). Circular 08/2022 as amended by
+# 06/2025 lets institutions award them and caps bonus + priority at 10% of the scale's maximum
+# (3 on 30; the article number is not certain here, the cap is applied in admission_total). How
+# kinds combine is the institution's to publish; HEMIS takes, per kind, the best row a candidate
+# qualifies for and adds the kinds (as institutions commonly publish it; uncertain as a national
+# rule).
+MAX_BONUS = Decimal(3)
+
+
+@dataclass(frozen=True)
+class BonusEntry:
+    """One row of an institution's table: `code` (a certificate or an award) at or above
+    `minimum_h` (the certificate's own scale; 0 for awards) earns `points_h` (30-point scale)."""
+
+    kind: str
+    code: str
+    minimum_h: int
+    points_h: int
+
+
+@dataclass(frozen=True)
+class Achievement:
+    kind: str
+    code: str
+    score_h: int | None  # a certificate's score; None for an award
+
+
+def bonus_by_kind(
+    entries: Iterable[BonusEntry], achievements: Iterable[Achievement]
+) -> dict[str, int]:
+    """Per kind, the best points (hundredths) a candidate's achievements earn in the table."""
+    best: dict[str, int] = {}
+    held = list(achievements)
+    for entry in entries:
+        for a in held:
+            if a.kind != entry.kind or a.code != entry.code:
+                continue
+            if a.score_h is not None and a.score_h < entry.minimum_h:
+                continue
+            best[entry.kind] = max(best.get(entry.kind, 0), entry.points_h)
+    return best
+
+
+def bonus_points(entries: Iterable[BonusEntry], achievements: Iterable[Achievement]) -> Decimal:
+    """The bonus on the 30-point scale before the cap with priority (admission_total)."""
+    return min(MAX_BONUS, from_h(sum(bonus_by_kind(entries, achievements).values())))
 
 
 # --- conversion tables ----------------------------------------------------------------------------

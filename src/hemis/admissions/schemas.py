@@ -406,7 +406,8 @@ class Verification(Schema):
     sha256: str
     hash_ok: bool
     identical: bool
-    differences: int
+    differences: int  # candidates' outcomes, explanations and programs that differ
+    explanation_differences: int = 0  # of which: what candidates are shown (their wishes)
 
 
 class ApplicantRead(Schema):

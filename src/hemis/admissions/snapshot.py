@@ -55,6 +55,12 @@ ARRAYS: tuple[tuple[str, str], ...] = (
     ("wish_score", "<i4"),  # hundredths, -1: does not count
     ("wish_flag", "<i1"),
     ("tiebreaks", "<i4"),  # (n_tiebreaks, n_wishes)
+    # admitted outside the matching (direct / priority admission): their seats are already out
+    # of `quota`, and these candidates are not in `person`
+    ("direct_person", "<i8"),
+    ("direct_program", "<i4"),
+    ("direct_path", "<i1"),  # 1 direct, 2 priority
+    ("direct_score", "<i4"),  # hundredths, -1: none
 )
 
 
@@ -88,6 +94,11 @@ class Snapshot:
         named = self.header.get("criteria")
         return list(named[program]) if named else []
 
+    def direct(self, name: str) -> NDArray[Any]:
+        """One of the direct_* arrays (empty in a snapshot taken before they existed)."""
+        found = self.arrays.get(f"direct_{name}")
+        return np.zeros(0, dtype=np.int64) if found is None else found
+
     def candidate_of_wish(self) -> NDArray[np.int64]:
         offsets = self.arrays["offsets"]
         return np.repeat(np.arange(self.n_candidates, dtype=np.int64), np.diff(offsets))
@@ -95,7 +106,10 @@ class Snapshot:
 
 def make(header: dict[str, Any], arrays: dict[str, NDArray[Any]]) -> Snapshot:
     """A snapshot with its arrays coerced to the canonical dtypes and its hash computed."""
-    fixed = {name: np.ascontiguousarray(arrays[name], dtype=dtype) for name, dtype in ARRAYS}
+    fixed = {
+        name: np.ascontiguousarray(arrays.get(name, np.zeros(0)), dtype=dtype)
+        for name, dtype in ARRAYS
+    }
     snap = Snapshot(dict(header), fixed)
     return Snapshot(snap.header, fixed, hashlib.sha256(canonical_bytes(snap)).hexdigest())
 

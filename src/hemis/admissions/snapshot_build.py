@@ -33,6 +33,13 @@ from hemis.admissions.snapshot import (
     Snapshot,
     make,
 )
+from hemis.admissions.snapshot_paths import (
+    NO_PATHS,
+    PATH_CODES,
+    bonus_of_wishes,
+    read_bonus,
+    read_paths,
+)
 from hemis.admissions.vector import (
     METHOD_INDEX,
     TEST_METHODS,
@@ -261,8 +268,24 @@ def build_snapshot(session: Session, round_: AdmissionRound) -> Snapshot:
         {"year": year},
     )
     taken: dict[tuple[int, int, str], int] = {}
+    paths = NO_PATHS
     if round_.kind == RoundKind.supplementary.value:
         wishes, taken = _supplementary(session, year, wishes)
+    else:  # direct and priority admissions stand in the main rounds (snapshot_paths.py)
+        paths = read_paths(session, year)
+    # An accepted path is scored like a wish (rank 0, `path` set) and leaves the matching below.
+    wishes = pl.concat(
+        [
+            wishes.with_columns(pl.lit(0, dtype=pl.Int64).alias("path")),
+            paths.select(
+                "person_id",
+                pl.lit(0, dtype=pl.Int64).alias("rank"),
+                "institution_id",
+                "offer_id",
+                "path",
+            ),
+        ]
+    )
     keys = pl.DataFrame(
         {
             "institution_id": [o.institution_id for o in offers],
@@ -280,7 +303,8 @@ def build_snapshot(session: Session, round_: AdmissionRound) -> Snapshot:
     programs, first, bucket_of = _programs(offers, taken)
     offer_data, table_arrays = offer_arrays(offers, tables)
     candidates = read_candidates(session, year, rules, person)
-    scores = best_scores(rules, candidates, offer_data, table_arrays, cand, offer_idx, rank)
+    bonus = bonus_of_wishes(read_bonus(session, year), wishes)
+    scores = best_scores(rules, candidates, offer_data, table_arrays, cand, offer_idx, rank, bonus)
     flag = np.full(cand.shape[0], FLAG_OK, dtype=np.int64)
     flag[scores.base_h < 0] = FLAG_NO_RESULT
     flag[(scores.base_h >= 0) & (scores.score_h < 0)] = FLAG_BELOW_FLOOR
@@ -302,8 +326,22 @@ def build_snapshot(session: Session, round_: AdmissionRound) -> Snapshot:
         flag[shut], score[shut] = FLAG_CLOSED, -1
     method = np.clip(scores.method, 0, None)
     program = first[offer_idx] + np.where(scores.method >= 0, bucket_of[offer_idx, method], 0)
-    offsets = np.zeros(person.shape[0] + 1, dtype=np.int64)
-    np.cumsum(np.bincount(cand, minlength=person.shape[0]), out=offsets[1:])
+    # Paths: a direct admission stands, a priority admission when it has a score (it reached
+    # the offer's floor); they take a seat of the offer's shared bucket and leave the matching.
+    path = wishes["path"].to_numpy().astype(np.int64)
+    shut = closed[offer_idx] if len(offers) else np.zeros(0, dtype=np.bool_)
+    stands = ((path == PATH_CODES["direct"]) & ~shut) | (
+        (path == PATH_CODES["priority"]) & (score >= 0)
+    )
+    direct = np.flatnonzero(stands)
+    direct = direct[np.unique(cand[direct], return_index=True)[1]]  # one seat per candidate
+    quota = np.array(programs["quota"], dtype=np.int64)
+    np.subtract.at(quota, first[offer_idx[direct]], 1)
+    gone = np.isin(person[cand], person[cand[direct]])
+    keep = (path == 0) & ~gone
+    person_kept, cand_kept = np.unique(person[cand[keep]], return_inverse=True)
+    offsets = np.zeros(person_kept.shape[0] + 1, dtype=np.int64)
+    np.cumsum(np.bincount(cand_kept, minlength=person_kept.shape[0]), out=offsets[1:])
     header = {
         "year": year,
         "round": round_.number,
@@ -319,13 +357,17 @@ def build_snapshot(session: Session, round_: AdmissionRound) -> Snapshot:
         "program_institution": np.array(programs["inst"], dtype=np.int64),
         "program_offer": np.array(programs["offer"], dtype=np.int64),
         "program_bucket": np.array(programs["bucket"], dtype=np.int64),
-        "quota": np.array(programs["quota"], dtype=np.int64),
-        "person": person,
+        "quota": np.maximum(quota, 0),
+        "person": person_kept,
         "offsets": offsets,
-        "wish_program": program,
-        "wish_rank": rank,
-        "wish_score": score,
-        "wish_flag": flag,
-        "tiebreaks": scores.tiebreaks,
+        "wish_program": program[keep],
+        "wish_rank": rank[keep],
+        "wish_score": score[keep],
+        "wish_flag": flag[keep],
+        "tiebreaks": scores.tiebreaks[:, keep],
+        "direct_person": person[cand[direct]],
+        "direct_program": first[offer_idx[direct]],
+        "direct_path": path[direct],
+        "direct_score": score[direct],
     }
     return make(header, arrays)

@@ -243,10 +243,12 @@ def best_scores(
     cand: I64,
     offer: I64,
     rank: I64,
+    bonus_h: I64 | None = None,
 ) -> Scores:
     """Score, counted method and tie-break values of each wish (candidate index, offer index,
-    rank), as explain.explain_score would compute them one by one: every option of the wish's
-    offer tried in one compiled pass over the wishes."""
+    rank; bonus points per wish on the 30-point scale, none by default), as
+    explain.explain_score would compute them one by one: every option of the wish's offer tried
+    in one compiled pass over the wishes."""
     minimum_h = None if rules.min_exam_combination is None else to_h(rules.min_exam_combination)
     codes = list(offers.combinations)
     sums = np.hstack(
@@ -267,7 +269,9 @@ def best_scores(
         tables.end,
         weight,
     )
-    total = admission_totals(rules, best, candidates.normal_h[cand], weight=weight[offer])
+    total = admission_totals(
+        rules, best, candidates.normal_h[cand], bonus_h=bonus_h, weight=weight[offer]
+    )
     eligible = (best >= 0) & (total >= offers.floor_h[offer])
     score = np.where(eligible, total, -1)
     return Scores(

@@ -328,3 +328,49 @@ def test_a_registration_form_from_another_tab_does_not_overwrite_the_saved_one(
         registration = world.registration_of(s, site.a.person_id)
         assert registration is not None
         assert registration.area == "KV2"
+
+
+def test_a_candidate_answers_a_direct_admission_and_sees_their_certificates(site: Site) -> None:
+    import datetime as dt
+
+    from hemis.admissions import service_paths
+    from hemis.admissions.schemas_paths import AchievementCreate, DirectAdmissionCreate
+
+    with scoped_session(site.sessions, world.system()) as s:
+        granted = service_paths.grant_path(
+            s,
+            DirectAdmissionCreate(
+                year=YEAR,
+                candidate_number=site.a.number,
+                offer_id=site.offers[1],
+                path="direct",  # type: ignore[arg-type]
+                basis="Điều 8: giải Nhất học sinh giỏi quốc gia môn Vật lí",
+            ),
+        ).id
+        service_paths.record_achievement(
+            s,
+            AchievementCreate(
+                year=YEAR,
+                candidate_number=site.a.number,
+                kind="language",  # type: ignore[arg-type]
+                code="ielts",
+                score="6.5",  # type: ignore[arg-type]
+                source="IDP Việt Nam",
+                document="23VN012345",
+                issued_on=dt.date(YEAR - 1, 11, 2),
+            ),
+        )
+    me = site.client("thi.sinh.a")
+    wishes = me.get("/admissions/wishes").text
+    assert "Xét tuyển thẳng" in wishes
+    assert "giải Nhất học sinh giỏi quốc gia môn Vật lí" in wishes
+    done = post(me, f"/admissions/paths/{granted}/accept", "/admissions/wishes")
+    assert done.status_code == 303  # type: ignore[attr-defined]
+    assert "Thí sinh đã nhận" in me.get("/admissions/wishes").text
+    scores = me.get("/admissions/scores").text
+    assert "IDP Việt Nam" in scores
+    assert "23VN012345" in scores
+    # another candidate cannot answer it
+    other = site.client("thi.sinh.b")
+    refused = post(other, f"/admissions/paths/{granted}/decline", "/admissions/wishes")
+    assert refused.status_code == 404  # type: ignore[attr-defined]

@@ -137,6 +137,8 @@ def is_ministry(session: Session) -> bool:
 
 def _personal_models() -> tuple[type[Any], ...]:
     from hemis.admissions.models import (
+        CandidateAchievement,
+        DirectAdmission,
         EnrolmentConfirmation,
         ExamRegistration,
         ResultScore,
@@ -144,7 +146,15 @@ def _personal_models() -> tuple[type[Any], ...]:
         Wish,
     )
 
-    return (ExamRegistration, ResultScore, Wish, RoundCandidate, EnrolmentConfirmation)
+    return (
+        ExamRegistration,
+        ResultScore,
+        Wish,
+        RoundCandidate,
+        EnrolmentConfirmation,
+        CandidateAchievement,
+        DirectAdmission,
+    )
 
 
 def bind_candidate(session: Session, principal: Principal) -> int:

@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from starlette.responses import Response
 
-from hemis.admissions import access, queries, rounds, service, service_wishes
+from hemis.admissions import access, queries, rounds, service, service_paths, service_wishes
 from hemis.admissions.codes import Area, Category, Elective, ForeignLanguage, TechnologyTrack
 from hemis.admissions.models import AdmissionOffer
 from hemis.admissions.pages_common import Candidate, current_year, error_text, page
@@ -151,6 +151,7 @@ def my_scores(request: Request, c: Candidate) -> Response:
         tab="scores",
         year=year,
         scores=queries.my_scores(c.own, year, c.person_id),
+        achievements=service_paths.achievements_of(c.own, year, c.person_id),
     )
 
 
@@ -176,10 +177,37 @@ def _wishes_page(
         calendar=calendar,
         window_open=service.wish_window(calendar).is_open(utcnow()),
         wishes=queries.my_wishes(c.own, c.catalogue, year, c.person_id),
+        paths=_paths(c, year),
         q=q,
         found=search_offers(c.catalogue, year, q) if q else [],
         errors=errors or [],
     )
+
+
+def _paths(c: Candidate, year: int) -> list[tuple[Any, Any]]:
+    """The candidate's direct and priority admissions with their offers."""
+    mine = service_paths.my_paths(c.own, year, c.person_id)
+    keys = [(p.institution_id, p.offer_id) for p in mine]
+    offers = service_wishes.offers_by_key(c.catalogue, keys)
+    rows = {
+        (r.offer.institution_id, r.offer.id): r
+        for r in offer_rows(c.catalogue, year, list(offers.values()))
+    }
+    return [(p, rows.get((p.institution_id, p.offer_id))) for p in mine]
+
+
+@router.post("/admissions/paths/{path_id}/{action}")
+def answer_path(
+    request: Request, c: Candidate, _csrf: CsrfChecked, path_id: int, action: str
+) -> Response:
+    """Accept or decline a direct or priority admission (inside the wish window)."""
+    if action not in ("accept", "decline"):
+        raise NotFound("action", action)
+    try:
+        service_paths.answer_path(c.own, _year(c), c.person_id, path_id, action == "accept")
+    except HemisError as exc:
+        return _wishes_page(request, c, errors=error_text(request, exc), status_code=exc.status)
+    return _back("/admissions/wishes")
 
 
 @router.get("/admissions/wishes")

@@ -17,7 +17,7 @@ from starlette.responses import Response
 from hemis.accounts.roles import Role
 from hemis.accounts.service import Principal
 from hemis.admissions import access
-from hemis.admissions.codes import label
+from hemis.admissions.codes import criterion_label, label
 from hemis.admissions.eligibility import in_vietnam
 from hemis.admissions.models import AdmissionYear
 from hemis.admissions.rules import from_h
@@ -74,6 +74,7 @@ def page(request: Request, name: str, status_code: int = 200, **values: Any) -> 
     lang = get_lang(request)
     context = {
         "code": lambda kind, value: label(kind, value, lang),
+        "criterion": lambda name: criterion_label(name, lang),
         "score": score_text,
         "local_time": local_time,
         **values,

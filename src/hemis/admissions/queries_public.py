@@ -188,7 +188,7 @@ def applicants(
         rc = outcomes.get(w.person_id)
         score = None
         if rc is not None:
-            score = next((s for _, r, s, _ in rc.wishes if r in results), None)
+            score = next((item[2] for item in rc.wishes if item[1] in results), None)
         admitted = (
             None
             if rc is None

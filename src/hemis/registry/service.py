@@ -24,7 +24,14 @@ from hemis.common.text import fold
 from hemis.db.base import Base, table_of
 from hemis.db.tenancy import get_scope
 from hemis.db.versions import ANY, Precondition, locked
-from hemis.errors import Conflict, Forbidden, NotFound, PreconditionFailed, ValidationFailed
+from hemis.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    PreconditionFailed,
+    ValidationFailed,
+    invalid,
+)
 from hemis.registry.models import Institution, ReportingPeriod
 from hemis.registry.schemas import (
     OFFICER_INSTITUTION_FIELDS,
@@ -42,17 +49,6 @@ T = TypeVar("T", bound=Base)
 # A check of a row's references (e.g. a facility's campus) inside its institution:
 # (session, institution_id, values) -> None, raising ValidationFailed.
 RefCheck = Callable[[Session, int, Mapping[str, Any]], None]
-
-
-def problem(field: str, code: str, message_vi: str, message_en: str) -> dict[str, str]:
-    """One entry of a ValidationFailed's details."""
-    return {"field": field, "code": code, "message": message_vi, "message_en": message_en}
-
-
-def invalid(field: str, code: str, message_vi: str, message_en: str) -> ValidationFailed:
-    return ValidationFailed(
-        message_vi, message_en, details=[problem(field, code, message_vi, message_en)]
-    )
 
 
 # --- database refusals -----------------------------------------------------------------------

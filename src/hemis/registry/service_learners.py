@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from hemis.common.crypto import IdCipher
 from hemis.db.versions import ANY, Precondition, locked
-from hemis.errors import NotFound
+from hemis.errors import NotFound, invalid
 from hemis.registry.codes import LearnerStatus
 from hemis.registry.models import Award, Learner, LearnerStatusEvent, TermResult
 from hemis.registry.schemas_people import (
@@ -29,7 +29,6 @@ from hemis.registry.service import (
     flush,
     get_for_update,
     get_row,
-    invalid,
     target_institution,
 )
 from hemis.registry.service_people import reads_with_person, resolve_person

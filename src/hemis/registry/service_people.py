@@ -22,7 +22,7 @@ from hemis.common.crypto import IdCipher, mask
 from hemis.common.text import clean, fold
 from hemis.db.tenancy import get_scope
 from hemis.db.versions import ANY, Precondition
-from hemis.errors import Conflict, NotFound, ValidationFailed
+from hemis.errors import Conflict, NotFound, ValidationFailed, problem
 from hemis.registry.codes import ReviewStatus, Sex
 from hemis.registry.models import Learner, Person, Staff, StaffChange
 from hemis.registry.rules import national_id_problems
@@ -41,7 +41,6 @@ from hemis.registry.service import (
     commit,
     flush,
     get_for_update,
-    problem,
     require_national,
     target_institution,
 )

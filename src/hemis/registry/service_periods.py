@@ -8,7 +8,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hemis.errors import Conflict
+from hemis.errors import Conflict, invalid, problem
 from hemis.registry.models import ReportingPeriod
 from hemis.registry.schemas import ReportingPeriodCreate
 from hemis.registry.service import (
@@ -16,8 +16,6 @@ from hemis.registry.service import (
     commit,
     create_reporting_period,
     get_row,
-    invalid,
-    problem,
     require_national,
 )
 

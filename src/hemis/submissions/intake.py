@@ -56,7 +56,7 @@ def target_institution(session: Session, institution_code: str | None) -> int:
         raise ValidationFailed(
             "Cần chỉ rõ cơ sở đào tạo (institution_code).",
             "Name the institution (institution_code).",
-            details=[{"field": "institution_code", "problem": "unknown or missing"}],
+            details=[{"field": "institution_code", "code": "intake.institution"}],
         )
     return int(found)
 
@@ -85,7 +85,9 @@ def enqueue_upload(
             status=413,
         )
     if not payload:
-        raise ValidationFailed("Tệp rỗng.", "The file is empty.", details=[{"field": "file"}])
+        raise ValidationFailed(
+            "Tệp rỗng.", "The file is empty.", details=[{"field": "file", "code": "intake.empty"}]
+        )
     job = SubmissionJob(
         institution_id=institution_id,
         entity=spec.name,

@@ -167,7 +167,9 @@ def answer_warning(session: Session, submission_id: int, body: AnswerCreate) -> 
         raise ValidationFailed(
             "Bản nộp không có cảnh báo này.",
             "The submission has no such warning.",
-            details=[{"field": "rule", "entity": body.entity, "rule": body.rule}],
+            details=[
+                {"field": "rule", "code": "answer.rule", "entity": body.entity, "rule": body.rule}
+            ],
         )
     found = session.scalars(
         select(SubmissionAnswer).where(
@@ -224,7 +226,7 @@ def sign_off(session: Session, submission_id: int, body: SignOffBody) -> Submiss
         raise ValidationFailed(
             "Người đứng đầu cơ sở cần xác nhận số liệu đầy đủ và chính xác.",
             "The head of the institution must confirm that the data is complete and correct.",
-            details=[{"field": "confirm", "problem": "must be true"}],
+            details=[{"field": "confirm", "code": "sign_off.confirm"}],
         )
     overall, frozen = snapshot.freeze(session)
     for stale in snapshots_of(session, sub.id):  # signed before, then returned: replaced
@@ -290,7 +292,7 @@ def return_submission(session: Session, submission_id: int, body: ReviewBody) ->
         raise ValidationFailed(
             "Cần ghi rõ lý do trả lại.",
             "Say why the submission is returned.",
-            details=[{"field": "comment", "problem": "required"}],
+            details=[{"field": "comment", "code": "review.comment"}],
         )
     return _review(session, sub, target.value, body.comment)
 

@@ -118,6 +118,15 @@ class Forbidden(HemisError):
         super().__init__(message_vi, message_en, **kwargs)
 
 
+class ReadOnly(Forbidden):
+    """A write by a role that may only read."""
+
+    code = "read_only"
+
+    def __init__(self) -> None:
+        super().__init__("Tài khoản chỉ có quyền đọc.", "This account can only read.")
+
+
 class Conflict(HemisError):
     code = "conflict"
     status = 409

@@ -12,13 +12,13 @@ from sqlalchemy.orm import Session
 
 from hemis.common.crypto import IdCipher
 from hemis.common.national_ids import mask_text
+from hemis.db.rows import commit
 from hemis.db.tenancy import get_scope
-from hemis.errors import Forbidden, HemisError, ValidationFailed
+from hemis.errors import Forbidden, HemisError, ReadOnly, ValidationFailed
 from hemis.imports.entities import get_entity
 from hemis.imports.limits import ReadLimits, check_table, too_many_columns
 from hemis.imports.readers import RawTable
 from hemis.registry.models import Institution
-from hemis.registry.service import commit
 from hemis.submissions import jobs
 from hemis.submissions.importer import ImportOptions, ImportOutcome
 from hemis.submissions.models import SubmissionJob
@@ -35,9 +35,7 @@ def target_institution(session: Session, institution_code: str | None) -> int:
     administrator names one by code."""
     scope = get_scope(session)
     if not scope.writable:
-        raise Forbidden(
-            "Tài khoản chỉ có quyền đọc.", "This account can only read.", code="read_only"
-        )
+        raise ReadOnly()
     found = None
     if institution_code is not None:
         found = session.scalar(

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Depends, Path, Request, status
 
 from hemis.accounts.roles import Role
 from hemis.accounts.service import Principal
-from hemis.errors import Forbidden
-from hemis.registry.api_deps import ERROR_RESPONSES
+from hemis.errors import Forbidden, ReadOnly
+from hemis.web.api_deps import ERROR_RESPONSES
 from hemis.web.deps import CurrentPrincipal
 
 _SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -24,9 +24,7 @@ def admissions_access(request: Request, principal: CurrentPrincipal) -> Principa
     if principal.role is Role.candidate:
         raise Forbidden()
     if request.method not in _SAFE and not principal.role.writable:
-        raise Forbidden(
-            "Tài khoản chỉ có quyền đọc.", "This account can only read.", code="read_only"
-        )
+        raise ReadOnly()
     return principal
 
 

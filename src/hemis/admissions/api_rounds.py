@@ -26,7 +26,7 @@ from hemis.admissions.schemas import (
     Verification,
 )
 from hemis.errors import NotFound
-from hemis.registry.api_deps import MinistryAdminOnly, MinistryOnly, PathId
+from hemis.web.api_deps import MinistryAdminOnly, MinistryOnly, PathId
 from hemis.web.crud import Page, page_of, paginate
 from hemis.web.deps import DB
 

@@ -14,13 +14,15 @@ from starlette.responses import Response
 from hemis.admissions import access, queries, rounds, service, service_paths, service_wishes
 from hemis.admissions.codes import Area, Category, Elective, ForeignLanguage, TechnologyTrack
 from hemis.admissions.models import AdmissionOffer
-from hemis.admissions.pages_common import Candidate, current_year, error_text, page
+from hemis.admissions.pages_common import page
+from hemis.admissions.queries import current_year
 from hemis.admissions.queries_public import offer_rows, search_offers
 from hemis.admissions.schemas import RegistrationFields, WishCreate
 from hemis.db.types import utcnow
 from hemis.db.versions import at_version
 from hemis.errors import HemisError, NotFound, PreconditionFailed
 from hemis.web.csrf import CsrfChecked
+from hemis.web.portal import Candidate, error_text
 
 router = APIRouter(include_in_schema=False)
 SEE_OTHER = 303

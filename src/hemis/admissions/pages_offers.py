@@ -21,8 +21,9 @@ from hemis.admissions import service_offers
 from hemis.admissions.codes import WISH_RANK, Method, OfferStatus, Subject, label
 from hemis.admissions.combinations import subjects_of
 from hemis.admissions.models import AdmissionOffer
-from hemis.admissions.pages_common import current_year, page
+from hemis.admissions.pages_common import page
 from hemis.admissions.pages_staff import _officer
+from hemis.admissions.queries import current_year
 from hemis.admissions.rules import from_h
 from hemis.admissions.schemas import OfferCreate, OfferUpdate
 from hemis.errors import HemisError

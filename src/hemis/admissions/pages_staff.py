@@ -25,12 +25,14 @@ from hemis.admissions import queries_public, rounds, service_offers
 from hemis.admissions.actions import ROUND_KINDS
 from hemis.admissions.codes import RoundKind, TiePolicy
 from hemis.admissions.models import AdmissionOffer
-from hemis.admissions.pages_common import current_year, error_text, page
+from hemis.admissions.pages_common import page
+from hemis.admissions.queries import current_year
 from hemis.admissions.schemas import OfferUpdate, RoundCreate
 from hemis.db.versions import at_version
 from hemis.errors import Forbidden, HemisError, NotFound, PreconditionFailed
 from hemis.web.csrf import CsrfChecked
 from hemis.web.deps import PageDB, PagePrincipal
+from hemis.web.portal import error_text
 
 router = APIRouter(include_in_schema=False)
 SEE_OTHER = 303

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 
 from hemis.admissions import access, service_paths
@@ -26,6 +26,7 @@ from hemis.admissions.explain import (
 from hemis.admissions.models import (
     AdmissionOffer,
     AdmissionRound,
+    AdmissionYear,
     ConversionTable,
     EnrolmentConfirmation,
     ExamRegistration,
@@ -281,3 +282,9 @@ def my_confirmation(session: Session, year: int, person_id: int) -> EnrolmentCon
             EnrolmentConfirmation.year == year, EnrolmentConfirmation.person_id == person_id
         )
     )
+
+
+def current_year(session: Session) -> int | None:
+    """The latest admission year."""
+    year = session.scalar(select(func.max(AdmissionYear.year)))
+    return int(year) if year is not None else None

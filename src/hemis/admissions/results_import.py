@@ -36,9 +36,9 @@ from hemis.admissions.models import ResultBatch
 from hemis.admissions.rules import exam_step_h
 from hemis.admissions.service import get_year
 from hemis.audit.recorder import record_bulk
+from hemis.db.rows import commit
 from hemis.db.tenancy import get_scope
 from hemis.errors import ValidationFailed
-from hemis.registry.service import commit
 
 MAX_REPORTED = 200
 KEY = "candidate_number"

@@ -39,10 +39,10 @@ from hemis.admissions.service import get_year
 from hemis.admissions.snapshot import Snapshot, pack, to_problem, unpack
 from hemis.admissions.snapshot_build import build_snapshot
 from hemis.db.ids import allocate_ids
+from hemis.db.rows import commit
 from hemis.db.types import utcnow
-from hemis.errors import Conflict, Forbidden, NotFound
+from hemis.errors import Conflict, Forbidden, NotFound, invalid
 from hemis.matching import solve
-from hemis.registry.service import commit, invalid
 
 SUPPLEMENTARY_CONFIRM_DAYS = 7  # a supplementary round's default confirmation window
 

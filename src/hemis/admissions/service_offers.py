@@ -32,16 +32,11 @@ from hemis.admissions.rules import (
 from hemis.admissions.rules import ConversionTable as Table
 from hemis.admissions.schemas import ConversionTableCreate, OfferCreate, OfferUpdate
 from hemis.admissions.service import get_year
+from hemis.db.rows import commit, get_for_update
 from hemis.db.versions import ANY, Precondition
-from hemis.errors import Conflict, NotFound, ValidationFailed
+from hemis.errors import Conflict, NotFound, ValidationFailed, invalid, problem
 from hemis.registry.models import Program
-from hemis.registry.service import (
-    commit,
-    get_for_update,
-    invalid,
-    problem,
-    target_institution,
-)
+from hemis.registry.service import target_institution
 
 # Highest score a table converts from, in hundredths: a transcript combination sums 3 averages.
 SOURCE_MAX_H: dict[Method, int] = {

@@ -17,7 +17,7 @@ from hemis.indicators import exports, opendata, overview, queries
 from hemis.indicators.definitions import DEFINITIONS
 from hemis.indicators.models import IndicatorResult
 from hemis.indicators.schemas import DefinitionRead, DrillRead, InstitutionResults, ResultRead
-from hemis.registry.api_deps import ERROR_RESPONSES, MinistryOnly, PathId, RegistryAccess
+from hemis.web.api_deps import ERROR_RESPONSES, MinistryOnly, PathId, RegistryAccess
 from hemis.web.deps import DB
 
 router = APIRouter(

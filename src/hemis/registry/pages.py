@@ -48,7 +48,7 @@ def home(request: Request, principal: PagePrincipal, session: PageDB, ctx: Conte
     extra: dict[str, Any] = {}
     if principal.role is Role.candidate:
         from hemis.admissions.home import candidate_overview
-        from hemis.admissions.pages_common import local_time
+        from hemis.web.portal import local_time
 
         candidate = candidate_overview(ctx.sessions, principal)
         extra["local_time"] = local_time

@@ -20,8 +20,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hemis.common.national_ids import mask_text
-from hemis.errors import Conflict, HemisError, RateLimited
+from hemis.errors import Conflict, HemisError, Problem, RateLimited, problem
 from hemis.web.deps import get_lang
+from hemis.web.forms import problem_text
 
 log = structlog.get_logger("hemis.web")
 
@@ -65,12 +66,15 @@ def too_large(request: Request) -> Response:
     return render_error(request, 413, http_error_body(request, 413))
 
 
-def _jsonable_errors(errors: Any) -> list[dict[str, Any]]:
+def _jsonable_errors(errors: Any) -> list[Problem]:
+    """Pydantic's refusals as Problems: the field's path, pydantic's type of error as the code,
+    the Vietnamese wording of the forms and pydantic's own English message."""
     out = []
     for err in errors:
         loc = [str(p) for p in err.get("loc", ())]
-        problem = mask_text(str(err.get("msg", "")))  # a validator's message may quote the value
-        out.append({"field": ".".join(loc), "problem": problem, "type": err.get("type")})
+        english = mask_text(str(err.get("msg", "")))  # a validator's message may quote the value
+        vietnamese = mask_text(problem_text(err, "vi"))
+        out.append(problem(".".join(loc), str(err.get("type")), vietnamese, english))
     return out
 
 

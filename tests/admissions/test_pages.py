@@ -166,10 +166,20 @@ def test_a_candidates_journey(site: Site) -> None:
     for action in ("snapshot", "run", "publish"):
         round_id = re.search(rf'/admissions/ministry/rounds/(\d+)/{action}"', page)
         assert round_id, action
+        url = f"/admissions/ministry/rounds/{round_id.group(1)}/{action}"
+        if action == "publish":
+            # publishing cannot be undone: the first post only asks, and changes nothing
+            asked = post(admin, url, "/admissions/ministry")
+            assert asked.status_code == 200  # type: ignore[attr-defined]
+            assert "Công bố không thể hoàn tác" in asked.text  # type: ignore[attr-defined]
+            assert 'name="confirmed" value="yes"' in asked.text  # type: ignore[attr-defined]
+            assert f'action="{url}"' in asked.text  # type: ignore[attr-defined]
+            assert f'{url}"' in admin.get("/admissions/ministry").text  # still to publish
         started = post(
             admin,
-            f"/admissions/ministry/rounds/{round_id.group(1)}/{action}",
+            url,
             "/admissions/ministry",
+            **({"confirmed": "yes"} if action == "publish" else {}),
         )
         assert started.status_code == 303  # type: ignore[attr-defined]
         done = finish(admin, started.headers["location"])  # type: ignore[attr-defined]
@@ -183,9 +193,34 @@ def test_a_candidates_journey(site: Site) -> None:
     results = me.get("/admissions/results").text
     assert "Trúng tuyển nguyện vọng" in results
     assert "Ngành EE1" in results
-    confirmed = post(me, "/admissions/confirm", "/admissions/results")
+    asked = post(me, "/admissions/confirm", "/admissions/results")
+    assert asked.status_code == 200  # type: ignore[attr-defined]
+    assert "quyết định cuối cùng" in asked.text  # type: ignore[attr-defined]
+    assert "Bạn đã xác nhận nhập học" not in me.get("/admissions/results").text
+    confirmed = post(me, "/admissions/confirm", "/admissions/results", confirmed="yes")
     assert confirmed.status_code == 303  # type: ignore[attr-defined]
     assert "Bạn đã xác nhận nhập học" in me.get("/admissions/results").text
+
+
+def test_deleting_a_wish_asks_first_and_works_without_javascript(site: Site) -> None:
+    me = site.client("thi.sinh.b")
+    wish = site.b.wishes[0]
+    url = f"/admissions/wishes/{wish}/delete"
+    listing = me.get("/admissions/wishes").text
+    # a plain form post (no htmx attributes): the confirmation page needs no script
+    form = re.search(rf'<form[^>]*action="{url}"[^>]*>', listing)
+    assert form
+    assert "hx-post" not in form.group(0)
+    asked = post(me, url, "/admissions/wishes")
+    assert asked.status_code == 200  # type: ignore[attr-defined]
+    text = asked.text  # type: ignore[attr-defined]
+    assert "Xoá nguyện vọng?" in text
+    assert "Ngành IT1 — Đại học Bách khoa Hà Nội" in text
+    assert 'href="/admissions/wishes"' in text  # the way back
+    assert "Ngành IT1" in me.get("/admissions/wishes").text  # nothing deleted yet
+    done = post(me, url, "/admissions/wishes", confirmed="yes")
+    assert done.status_code == 303  # type: ignore[attr-defined]
+    assert "Bạn chưa có nguyện vọng nào" in me.get("/admissions/wishes").text
 
 
 def test_a_candidate_sees_only_their_own_records(site: Site) -> None:

@@ -28,7 +28,6 @@ import json
 import os
 import re
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -224,11 +223,12 @@ def test_a_newcomer_lives_the_national_year_through_the_pages(tmp_path: Path) ->
                 shot(candidate, "sandbox-gateway", height=200)
                 candidate.get_by_role("button", name="Thanh toán / Pay").click()
                 candidate.wait_for_url(re.compile(re.escape(base) + r"/payments/return"))
-                for _ in range(60):  # the gateway's notification settles it, not the redirect
-                    candidate.goto(f"{base}/payments")
-                    if "Đã thanh toán." in candidate.locator("main").inner_text():
-                        break
-                    time.sleep(0.5)
+                # the gateway's notification settles it, not the redirect: the return page
+                # follows the intent by itself until it is final
+                status = candidate.locator("#payment-status")
+                expect(status).to_have_attribute("data-status", "paid", timeout=60_000)
+                expect(status).to_contain_text("Đã thanh toán")
+                candidate.goto(f"{base}/payments")
                 expect(candidate.locator("main")).to_contain_text("Đã thanh toán.")
                 shot(candidate, "paid")
 

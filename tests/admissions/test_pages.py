@@ -202,6 +202,22 @@ def test_a_candidates_journey(site: Site) -> None:
     assert "Bạn đã xác nhận nhập học" in me.get("/admissions/results").text
 
 
+def test_the_wish_search_ignores_diacritics(site: Site) -> None:
+    me = site.client("thi.sinh.a")
+
+    def found(q: str) -> set[str]:
+        html = me.get("/admissions/wishes", params={"q": q}).text
+        return set(re.findall(r"Ngành (IT1|EE1|QT1)", html.split("Kết quả tìm kiếm")[-1]))
+
+    # "Ngành IT1" by its name with and without marks, in any case; institutions likewise
+    assert found("nganh it1") == found("NGÀNH IT1") == {"IT1"}
+    assert found("bach khoa") == found("Bách Khoa") == {"IT1", "EE1"}
+    assert found("kinh te quoc dan") == {"QT1"}
+    assert found("dai hoc") == {"IT1", "EE1", "QT1"}
+    assert found("%") == set()  # a wildcard is a character, not a pattern
+    assert found("zzz") == set()
+
+
 def test_deleting_a_wish_asks_first_and_works_without_javascript(site: Site) -> None:
     me = site.client("thi.sinh.b")
     wish = site.b.wishes[0]

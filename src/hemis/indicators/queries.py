@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 from hemis.errors import NotFound
 from hemis.indicators.definitions import DEFINITIONS, Definition, by_id, criteria, quality
 from hemis.indicators.models import IndicatorResult
+from hemis.registry.codes import Ownership
+from hemis.registry.labels import LABELS
 from hemis.registry.models import Institution, Province
 
 STATUS_LABELS = {
@@ -22,10 +24,9 @@ STATUS_LABELS = {
     "na": ("Chưa áp dụng", "Not yet in force"),
     "info": ("Thông tin", "Information"),
 }
-OWNERSHIP_LABELS = {
-    "public": ("Công lập", "Public"),
-    "private": ("Tư thục", "Private"),
-    "foreign_invested": ("Có vốn đầu tư nước ngoài", "Foreign-invested"),
+# Derived from the one label table of the registry's code lists (hemis.registry.labels).
+OWNERSHIP_LABELS: dict[str, tuple[str, str]] = {
+    str(code): pair for code, pair in LABELS[Ownership].items()
 }
 
 

@@ -31,7 +31,7 @@ def test_every_registry_code_list_is_labelled_completely() -> None:
 
 
 def test_the_dashboard_and_the_registry_agree() -> None:
-    assert OWNERSHIP_LABELS == {m.value: LABELS[codes.Ownership][m] for m in codes.Ownership}
+    assert {m.value: LABELS[codes.Ownership][m] for m in codes.Ownership} == OWNERSHIP_LABELS
     assert label_function("vi")("program_status", "open") == "Đang đào tạo"
     assert label(codes.ProgramStatus.open) == "Đang đào tạo"
 

@@ -194,3 +194,25 @@ def test_province_page(client: TestClient) -> None:
     assert "Hà Nội" in page.text
     assert "Trường Đại học Đủ Số Liệu" in page.text
     assert c.get("/indicators/provinces/999").status_code == 404
+
+
+def test_the_province_page_and_the_institution_page_count_the_same_criteria(
+    client: TestClient,
+) -> None:
+    """Both count criteria only; the data-quality indicators (no criteria, some of them unknown
+    for an institution without data) once inflated the province's "Chưa xác định"."""
+    c = as_user(client, "bo")
+    province = c.get("/indicators/provinces/001").text
+    rows = re.findall(
+        r'<tr><td><a href="/indicators/institutions/(\d+)\?year=\d+">[^<]+</a></td>'
+        r'<td class="num">(\d+)</td><td class="num">(\d+)</td><td class="num">(\d+)</td>',
+        province,
+    )
+    assert rows
+    unknown_somewhere = False
+    for inst, passed, failed, unknown in rows:
+        own = c.get(f"/indicators/institutions/{inst}").text
+        stats = re.findall(r'<span class="stat-value">(\d+)</span>', own)[:3]
+        assert stats == [passed, failed, unknown], inst
+        unknown_somewhere |= int(unknown) > 0
+    assert unknown_somewhere  # the case that disagreed is there

@@ -76,7 +76,15 @@ class MatrixRow:
     cells: dict[str, Any] = field(default_factory=dict)  # indicator id → result row
 
     def count(self, status: str) -> int:
-        return sum(1 for c in self.cells.values() if c.status == status)
+        """How many of the institution's criteria (Circular 01/2024) have `status`. The cells
+        also hold the data-quality indicators, which are no criteria: counted with them, the
+        province page said "Chưa xác định 9" where the institution's own page said 5."""
+        chosen = _criterion_ids()
+        return sum(1 for i, c in self.cells.items() if i in chosen and c.status == status)
+
+
+def _criterion_ids() -> frozenset[str]:
+    return frozenset(d.id for d in criteria())
 
 
 def matrix(

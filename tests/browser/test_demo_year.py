@@ -115,7 +115,7 @@ def test_first_login_pay_move_the_calendar_and_confirm(
             candidate.goto(f"{base}/admissions")
             expect(candidate.locator("main")).to_contain_text("01000001")
             candidate.goto(f"{base}/admissions/scores")
-            expect(candidate.locator("main")).to_contain_text("8.75")
+            expect(candidate.locator("main")).to_contain_text("8,75")
             candidate.goto(f"{base}/admissions/wishes")
             expect(candidate.locator("main table tbody tr")).to_have_count(3)
             candidate.goto(f"{base}/payments")

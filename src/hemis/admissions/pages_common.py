@@ -18,12 +18,12 @@ from hemis.accounts.roles import Role
 from hemis.accounts.service import Principal
 from hemis.admissions import access
 from hemis.admissions.codes import label
-from hemis.admissions.eligibility import in_vietnam
 from hemis.admissions.models import AdmissionYear
 from hemis.admissions.rules import from_h
 from hemis.db.session import HemisSession, scoped_session
 from hemis.db.versions import STALE_FORM
 from hemis.errors import Forbidden, HemisError, PreconditionFailed
+from hemis.web import formats
 from hemis.web.deps import Context, PagePrincipal, get_lang
 from hemis.web.templating import render
 
@@ -56,25 +56,24 @@ def current_year(session: Session) -> int | None:
     return int(year) if year is not None else None
 
 
-def score_text(hundredths: int | Decimal | None) -> str:
+def score_text(hundredths: int | Decimal | None, lang: str = "vi") -> str:
+    """A score with two decimals in the reader's convention ("24,75"; "24.75" in English)."""
     if hundredths is None:
         return "—"
-    if isinstance(hundredths, Decimal):
-        return f"{hundredths:.2f}"
-    return f"{from_h(hundredths):.2f}"
+    value = hundredths if isinstance(hundredths, Decimal) else from_h(hundredths)
+    return formats.number(value, 2, lang)
 
 
 def local_time(moment: dt.datetime | None) -> str:
-    if moment is None:
-        return "—"
-    return in_vietnam(moment).strftime("%H:%M %d/%m/%Y")
+    """A moment in Vietnam's time (HH:MM dd/mm/yyyy)."""
+    return formats.date_time(moment)
 
 
 def page(request: Request, name: str, status_code: int = 200, **values: Any) -> Response:
     lang = get_lang(request)
     context = {
         "code": lambda kind, value: label(kind, value, lang),
-        "score": score_text,
+        "score": lambda value: score_text(value, lang),
         "local_time": local_time,
         **values,
     }

@@ -24,6 +24,7 @@ from hemis.indicators.actions import COMPUTE_KIND, FIRST_YEAR, LAST_YEAR
 from hemis.indicators.definitions import by_id, criteria, quality
 from hemis.registry.codes import Level, Sex
 from hemis.registry.labels import label
+from hemis.web import formats
 from hemis.web.csrf import CsrfChecked
 from hemis.web.deps import PageDB, PagePrincipal, get_lang
 from hemis.web.forms import FormErrors, from_hemis, problem
@@ -51,12 +52,13 @@ def chart(kind: str, labels: list[str], datasets: list[dict[str, Any]], **option
     )
 
 
-def fmt_value(unit: str, value: float | None) -> str:
+def fmt_value(unit: str, value: float | None, lang: str = "vi") -> str:
+    """An indicator's value in the reader's convention: "40,5 %" (a share), "24,75" (a ratio)."""
     if value is None:
         return "—"
     if unit in PERCENT_UNITS:
-        return f"{value * 100:.1f}%".replace(".", ",")
-    return f"{value:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+        return formats.percent(value * 100, 1, lang)
+    return formats.number(value, 2, lang)
 
 
 def code_label(kind: str, value: str, lang: str) -> str:
@@ -77,7 +79,8 @@ def context(request: Request, **values: Any) -> dict[str, Any]:
     return {
         "nav": "indicators",
         "status_label": status_label,
-        "fmt_value": fmt_value,
+        "fmt_value": lambda unit, value: fmt_value(unit, value, lang),
+        "pct": lambda value: formats.percent(value, 1, lang),
         "definitions": by_id(),
         "criteria": criteria(),
         "quality": quality(),
@@ -242,9 +245,10 @@ def _overview_charts(
                 },
             ],
         ),
+        # short category names, so none is cut; the tooltip gives the full one
         "compliance": chart(
             "bar",
-            [d.name(lang) for d in crit],
+            [d.short(lang) for d in crit],
             [
                 {
                     "label": t(vi, en),
@@ -255,6 +259,7 @@ def _overview_charts(
             ],
             stacked=True,
             horizontal=True,
+            titles=[d.name(lang) for d in crit],
         ),
     }
 

@@ -9,8 +9,11 @@ from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from starlette.responses import Response
 
+from hemis.web import formats
 from hemis.web.deps import LANG_COOKIE, get_lang
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -40,14 +43,35 @@ def _ctx(request: Request) -> dict[str, Any]:
     }
 
 
-def _vn_date(value: dt.date | None) -> str:
-    return value.strftime("%d/%m/%Y") if value else ""
+@pass_context
+def _thousands(context: Context, value: formats.Number | None) -> str:
+    return formats.number(value, 0, context.get("lang", "vi"))
+
+
+@pass_context
+def _number(context: Context, value: formats.Number | None, digits: int = 0) -> str:
+    return formats.number(value, digits, context.get("lang", "vi"))
+
+
+@pass_context
+def _percent(context: Context, value: formats.Number | None, digits: int = 1) -> str:
+    """A share (0.405) as a percentage ("40,5 %")."""
+    shown = None if value is None else float(value) * 100
+    return formats.percent(shown, digits, context.get("lang", "vi"))
+
+
+def _date_time(value: dt.datetime | None, seconds: bool = False) -> str:
+    return formats.date_time(value, seconds=seconds)
 
 
 def make_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(TEMPLATES_DIR), context_processors=[_ctx])
-    templates.env.filters["thousands"] = lambda n: f"{n:,}".replace(",", ".")
-    templates.env.filters["vn_date"] = _vn_date
+    filters = templates.env.filters
+    filters["thousands"] = _thousands
+    filters["number"] = _number
+    filters["percent"] = _percent
+    filters["vn_date"] = formats.date
+    filters["vn_datetime"] = _date_time
     return templates
 
 

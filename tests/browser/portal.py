@@ -29,9 +29,11 @@ DOWNLOAD = re.compile(
 
 
 def pattern(path_and_query: str) -> str:
-    """The address with its ids as {n} and its query reduced to the names of its parameters."""
+    """The address with its ids as {n} and its query reduced to the names of its parameters;
+    an indicator's drill-down pages are one pattern (each shows the same list of records)."""
     parts = urlsplit(path_and_query)
     path = re.sub(r"/\d+(?=/|$)", "/{n}", parts.path)
+    path = re.sub(r"/drill/[^/]+/[^/]+$", "/drill/{indicator}/{part}", path)
     names = sorted({k for k, _ in parse_qsl(parts.query, keep_blank_values=True)} - {"page"})
     return path + ("?" + "&".join(names) if names else "")
 
@@ -118,3 +120,17 @@ def run_axe(page: Page) -> list[dict[str, Any]]:
         })"""
     )
     return list(result["violations"])
+
+
+def menu_state(page: Page) -> dict[str, Any]:
+    """On a phone: is the menu's button shown, the menu folded, and does the button open it?
+    (The page is left as it was.)"""
+    button = page.locator(".nav-toggle")
+    menu = page.locator("#main-menu")
+    if not button.count() or not button.is_visible():
+        return {"button": False}
+    closed = not menu.is_visible()
+    button.click()
+    opens = menu.is_visible() and button.get_attribute("aria-expanded") == "true"
+    button.click()
+    return {"button": True, "closed": closed, "opens": opens}

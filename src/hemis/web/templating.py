@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -11,6 +12,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 from jinja2.runtime import Context
+from markupsafe import Markup, escape
 from starlette.responses import Response
 
 from hemis.web import formats
@@ -60,6 +62,22 @@ def _percent(context: Context, value: formats.Number | None, digits: int = 1) ->
     return formats.percent(shown, digits, context.get("lang", "vi"))
 
 
+_CODE_WORD = re.compile(r"\(([a-z]+(?:_[a-z]+)*(?:, [a-z]+(?:_[a-z]+)*)*)\)")
+
+
+def _marked_codes(text: str) -> Markup:
+    """Text that names the file codes of its items in parentheses ("thư viện (library)") with
+    those codes set as code, so a reader tells them from the words."""
+    escaped = str(escape(text))
+
+    def mark(match: re.Match[str]) -> str:
+        words = ", ".join(f"<code>{w}</code>" for w in match.group(1).split(", "))
+        return f"({words})"
+
+    # safe: the text is escaped first; only <code> tags around plain lower-case words are added
+    return Markup(_CODE_WORD.sub(mark, escaped))  # noqa: S704
+
+
 def _date_time(value: dt.datetime | None, seconds: bool = False) -> str:
     return formats.date_time(value, seconds=seconds)
 
@@ -72,6 +90,7 @@ def make_templates() -> Jinja2Templates:
     filters["percent"] = _percent
     filters["vn_date"] = formats.date
     filters["vn_datetime"] = _date_time
+    filters["marked_codes"] = _marked_codes
     return templates
 
 

@@ -24,7 +24,7 @@ from hemis.admissions.schemas_paths import (
     DirectAdmissionCreate,
     DirectAdmissionRead,
 )
-from hemis.registry.api_deps import MinistryAdminOnly, MinistryOnly
+from hemis.web.api_deps import MinistryAdminOnly, MinistryOnly
 from hemis.web.crud import Page
 from hemis.web.deps import DB
 

@@ -309,6 +309,43 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "accepted": ("Thí sinh đã nhận", "Accepted"),
         "declined": ("Thí sinh từ chối", "Declined"),
     },
+    "tie_policy": {
+        "group": ("Xét cả nhóm đồng điểm", "Admit the whole tied group"),
+        "strict": ("Theo tiêu chí phụ, không vượt chỉ tiêu", "Tie-breaks, never over quota"),
+    },
+    "technology_track": {
+        "industry": ("Công nghệ công nghiệp", "Industrial technology"),
+        "agriculture": ("Công nghệ nông nghiệp", "Agricultural technology"),
+    },
+    "foreign_language": {
+        "N1": ("Tiếng Anh (N1)", "English (N1)"),
+        "N2": ("Tiếng Nga (N2)", "Russian (N2)"),
+        "N3": ("Tiếng Pháp (N3)", "French (N3)"),
+        "N4": ("Tiếng Trung (N4)", "Chinese (N4)"),
+        "N5": ("Tiếng Đức (N5)", "German (N5)"),
+        "N6": ("Tiếng Nhật (N6)", "Japanese (N6)"),
+        "N7": ("Tiếng Hàn (N7)", "Korean (N7)"),
+    },
+    "category": {
+        "01": ("Đối tượng 01 (nhóm UT1)", "Category 01 (group UT1)"),
+        "02": ("Đối tượng 02 (nhóm UT1)", "Category 02 (group UT1)"),
+        "03": ("Đối tượng 03 (nhóm UT1)", "Category 03 (group UT1)"),
+        "04": ("Đối tượng 04 (nhóm UT1)", "Category 04 (group UT1)"),
+        "05": ("Đối tượng 05 (nhóm UT2)", "Category 05 (group UT2)"),
+        "06": ("Đối tượng 06 (nhóm UT2)", "Category 06 (group UT2)"),
+        "07": ("Đối tượng 07 (nhóm UT2)", "Category 07 (group UT2)"),
+    },
+    "offer_status": {
+        "open": ("Đang tuyển", "Open"),
+        "closed": ("Đã đóng", "Closed"),
+    },
+    # why a way of scoring a wish does not count (admissions/explain.py)
+    "note": {
+        "not_scorable": ("Không tính được theo tổ hợp này", "Not scorable with this combination"),
+        "missing_result": ("Thiếu điểm của môn cần thiết", "A needed result is missing"),
+        "below_minimum": ("Dưới mức tối thiểu", "Below the minimum"),
+        "no_table": ("Chưa có bảng quy đổi", "No conversion table"),
+    },
     "risk": {
         "safe": ("Khả năng cao", "Likely"),
         "close": ("Cân nhắc", "Borderline"),

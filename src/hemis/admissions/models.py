@@ -26,7 +26,7 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from hemis.admissions.codes import (
     AchievementKind,
@@ -43,6 +43,7 @@ from hemis.admissions.codes import (
     TechnologyTrack,
     TiePolicy,
 )
+from hemis.common.text import fold
 from hemis.db.base import Audited, Base, IdMixin, TenantMixin, TimestampMixin
 from hemis.db.types import utcnow
 from hemis.registry.models._common import code_column_type, in_codes
@@ -179,6 +180,8 @@ class AdmissionOffer(Audited, TenantMixin, TimestampMixin, Base):
     program_id: Mapped[int] = mapped_column(BigInteger)
     code: Mapped[str] = mapped_column(String(30))
     name_vi: Mapped[str] = mapped_column(String(250))
+    # the search key of name_vi (common.text.fold), kept by the validator below on every write
+    name_folded: Mapped[str] = mapped_column(String(250), default="", server_default="")
     discipline_code: Mapped[str] = mapped_column(String(7))
     quota: Mapped[int] = mapped_column(Integer)
     method_quotas: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
@@ -191,6 +194,11 @@ class AdmissionOffer(Audited, TenantMixin, TimestampMixin, Base):
     status: Mapped[str] = mapped_column(
         code_column_type(OfferStatus), default=OfferStatus.open.value
     )
+
+    @validates("name_vi")
+    def _fold_name(self, _key: str, value: str) -> str:
+        self.name_folded = fold(value)
+        return value
 
 
 class ConversionTable(Audited, TenantMixin, TimestampMixin, Base):

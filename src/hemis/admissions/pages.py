@@ -21,6 +21,7 @@ from hemis.admissions.schemas import RegistrationFields, WishCreate
 from hemis.db.types import utcnow
 from hemis.db.versions import at_version
 from hemis.errors import HemisError, NotFound, PreconditionFailed
+from hemis.web.confirm import Confirmed, confirmation_page, is_confirmed
 from hemis.web.csrf import CsrfChecked
 from hemis.web.portal import Candidate, error_text
 
@@ -241,11 +242,47 @@ def add_wish(
     return _back("/admissions/wishes")
 
 
+def _confirm_delete(request: Request, c: Candidate, year: int, wish_id: int) -> Response:
+    """Deleting a wish cannot be undone (adding it again puts it last): ask first, naming it."""
+    wish = next(
+        (
+            w
+            for w in queries.my_wishes(c.own, c.catalogue, year, c.person_id)
+            if w.wish.id == wish_id
+        ),
+        None,
+    )
+    if wish is None:
+        raise NotFound("wish", wish_id)
+    name = f"{wish.offer.offer.name_vi} — {wish.offer.institution_name}"
+    return confirmation_page(
+        request,
+        title=("Xoá nguyện vọng?", "Delete this wish?"),
+        consequence=(
+            f"Nguyện vọng {wish.wish.rank} sẽ bị xoá; các nguyện vọng sau nó lên một bậc. "
+            "Thêm lại sau đó sẽ đứng cuối danh sách.",
+            f"Wish {wish.wish.rank} will be deleted; the wishes after it move up one place. "
+            "Added again, it would come last.",
+        ),
+        details=[(name, name)],
+        button=("Xoá nguyện vọng", "Delete the wish"),
+        cancel_url="/admissions/wishes",
+        nav="records",
+    )
+
+
 @router.post("/admissions/wishes/{wish_id}/{action}")
 def change_wish(
-    request: Request, c: Candidate, _csrf: CsrfChecked, wish_id: int, action: str
+    request: Request,
+    c: Candidate,
+    _csrf: CsrfChecked,
+    wish_id: int,
+    action: str,
+    confirmed: Confirmed = None,
 ) -> Response:
     year = _year(c)
+    if action == "delete" and not is_confirmed(confirmed):
+        return _confirm_delete(request, c, year, wish_id)
     try:
         if action == "up":
             service_wishes.move_wish(c.own, c.catalogue, year, c.person_id, wish_id, -1)
@@ -323,7 +360,23 @@ def my_results(request: Request, c: Candidate) -> Response:
 
 
 @router.post("/admissions/confirm")
-def confirm(request: Request, c: Candidate, _csrf: CsrfChecked) -> Response:
+def confirm(
+    request: Request, c: Candidate, _csrf: CsrfChecked, confirmed: Confirmed = None
+) -> Response:
+    if not is_confirmed(confirmed):
+        return confirmation_page(
+            request,
+            title=("Xác nhận nhập học?", "Confirm your enrolment?"),
+            consequence=(
+                "Xác nhận nhập học là quyết định cuối cùng: bạn nhập học tại chương trình đã "
+                "trúng tuyển và không còn được xét ở đợt sau.",
+                "Confirming is final: you enrol in the program you were admitted to and are not "
+                "considered in later rounds.",
+            ),
+            button=("Tôi xác nhận nhập học", "I confirm my enrolment"),
+            cancel_url="/admissions/results",
+            nav="records",
+        )
     try:
         rounds.confirm_enrolment(c.own, _year(c), c.person_id)
     except HemisError as exc:

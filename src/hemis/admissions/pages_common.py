@@ -12,17 +12,18 @@ from starlette.responses import Response
 
 from hemis.admissions.codes import criterion_label, label
 from hemis.admissions.rules import from_h
+from hemis.web import formats
 from hemis.web.deps import get_lang
 from hemis.web.portal import local_time
 from hemis.web.templating import render
 
 
-def score_text(hundredths: int | Decimal | None) -> str:
+def score_text(hundredths: int | Decimal | None, lang: str = "vi") -> str:
+    """A score with two decimals in the reader's convention ("24,75"; "24.75" in English)."""
     if hundredths is None:
         return "—"
-    if isinstance(hundredths, Decimal):
-        return f"{hundredths:.2f}"
-    return f"{from_h(hundredths):.2f}"
+    value = hundredths if isinstance(hundredths, Decimal) else from_h(hundredths)
+    return formats.number(value, 2, lang)
 
 
 def page(request: Request, name: str, status_code: int = 200, **values: Any) -> Response:
@@ -30,7 +31,7 @@ def page(request: Request, name: str, status_code: int = 200, **values: Any) -> 
     context = {
         "code": lambda kind, value: label(kind, value, lang),
         "criterion": lambda name: criterion_label(name, lang),
-        "score": score_text,
+        "score": lambda value: score_text(value, lang),
         "local_time": local_time,
         **values,
     }

@@ -37,10 +37,11 @@ from hemis.admissions.schemas_paths import (
 )
 from hemis.admissions.service import get_year, require_window, wish_window
 from hemis.admissions.service_offers import round_in_progress
+from hemis.db.rows import commit
 from hemis.db.tenancy import get_scope
 from hemis.db.types import utcnow
-from hemis.errors import Conflict, NotFound
-from hemis.registry.service import commit, invalid, target_institution
+from hemis.errors import Conflict, NotFound, invalid
+from hemis.registry.service import target_institution
 
 # --- bonus tables ---------------------------------------------------------------------------------
 

@@ -75,6 +75,18 @@ def _demo_year(
         console.print(f"Năm tuyển sinh {status.year} — giai đoạn / phase: {vi} / {en} ({counts})")
 
 
+def _display_names() -> dict[str, str]:
+    """The names the header shows for the demo logins (the candidate: the person's own name)."""
+    from hemis.demo.rules import DEMO_CANDIDATE
+
+    return {
+        Role.ministry_admin.value: "Quản trị viên Bộ GD&ĐT",
+        Role.ministry_analyst.value: "Chuyên viên phân tích, Bộ GD&ĐT",
+        Role.institution_officer.value: "Cán bộ phụ trách dữ liệu",
+        Role.candidate.value: DEMO_CANDIDATE.full_name,
+    }
+
+
 def _demo_logins(logins_file: Path, institution_code: str) -> list[dict[str, str]]:
     """Demo accounts with passwords made on first run and kept in var/ (never in the repo)."""
     if logins_file.exists():
@@ -158,6 +170,7 @@ def demo(
     with scoped_session(sessions, Scope.system("demo")) as s:
         first = s.scalar(select(Institution.moet_code).order_by(Institution.moet_code).limit(1))
         logins = _demo_logins(cfg.var_dir / "demo-logins.json", first or "")
+        names = _display_names()
         for login in logins:
             if s.scalar(select(User.id).where(User.username == login["username"])) is None:
                 service.create_user(
@@ -167,6 +180,7 @@ def demo(
                         password=login["password"],
                         role=Role(login["role"]),
                         institution_code=login["institution"] or None,
+                        display_name=names.get(login["role"]),
                         # The demo officer is also the institution's signatory, so the whole
                         # submission lifecycle can be walked with one login.
                         signatory=login["role"] == Role.institution_officer.value,

@@ -140,6 +140,36 @@ class Definition:
     def name(self, lang: str) -> str:
         return self.name_en if lang == "en" else self.name_vi
 
+    def short(self, lang: str) -> str:
+        """A column header's few words (the full name goes with it on hover and focus)."""
+        pair = SHORT_NAMES.get(self.id)
+        if pair is None:
+            return self.name(lang)
+        return pair[1] if lang == "en" else pair[0]
+
+
+# Short names for the narrow columns of the compliance matrix (vi, en).
+SHORT_NAMES: dict[str, tuple[str, str]] = {
+    "lecturer_ratio": ("Người học / GV", "Students / lecturer"),
+    "permanent_lecturers": ("GV cơ hữu", "Permanent lecturers"),
+    "doctorate_lecturers": ("GV tiến sĩ", "Doctorate lecturers"),
+    "land_per_student": ("Đất / người học", "Land / student"),
+    "floor_per_student": ("Sàn / người học", "Floor / student"),
+    "lecturer_workspaces": ("Chỗ làm việc GV", "Lecturer workspaces"),
+    "enrolment_quota": ("Nhập học / chỉ tiêu", "Intake / quota"),
+    "scale_change": ("Quy mô / 3 năm trước", "Scale / 3 years ago"),
+    "dropout": ("Thôi học", "Dropout"),
+    "first_year_dropout": ("Thôi học năm 1", "First-year dropout"),
+    "graduation_extended": ("Tốt nghiệp +2 năm", "Graduated +2 years"),
+    "graduation_on_time": ("Tốt nghiệp đúng hạn", "Graduated on time"),
+    "employment": ("Việc làm", "Employment"),
+    "finance_balance": ("Cân đối thu chi", "Finance balance"),
+    "learner_satisfaction": ("Hài lòng người học", "Learner satisfaction"),
+    "graduate_satisfaction": ("Hài lòng người tốt nghiệp", "Graduate satisfaction"),
+    "research_output": ("Nghiên cứu", "Research"),
+    "dq_score": ("Chất lượng dữ liệu", "Data quality"),
+}
+
 
 # Weights of "converted students" (người học quy đổi, Circular 03/2022 on quotas): by level and by
 # the program's form of training. The field weight is 1 everywhere here: the circular's per-field

@@ -147,6 +147,13 @@ def intent_status(request: Request, c: Candidate, intent_id: int) -> Response:
     return _show(request, "payments/status.html", intent=intent, authentic=True)
 
 
+@router.get("/payments/intents/{intent_id}/status")
+def intent_status_card(request: Request, c: Candidate, intent_id: int) -> Response:
+    """The status card alone: what the return page polls until the state is final."""
+    intent = _own_intent(c, c.own.get(PaymentIntent, intent_id))
+    return _show(request, "payments/_status_card.html", intent=intent)
+
+
 @router.get("/payments/receipt/{intent_id}")
 def receipt(request: Request, c: Candidate, intent_id: int) -> Response:
     intent = _own_intent(c, c.own.get(PaymentIntent, intent_id))

@@ -16,8 +16,8 @@ from hemis.admissions import access
 from hemis.db.session import HemisSession, scoped_session
 from hemis.db.versions import STALE_FORM
 from hemis.errors import Forbidden, HemisError, PreconditionFailed
+from hemis.web import formats
 from hemis.web.deps import Context, PagePrincipal, get_lang
-from hemis.web.forms import VN_TZ
 
 
 @dataclass(frozen=True)
@@ -43,9 +43,7 @@ Candidate = Annotated[CandidateSessions, Depends(candidate_sessions)]
 
 
 def local_time(moment: dt.datetime | None) -> str:
-    if moment is None:
-        return "—"
-    return moment.astimezone(VN_TZ).strftime("%H:%M %d/%m/%Y")
+    return formats.date_time(moment)
 
 
 def error_text(request: Request, exc: HemisError) -> list[str]:

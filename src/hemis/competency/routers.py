@@ -5,6 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from hemis.competency.api import router as api
+from hemis.competency.api_targets import router as api_targets
 from hemis.competency.pages import router as pages
+from hemis.competency.pages_targets import router as pages_targets
 
-ROUTERS: tuple[APIRouter, ...] = (api, pages)
+ROUTERS: tuple[APIRouter, ...] = (api, api_targets, pages, pages_targets)

@@ -56,3 +56,21 @@ class FrameworkVersion(BaseModel):
     title_vi: str
     legal_basis: str
     in_force_from: dt.date
+
+
+class ProgramTargetsRead(BaseModel):
+    program_id: int
+    code: str
+    name: str
+    level: str
+    status: str
+    targets: dict[str, int]
+
+
+class CoverageRowRead(BaseModel):
+    key: str
+    name: str
+    programs: int
+    programs_with_targets: int
+    counts: dict[str, int]
+    uncovered: list[str]

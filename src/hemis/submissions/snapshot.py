@@ -23,6 +23,7 @@ import polars as pl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hemis.competency.snapshot import QUERIES as COMPETENCY_QUERIES
 from hemis.registry.models import (
     Asset,
     Award,
@@ -176,6 +177,7 @@ QUERIES: dict[str, tuple[Callable[[], Query], int]] = {
         ),
         5,
     ),
+    **COMPETENCY_QUERIES,
 }
 
 

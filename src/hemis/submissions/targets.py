@@ -13,7 +13,7 @@ import polars as pl
 from hemis.errors import HemisError
 from hemis.imports.entities import FinanceKind
 from hemis.submissions import lookups
-from hemis.submissions.apply import Target
+from hemis.submissions.apply import Plan, TableResult, Target
 from hemis.submissions.workspace import Workspace
 
 S, N, F, D, B = pl.String, pl.Int64, pl.Float64, pl.Date, pl.Boolean  # N: integer
@@ -175,7 +175,12 @@ APPLICABLE = (
     "learner_status_events",
     "awards",
     "finances",
+    # hemis.competency: program targets and learners' assessed levels
+    "competency_targets",
+    "digital_competencies",
+    "digital_competencies_wide",
 )
+COMPETENCY = ("competency_targets", "digital_competencies", "digital_competencies_wide")
 
 
 class NotApplicable(HemisError):
@@ -239,6 +244,10 @@ def rows_for(ws: Workspace, entity: str, data: pl.DataFrame) -> list[tuple[Targe
         known = lookups.learners(ws).select("student_code", "learner_id")
         frame = data.join(known, on="student_code", how="inner")
         return [(STATUS_EVENT if entity == "learner_status_events" else AWARD, frame)]
+    if entity in COMPETENCY:
+        from hemis.competency.apply import rows_for as competency_rows
+
+        return competency_rows(ws, entity, data)
     if entity == "finances":
         kind = pl.col("kind")
         return [
@@ -247,3 +256,23 @@ def rows_for(ws: Workspace, entity: str, data: pl.DataFrame) -> list[tuple[Targe
         ]
     check_applicable(entity)
     return []
+
+
+def grouped(entity: str) -> bool:
+    """Whether a file's rows are gathered into fewer registry rows (a learner's competency
+    levels of one sitting: one row), so they cannot be counted row for row."""
+    from hemis.competency.apply import GROUPED
+
+    return entity in GROUPED
+
+
+def after_write(
+    ws: Workspace, target: Target, step: Plan, frame: pl.DataFrame, *, dry_run: bool
+) -> list[TableResult]:
+    """What writing a target entails beyond its own rows: the competency sittings a file
+    replaces (hemis.competency.apply)."""
+    if target.table != "competency_assessment":
+        return []
+    from hemis.competency.apply import after_write as competency_after
+
+    return competency_after(ws, target, step, frame, dry_run=dry_run)

@@ -22,6 +22,10 @@ down_revision: str | None = "0019"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+OLD_ROLES = (
+    "'ministry_admin', 'ministry_analyst', 'institution_officer', 'candidate', 'school_officer'"
+)
+NEW_ROLES = OLD_ROLES + ", 'learner'"
 TENANT_TABLES = ("program_competency_target", "competency_assessment", "competency_credential")
 NATIONAL_TABLES = (
     "competency_framework",
@@ -303,6 +307,9 @@ def upgrade() -> None:
             name=op.f("uq_program_competency_target_institution_id_program_id_competency_code"),
         ),
     )
+    with op.batch_alter_table("app_user") as batch:
+        batch.drop_constraint(op.f("ck_app_user_role_code"), type_="check")
+        batch.create_check_constraint(op.f("ck_app_user_role_code"), f"role IN ({NEW_ROLES})")
     from hemis.competency.reference import load_framework
 
     load_framework(op.get_bind())
@@ -347,3 +354,6 @@ def downgrade() -> None:
     op.drop_table("competency_indicator")
     op.drop_table("competency_domain")
     op.drop_table("competency_framework")
+    with op.batch_alter_table("app_user") as batch:
+        batch.drop_constraint(op.f("ck_app_user_role_code"), type_="check")
+        batch.create_check_constraint(op.f("ck_app_user_role_code"), f"role IN ({OLD_ROLES})")

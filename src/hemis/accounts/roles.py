@@ -22,7 +22,12 @@ class Role(StrEnum):
 
     @property
     def writable(self) -> bool:
-        return self is not Role.ministry_analyst
+        return self not in (Role.ministry_analyst, Role.learner)
+
+    @property
+    def personal(self) -> bool:
+        """A person's account for their own records only (never the registry's or the API's)."""
+        return self in (Role.candidate, Role.learner)
 
 
 ROLE_LABELS: dict[Role, tuple[str, str]] = {

@@ -5,8 +5,17 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from hemis.competency.api import router as api
+from hemis.competency.api_learners import router as api_learners
 from hemis.competency.api_targets import router as api_targets
 from hemis.competency.pages import router as pages
+from hemis.competency.pages_learners import router as pages_learners
 from hemis.competency.pages_targets import router as pages_targets
 
-ROUTERS: tuple[APIRouter, ...] = (api, api_targets, pages, pages_targets)
+ROUTERS: tuple[APIRouter, ...] = (
+    api,
+    api_targets,
+    api_learners,
+    pages,
+    pages_targets,
+    pages_learners,
+)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -74,3 +75,60 @@ class CoverageRowRead(BaseModel):
     programs_with_targets: int
     counts: dict[str, int]
     uncovered: list[str]
+
+
+class AssessedRead(BaseModel):
+    level: int
+    level_code: str
+    assessed_on: dt.date
+    method: str
+    evidence_ref: str
+    framework_version: str
+
+
+class CompetencyStateRead(BaseModel):
+    code: str
+    domain_code: str
+    name_vi: str
+    name_en: str
+    target: int | None
+    latest: AssessedRead | None
+    met: bool | None
+    gap: int | None
+    history: list[AssessedRead]
+
+
+class ProfileRead(BaseModel):
+    learner_id: int
+    institution_id: int
+    student_code: str
+    program_code: str
+    framework_version: str
+    items: list[CompetencyStateRead]
+
+    @classmethod
+    def of(cls, profile: Any) -> ProfileRead:
+        def assessed(a: Any) -> AssessedRead:
+            return AssessedRead.model_validate(a, from_attributes=True)
+
+        return cls(
+            learner_id=profile.learner_id,
+            institution_id=profile.institution_id,
+            student_code=profile.student_code,
+            program_code=profile.program_code,
+            framework_version=profile.framework.version,
+            items=[
+                CompetencyStateRead(
+                    code=s.competency.code,
+                    domain_code=s.competency.domain_code,
+                    name_vi=s.competency.name_vi,
+                    name_en=s.competency.name_en,
+                    target=s.target,
+                    latest=assessed(s.latest) if s.latest else None,
+                    met=s.met,
+                    gap=s.gap,
+                    history=[assessed(h) for h in s.history],
+                )
+                for s in profile.items
+            ],
+        )

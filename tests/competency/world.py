@@ -135,3 +135,21 @@ def assessed(
         "method": method,
         "evidence_ref": evidence,
     }
+
+
+def learner_user(sessions: sessionmaker[HemisSession], username: str, person_id: int) -> None:
+    """A learner account (password tests.web.page_factories.PASSWORD) linked to a person."""
+    from tests.web.page_factories import _password_hash
+
+    with scoped_session(sessions, Scope.system("test")) as s:
+        s.add(
+            User(
+                username=username,
+                display_name=username,
+                password_hash=_password_hash(),
+                role="learner",
+                person_id=person_id,
+                is_active=True,
+            )
+        )
+        s.commit()

@@ -8,6 +8,7 @@ from hemis.competency.api import router as api
 from hemis.competency.api_learners import router as api_learners
 from hemis.competency.api_targets import router as api_targets
 from hemis.competency.pages import router as pages
+from hemis.competency.pages_learner import router as pages_learner
 from hemis.competency.pages_learners import router as pages_learners
 from hemis.competency.pages_targets import router as pages_targets
 
@@ -18,4 +19,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     pages,
     pages_targets,
     pages_learners,
+    pages_learner,
 )

@@ -31,7 +31,7 @@ def settings_md() -> str:
     ]
     for name, field in Settings.model_fields.items():
         default = field.default
-        if name in ("secret_key", "id_encryption_key", "blind_index_key"):
+        if name in ("secret_key", "id_encryption_key", "blind_index_key", "credential_signing_key"):
             shown = "development key (refused in production)"
         elif name == "database_url":
             shown = "`sqlite:///<project>/var/hemis.db`"

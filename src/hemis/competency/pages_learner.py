@@ -13,11 +13,11 @@ from starlette.responses import Response
 from hemis.competency import selfcheck
 from hemis.competency.codes import method_label
 from hemis.competency.framework import framework
+from hemis.competency.pages_credentials import own_page
 from hemis.competency.pages_targets import require_staff
 from hemis.competency.profile import profile_of
 from hemis.competency.service_learners import (
     issue_learner_account,
-    own_competency,
     record_self_assessment,
     require_personal,
 )
@@ -34,18 +34,7 @@ BIG = 2**63 - 1
 
 @router.get("/me/competency")
 def my_competency(request: Request, ctx: Context, principal: PagePrincipal) -> Response:
-    own = own_competency(ctx.sessions, principal)
-    lang = get_lang(request)
-    return render(
-        request,
-        "competency/own.html",
-        {
-            "nav": "my-competency",
-            "own": own,
-            "fw": framework(),
-            "method_label": lambda code: method_label(code, lang),
-        },
-    )
+    return render(request, "competency/own.html", own_page(request, ctx, principal))
 
 
 def _questionnaire(

@@ -5,9 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from hemis.competency.api import router as api
+from hemis.competency.api_credentials import router as api_credentials
 from hemis.competency.api_learners import router as api_learners
 from hemis.competency.api_targets import router as api_targets
 from hemis.competency.pages import router as pages
+from hemis.competency.pages_credentials import router as pages_credentials
 from hemis.competency.pages_learner import router as pages_learner
 from hemis.competency.pages_learners import router as pages_learners
 from hemis.competency.pages_targets import router as pages_targets
@@ -20,4 +22,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     pages_targets,
     pages_learners,
     pages_learner,
+    api_credentials,
+    pages_credentials,
 )

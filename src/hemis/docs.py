@@ -13,6 +13,7 @@ from typing import Any
 
 import typer
 
+from hemis.competency.docs import competency_md
 from hemis.config import PROJECT_ROOT, Settings
 from hemis.imports.docs import data_dictionary_md, rules_md
 from hemis.indicators.docs import indicators_md
@@ -85,6 +86,7 @@ GENERATED: dict[str, Callable[[], str]] = {"settings.md": settings_md, "cli.md":
 GENERATED["data-dictionary.md"] = data_dictionary_md
 GENERATED["rules.md"] = rules_md
 GENERATED["indicators.md"] = indicators_md
+GENERATED["competency.md"] = competency_md
 
 
 def stale() -> list[str]:

@@ -91,7 +91,7 @@ def _places(stmt: Any, by: CoverageBy) -> Any:
     )
 
 
-def _names(session: Session, by: CoverageBy, keys: set[str]) -> dict[str, str]:
+def group_names(session: Session, by: CoverageBy, keys: set[str]) -> dict[str, str]:
     if by is CoverageBy.institution:
         rows = session.execute(
             select(Institution.id, Institution.moet_code, Institution.name_vi).where(
@@ -145,7 +145,7 @@ def coverage(session: Session, by: CoverageBy) -> list[CoverageRow]:
     for k, code, n in targeted:
         counts.setdefault(str(k), {})[str(code)] = int(n)
     declared = {str(k): int(n) for k, n in with_targets}
-    names = _names(session, by, {str(k) for k, _ in programs})
+    names = group_names(session, by, {str(k) for k, _ in programs})
     rows = [
         CoverageRow(str(k), names.get(str(k), str(k)), int(n), declared.get(str(k), 0),
                     counts.get(str(k), {}))

@@ -13,6 +13,7 @@ from typing import Any
 
 import typer
 
+from hemis.competency.docs import competency_md
 from hemis.config import PROJECT_ROOT, Settings
 from hemis.error_codes import errors_md
 from hemis.imports.docs import data_dictionary_md, rules_md
@@ -32,7 +33,7 @@ def settings_md() -> str:
     ]
     for name, field in Settings.model_fields.items():
         default = field.default
-        if name in ("secret_key", "id_encryption_key", "blind_index_key"):
+        if name in ("secret_key", "id_encryption_key", "blind_index_key", "credential_signing_key"):
             shown = "development key (refused in production)"
         elif name == "database_url":
             shown = "`sqlite:///<project>/var/hemis.db`"
@@ -87,6 +88,7 @@ GENERATED["data-dictionary.md"] = data_dictionary_md
 GENERATED["rules.md"] = rules_md
 GENERATED["indicators.md"] = indicators_md
 GENERATED["errors.md"] = lambda: HEADER + errors_md()
+GENERATED["competency.md"] = competency_md
 
 
 def stale() -> list[str]:

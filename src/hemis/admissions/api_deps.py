@@ -7,7 +7,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request, status
 
-from hemis.accounts.roles import Role
 from hemis.accounts.service import Principal
 from hemis.errors import Forbidden, ReadOnly
 from hemis.web.api_deps import ERROR_RESPONSES
@@ -20,8 +19,8 @@ PREFIX = "/api/v1/admissions"
 
 
 def admissions_access(request: Request, principal: CurrentPrincipal) -> Principal:
-    """Candidates work through the portal; read-only roles may only read."""
-    if principal.role is Role.candidate:
+    """Candidates (and learners) work through the portal; read-only roles may only read."""
+    if principal.role.personal:
         raise Forbidden()
     if request.method not in _SAFE and not principal.role.writable:
         raise ReadOnly()

@@ -88,12 +88,32 @@ def _display_names() -> dict[str, str]:
 
 
 def _demo_logins(logins_file: Path, institution_code: str) -> list[dict[str, str]]:
-    """Demo accounts with passwords made on first run and kept in var/ (never in the repo)."""
+    """Demo accounts with passwords made on first run and kept in var/ (never in the repo); a
+    login added to the demo later is made and kept the same way."""
+    wanted = _wanted_logins(institution_code)
     if logins_file.exists():
         stored = json.loads(logins_file.read_text(encoding="utf-8"))
         if isinstance(stored, list):
-            return stored
-    logins = [
+            names = {x.get("username") for x in stored}
+            added = [x for x in wanted if x["username"] not in names]
+            if not added:
+                return stored
+            for login in added:
+                login["password"] = secrets.token_urlsafe(9)
+            logins = [*stored, *added]
+            logins_file.write_text(json.dumps(logins, indent=2), encoding="utf-8")
+            return logins
+    logins = wanted
+    for login in logins:
+        login["password"] = secrets.token_urlsafe(9)
+    logins_file.parent.mkdir(parents=True, exist_ok=True)
+    logins_file.write_text(json.dumps(logins, indent=2), encoding="utf-8")
+    logins_file.chmod(0o600)
+    return logins
+
+
+def _wanted_logins(institution_code: str) -> list[dict[str, str]]:
+    return [
         {"username": "admin", "role": Role.ministry_admin.value, "institution": ""},
         {"username": "analyst", "role": Role.ministry_analyst.value, "institution": ""},
         {
@@ -102,13 +122,9 @@ def _demo_logins(logins_file: Path, institution_code: str) -> list[dict[str, str
             "institution": institution_code,
         },
         {"username": "candidate", "role": Role.candidate.value, "institution": ""},
+        # linked to a learner of the officer's institution (hemis.demo.competency)
+        {"username": "learner", "role": Role.learner.value, "institution": ""},
     ]
-    for login in logins:
-        login["password"] = secrets.token_urlsafe(9)
-    logins_file.parent.mkdir(parents=True, exist_ok=True)
-    logins_file.write_text(json.dumps(logins, indent=2), encoding="utf-8")
-    logins_file.chmod(0o600)
-    return logins
 
 
 @clear_errors
@@ -167,6 +183,16 @@ def demo(
         compute_year(sessions, AS_OF.year)  # the dashboard's figures for the demo year
     else:
         console.print(f"[bold]2/4[/bold] Demo data present ({count} institutions).")
+    from hemis.demo.competency import build as build_competency
+    from hemis.demo.competency import link_learner
+    from hemis.synth.common import AS_OF as NATION_AS_OF
+
+    built = build_competency(sessions, seed, NATION_AS_OF)
+    if built.targets:
+        console.print(
+            f"      Năng lực số / digital competency: {built.targets:,} mục tiêu / targets, "
+            f"{built.sittings:,} lần đánh giá / sittings"
+        )
     with scoped_session(sessions, Scope.system("demo")) as s:
         first = s.scalar(select(Institution.moet_code).order_by(Institution.moet_code).limit(1))
         logins = _demo_logins(cfg.var_dir / "demo-logins.json", first or "")
@@ -186,6 +212,9 @@ def demo(
                         signatory=login["role"] == Role.institution_officer.value,
                     ),
                 )
+    learner = next((x["username"] for x in logins if x["role"] == Role.learner.value), None)
+    if learner is not None:
+        link_learner(sessions, learner, first or "")
     engine.dispose()
     candidate = next((x["username"] for x in logins if x["role"] == Role.candidate.value), None)
     _demo_year(cfg, scale, seed, phase, candidate)

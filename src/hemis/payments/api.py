@@ -39,7 +39,7 @@ _SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
 def payments_access(request: Request, principal: CurrentPrincipal) -> Principal:
     """Candidates pay through the portal pages (as for admissions, the API answers them 403);
     read-only roles may only read."""
-    if principal.role is Role.candidate:
+    if principal.role.personal:
         raise Forbidden()
     if request.method not in _SAFE and not principal.role.writable:
         raise ReadOnly()

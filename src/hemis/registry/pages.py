@@ -48,6 +48,8 @@ def home(request: Request, principal: PagePrincipal, session: PageDB, ctx: Conte
     reviews = None
     candidate = None
     extra: dict[str, Any] = {}
+    if principal.role is Role.learner:  # a learner's home is their competency profile
+        return RedirectResponse("/me/competency", status_code=303)
     if principal.role is Role.candidate:
         from hemis.admissions.home import candidate_overview
         from hemis.web.portal import local_time

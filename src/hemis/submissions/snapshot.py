@@ -25,6 +25,7 @@ import polars as pl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hemis.competency.snapshot import QUERIES as COMPETENCY_QUERIES
 from hemis.db.base import table_of
 from hemis.registry.models import (
     Asset,
@@ -158,6 +159,7 @@ QUERIES: dict[str, tuple[Callable[[], Query], int]] = {
         ),
         5,
     ),
+    **COMPETENCY_QUERIES,
 }
 
 

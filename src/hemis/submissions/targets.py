@@ -32,7 +32,7 @@ from hemis.registry.models import (
     Staff,
 )
 from hemis.submissions import lookups
-from hemis.submissions.apply import Target
+from hemis.submissions.apply import Plan, TableResult, Target
 from hemis.submissions.workspace import Workspace
 
 # Columns every tenant table has that no file sets: ids, the tenant, timestamps and versions.
@@ -95,7 +95,10 @@ TARGETS: dict[str, tuple[Target, ...]] = {
     "finances": (REVENUE, EXPENDITURE),
 }
 
-APPLICABLE = tuple(TARGETS)
+# hemis.competency: program targets and learners' assessed levels (their rows are built by
+# hemis.competency.apply, imported late: it builds on this module).
+COMPETENCY = ("competency_targets", "digital_competencies", "digital_competencies_wide")
+APPLICABLE = (*TARGETS, *COMPETENCY)
 # A template column is stored under its own name in one of its entity's target tables, unless
 # it is listed here: a code resolved to the id of the row it names, or a person's detail kept
 # in the national person table (persons.py).
@@ -196,6 +199,10 @@ def rows_for(ws: Workspace, entity: str, data: pl.DataFrame) -> list[tuple[Targe
         known = lookups.learners(ws).select("student_code", "learner_id")
         frame = data.join(known, on="student_code", how="inner")
         return [(STATUS_EVENT if entity == "learner_status_events" else AWARD, frame)]
+    if entity in COMPETENCY:
+        from hemis.competency.apply import rows_for as competency_rows
+
+        return competency_rows(ws, entity, data)
     if entity == "finances":
         kind = pl.col("kind")
         return [
@@ -204,3 +211,23 @@ def rows_for(ws: Workspace, entity: str, data: pl.DataFrame) -> list[tuple[Targe
         ]
     check_applicable(entity)
     return []
+
+
+def grouped(entity: str) -> bool:
+    """Whether a file's rows are gathered into fewer registry rows (a learner's competency
+    levels of one sitting: one row), so they cannot be counted row for row."""
+    from hemis.competency.apply import GROUPED
+
+    return entity in GROUPED
+
+
+def after_write(
+    ws: Workspace, target: Target, step: Plan, frame: pl.DataFrame, *, dry_run: bool
+) -> list[TableResult]:
+    """What writing a target entails beyond its own rows: the competency sittings a file
+    replaces (hemis.competency.apply)."""
+    if target.table != "competency_assessment":
+        return []
+    from hemis.competency.apply import after_write as competency_after
+
+    return competency_after(ws, target, step, frame, dry_run=dry_run)

@@ -42,8 +42,8 @@ def reads_only(endpoint: F) -> F:
 
 
 def registry_access(request: Request, principal: CurrentPrincipal) -> Principal:
-    """Candidates have no business in the registry; read-only roles may only read."""
-    if principal.role is Role.candidate:
+    """Candidates and learners have no business in the registry; read-only roles may only read."""
+    if principal.role.personal:
         raise Forbidden()
     if request.method not in _SAFE_METHODS and not principal.role.writable:
         endpoint = request.scope.get("endpoint")

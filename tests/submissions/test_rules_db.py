@@ -163,6 +163,8 @@ LECTURER = {
 }
 RECENT = {"admitted_on": "2025-09-05", "cohort_year": "2025", "status_date": "2025-09-05"}
 CLEAN = program_rows("P1", 2, 100) + program_rows("P2", 20, 200)
+ASSESSED = BASE["digital_competencies"] | {"student_code": "SV-OLD"}
+ASSESSED_WIDE = BASE["digital_competencies_wide"] | {"student_code": "SV-OLD"}
 
 # rule id → (passing, failing): (entity, rows)
 FIXTURES: dict[str, tuple[tuple[str, Rows], tuple[str, Rows]]] = {
@@ -240,6 +242,27 @@ FIXTURES: dict[str, tuple[tuple[str, Rows], tuple[str, Rows]]] = {
     "LRN.program_code.jump": (
         learners(*CLEAN),
         learners(*CLEAN, *program_rows("P2", 20, 300)),
+    ),
+    # Digital competency (hemis.competency): SV-OLD was admitted on 2022-09-05.
+    "CTG.program_code.exists": (
+        ("competency_targets", [BASE["competency_targets"]]),
+        ("competency_targets", [BASE["competency_targets"] | {"program_code": "NOPE"}]),
+    ),
+    "DCP.student_code.exists": (
+        ("digital_competencies", [ASSESSED]),
+        ("digital_competencies", [ASSESSED | {"student_code": "NOBODY"}]),
+    ),
+    "DCP.assessed_on.enrolment": (
+        ("digital_competencies", [ASSESSED]),
+        ("digital_competencies", [ASSESSED | {"assessed_on": "2021-06-01"}]),
+    ),
+    "DCW.student_code.exists": (
+        ("digital_competencies_wide", [ASSESSED_WIDE]),
+        ("digital_competencies_wide", [ASSESSED_WIDE | {"student_code": "NOBODY"}]),
+    ),
+    "DCW.assessed_on.enrolment": (
+        ("digital_competencies_wide", [ASSESSED_WIDE]),
+        ("digital_competencies_wide", [ASSESSED_WIDE | {"assessed_on": "2021-06-01"}]),
     ),
 }
 

@@ -41,8 +41,13 @@ _HTTP_MESSAGES: dict[int, tuple[str, str, str]] = {
 }
 
 
+# Machine documents outside /api (a credential's issuer and status lists, whose URLs are written
+# into the credentials themselves) answer errors in JSON too.
+_JSON_PREFIXES = ("/api", "/openapi.json", "/credentials/")
+
+
 def _wants_json(request: Request) -> bool:
-    return request.url.path.startswith("/api") or request.url.path == "/openapi.json"
+    return request.url.path.startswith(_JSON_PREFIXES)
 
 
 def render_error(request: Request, status: int, body: dict[str, Any]) -> Response:

@@ -22,6 +22,8 @@ DEV_BLIND_INDEX_KEY = base64.b64encode(b"dev-only-hmac-blind-index-key-32").deco
 DEV_EXCHANGE_SIGNING_KEY = base64.b64encode(b"dev-only-ed25519-hemis-seed-32b!").decode()
 DEV_REGISTRY_SEED = b"dev-only-ed25519-registry-seed!!"
 DEV_REGISTRY_PUBLIC_KEY = "a85BOIg2SYYCQz4sLziNz7RT/kVEsqDwY+bHEctSQP8="
+# Ed25519 seed of the ministry's key that signs digital competency credentials.
+DEV_CREDENTIAL_SIGNING_KEY = base64.b64encode(b"dev-only-ed25519-credential-key!").decode()
 DEV_VNPAY_HASH_SECRET = "dev-only-vnpay-hash-secret-0000000000000"  # noqa: S105 - refused in production
 DEV_EID_CLIENT_SECRET = "dev-only-eid-client-secret-000000000000"  # noqa: S105 - refused in production
 
@@ -127,6 +129,14 @@ class Settings(BaseSettings):
     registry_public_key: str = Field(
         DEV_REGISTRY_PUBLIC_KEY,
         description="Base64 of the national registries' Ed25519 public key (checks responses).",
+    )
+    credential_signing_key: str = Field(
+        DEV_CREDENTIAL_SIGNING_KEY,
+        repr=False,
+        description=(
+            "Base64 of the ministry's 32-byte Ed25519 seed that signs learners' digital "
+            "competency credentials and their status lists."
+        ),
     )
     population_url: str = Field(
         "http://127.0.0.1:8701", description="Base URL of the population database."
@@ -260,7 +270,11 @@ class Settings(BaseSettings):
         return self.database_url.startswith("sqlite")
 
     @field_validator(
-        "id_encryption_key", "blind_index_key", "exchange_signing_key", "registry_public_key"
+        "id_encryption_key",
+        "blind_index_key",
+        "exchange_signing_key",
+        "registry_public_key",
+        "credential_signing_key",
     )
     @classmethod
     def _key_is_32_bytes(cls, value: str) -> str:
@@ -297,6 +311,9 @@ class Settings(BaseSettings):
                 "HEMIS_BLIND_INDEX_KEY": self.blind_index_key == DEV_BLIND_INDEX_KEY,
                 "HEMIS_EXCHANGE_SIGNING_KEY": self.exchange_signing_key == DEV_EXCHANGE_SIGNING_KEY,
                 "HEMIS_REGISTRY_PUBLIC_KEY": self.registry_public_key == DEV_REGISTRY_PUBLIC_KEY,
+                "HEMIS_CREDENTIAL_SIGNING_KEY": (
+                    self.credential_signing_key == DEV_CREDENTIAL_SIGNING_KEY
+                ),
                 "HEMIS_VNPAY_HASH_SECRET": self.vnpay_hash_secret == DEV_VNPAY_HASH_SECRET,
                 "HEMIS_EID_CLIENT_SECRET": self.eid_client_secret == DEV_EID_CLIENT_SECRET,
             }

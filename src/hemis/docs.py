@@ -1,5 +1,5 @@
 """Docs generated from code: the settings table, the CLI reference, the data dictionary, the
-rule catalogue and the indicator definitions.
+rule catalogue, the indicator definitions and the error codes.
 
 `python -m hemis.docs` rewrites them; tests/unit/test_docs.py fails when they are stale.
 """
@@ -13,7 +13,9 @@ from typing import Any
 
 import typer
 
+from hemis.competency.docs import competency_md
 from hemis.config import PROJECT_ROOT, Settings
+from hemis.error_codes import errors_md
 from hemis.imports.docs import data_dictionary_md, rules_md
 from hemis.indicators.docs import indicators_md
 
@@ -31,7 +33,7 @@ def settings_md() -> str:
     ]
     for name, field in Settings.model_fields.items():
         default = field.default
-        if name in ("secret_key", "id_encryption_key", "blind_index_key"):
+        if name in ("secret_key", "id_encryption_key", "blind_index_key", "credential_signing_key"):
             shown = "development key (refused in production)"
         elif name == "database_url":
             shown = "`sqlite:///<project>/var/hemis.db`"
@@ -85,6 +87,8 @@ GENERATED: dict[str, Callable[[], str]] = {"settings.md": settings_md, "cli.md":
 GENERATED["data-dictionary.md"] = data_dictionary_md
 GENERATED["rules.md"] = rules_md
 GENERATED["indicators.md"] = indicators_md
+GENERATED["errors.md"] = lambda: HEADER + errors_md()
+GENERATED["competency.md"] = competency_md
 
 
 def stale() -> list[str]:

@@ -7,7 +7,7 @@ message quoting a file's row, a file name, a value — none needs the caller to 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 from hemis.common.national_ids import mask_text, mask_values
 
@@ -44,9 +44,48 @@ class HemisError(Exception):
         return {"code": self.code, "message": self.message(lang), "details": self.details}
 
 
+class Problem(TypedDict):
+    """One item of a 422's details (docs/errors.md): the field, a code for programs, the
+    message in Vietnamese and in English."""
+
+    field: str
+    code: str
+    message: str
+    message_en: str
+
+
+def problem(field: str, code: str, message_vi: str, message_en: str) -> Problem:
+    return {"field": field, "code": code, "message": message_vi, "message_en": message_en}
+
+
 class ValidationFailed(HemisError):
+    """Input refused. Its answer's `details` list Problems: an item that names its field but
+    not all of code and messages takes the error's own, and one such item alone becomes a list
+    (`details` itself is kept as raised, for the pages that read it)."""
+
     code = "validation_failed"
     status = 422
+
+    def to_dict(self, lang: str = "vi") -> dict[str, Any]:
+        details = self.details
+        if isinstance(details, dict) and "field" in details:
+            details = [details]
+        if isinstance(details, list):
+            details = [self._problem(item) for item in details]
+        return {**super().to_dict(lang), "details": details}
+
+    def _problem(self, item: Any) -> Any:
+        if not isinstance(item, dict) or "field" not in item:
+            return item
+        defaults = {"code": self.code, "message": self.message_vi, "message_en": self.message_en}
+        return {**item, **{k: v for k, v in defaults.items() if not item.get(k)}}
+
+
+def invalid(field: str, code: str, message_vi: str, message_en: str) -> ValidationFailed:
+    """A refusal of one field's value, its message also the problem's."""
+    return ValidationFailed(
+        message_vi, message_en, details=[problem(field, code, message_vi, message_en)]
+    )
 
 
 class NotFound(HemisError):
@@ -77,6 +116,15 @@ class Forbidden(HemisError):
         **kwargs: Any,
     ) -> None:
         super().__init__(message_vi, message_en, **kwargs)
+
+
+class ReadOnly(Forbidden):
+    """A write by a role that may only read."""
+
+    code = "read_only"
+
+    def __init__(self) -> None:
+        super().__init__("Tài khoản chỉ có quyền đọc.", "This account can only read.")
 
 
 class Conflict(HemisError):

@@ -4,6 +4,7 @@ from hemis.accounts.models import ApiToken, LoginAttempt, User, WebSession
 from hemis.actions.models import ActionJob
 from hemis.admissions.models import *  # noqa: F403
 from hemis.audit.models import AuditEntry, AuditHead
+from hemis.competency.models import *  # noqa: F403
 from hemis.db.base import Base
 from hemis.db.ids import id_allocator
 from hemis.identity.models import EidTokenUse

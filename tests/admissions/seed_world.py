@@ -1,7 +1,7 @@
 """Admissions rows of one institution in the API tests' world (tests/web/conftest.py): an offer,
-a conversion table, a round result and a learner's admission record, so that the tenancy walk
-has B's rows in every admissions tenant table. The admission year and the round are national and
-made once, before B's ids."""
+a conversion table, a bonus table, a round result and a learner's admission record, so that the
+tenancy walk has B's rows in every admissions tenant table. The admission year and the round are
+national and made once, before B's ids."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from hemis.admissions.models import (
     AdmissionOffer,
     AdmissionRound,
     AdmissionYear,
+    BonusTable,
     ConversionTable,
     LearnerAdmission,
     RoundOfferResult,
@@ -79,7 +80,14 @@ def seed_admissions(s: Session, institution_id: int, program_id: int, tag: str) 
         score_h=2400,
         student_code=learner.student_code,
     )
-    s.add_all([table, result, admission])
+    bonus = BonusTable(
+        institution_id=institution_id,
+        year=YEAR,
+        kind="language",
+        entries=[["ielts", 650, 125]],
+        source=f"Thông báo tuyển sinh {tag}",
+    )
+    s.add_all([table, result, admission, bonus])
     s.flush()
     # "admissions": the id the tenancy walk puts in every {…_id} of /api/v1/admissions paths
     return {"admissions": offer.id, "conversion-tables": table.id, "round-results": result.id}

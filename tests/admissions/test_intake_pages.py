@@ -85,7 +85,9 @@ def test_the_supplementary_admission_is_confirmed_and_the_officer_writes_the_int
     me = site.client("thi.sinh.d")
     results = me.get("/admissions/results").text
     assert "Xác nhận nhập học" in results
-    assert post(me, "/admissions/confirm", "/admissions/results").status_code == 303  # type: ignore[attr-defined]
+    assert (
+        post(me, "/admissions/confirm", "/admissions/results", confirmed="yes").status_code == 303
+    )  # type: ignore[attr-defined]
     assert "Bạn đã xác nhận nhập học" in me.get("/admissions/results").text
     # the officer: per program, quota / admitted (final + supplementary) / confirmed / written
     officer = site.client("dhx.officer")

@@ -146,8 +146,8 @@ def test_a_candidates_journey(site: Site) -> None:
     assert wishes.index("Ngành EE1") < wishes.index("Ngành IT1")
     # 26.25 + KV1 tapered: (30 − 26.25) / 7.5 × 0.75 = 0.375 → 0.38
     explained = me.get(f"/admissions/offers/{site.inst}/{site.offers[0]}/score")
-    assert 'id="admission-score">26.63<' in explained.text
-    assert 'id="priority">0.38' in explained.text
+    assert 'id="admission-score">26,63<' in explained.text
+    assert 'id="priority">0,38' in explained.text
     # the ministry runs the final round; the candidate sees why and confirms
     close_wishes(site)
     admin = site.client("bo.admin")
@@ -166,10 +166,20 @@ def test_a_candidates_journey(site: Site) -> None:
     for action in ("snapshot", "run", "publish"):
         round_id = re.search(rf'/admissions/ministry/rounds/(\d+)/{action}"', page)
         assert round_id, action
+        url = f"/admissions/ministry/rounds/{round_id.group(1)}/{action}"
+        if action == "publish":
+            # publishing cannot be undone: the first post only asks, and changes nothing
+            asked = post(admin, url, "/admissions/ministry")
+            assert asked.status_code == 200  # type: ignore[attr-defined]
+            assert "Công bố không thể hoàn tác" in asked.text  # type: ignore[attr-defined]
+            assert 'name="confirmed" value="yes"' in asked.text  # type: ignore[attr-defined]
+            assert f'action="{url}"' in asked.text  # type: ignore[attr-defined]
+            assert f'{url}"' in admin.get("/admissions/ministry").text  # still to publish
         started = post(
             admin,
-            f"/admissions/ministry/rounds/{round_id.group(1)}/{action}",
+            url,
             "/admissions/ministry",
+            **({"confirmed": "yes"} if action == "publish" else {}),
         )
         assert started.status_code == 303  # type: ignore[attr-defined]
         done = finish(admin, started.headers["location"])  # type: ignore[attr-defined]
@@ -183,9 +193,50 @@ def test_a_candidates_journey(site: Site) -> None:
     results = me.get("/admissions/results").text
     assert "Trúng tuyển nguyện vọng" in results
     assert "Ngành EE1" in results
-    confirmed = post(me, "/admissions/confirm", "/admissions/results")
+    asked = post(me, "/admissions/confirm", "/admissions/results")
+    assert asked.status_code == 200  # type: ignore[attr-defined]
+    assert "quyết định cuối cùng" in asked.text  # type: ignore[attr-defined]
+    assert "Bạn đã xác nhận nhập học" not in me.get("/admissions/results").text
+    confirmed = post(me, "/admissions/confirm", "/admissions/results", confirmed="yes")
     assert confirmed.status_code == 303  # type: ignore[attr-defined]
     assert "Bạn đã xác nhận nhập học" in me.get("/admissions/results").text
+
+
+def test_the_wish_search_ignores_diacritics(site: Site) -> None:
+    me = site.client("thi.sinh.a")
+
+    def found(q: str) -> set[str]:
+        html = me.get("/admissions/wishes", params={"q": q}).text
+        return set(re.findall(r"Ngành (IT1|EE1|QT1)", html.split("Kết quả tìm kiếm")[-1]))
+
+    # "Ngành IT1" by its name with and without marks, in any case; institutions likewise
+    assert found("nganh it1") == found("NGÀNH IT1") == {"IT1"}
+    assert found("bach khoa") == found("Bách Khoa") == {"IT1", "EE1"}
+    assert found("kinh te quoc dan") == {"QT1"}
+    assert found("dai hoc") == {"IT1", "EE1", "QT1"}
+    assert found("%") == set()  # a wildcard is a character, not a pattern
+    assert found("zzz") == set()
+
+
+def test_deleting_a_wish_asks_first_and_works_without_javascript(site: Site) -> None:
+    me = site.client("thi.sinh.b")
+    wish = site.b.wishes[0]
+    url = f"/admissions/wishes/{wish}/delete"
+    listing = me.get("/admissions/wishes").text
+    # a plain form post (no htmx attributes): the confirmation page needs no script
+    form = re.search(rf'<form[^>]*action="{url}"[^>]*>', listing)
+    assert form
+    assert "hx-post" not in form.group(0)
+    asked = post(me, url, "/admissions/wishes")
+    assert asked.status_code == 200  # type: ignore[attr-defined]
+    text = asked.text  # type: ignore[attr-defined]
+    assert "Xoá nguyện vọng?" in text
+    assert "Ngành IT1 — Đại học Bách khoa Hà Nội" in text
+    assert 'href="/admissions/wishes"' in text  # the way back
+    assert "Ngành IT1" in me.get("/admissions/wishes").text  # nothing deleted yet
+    done = post(me, url, "/admissions/wishes", confirmed="yes")
+    assert done.status_code == 303  # type: ignore[attr-defined]
+    assert "Bạn chưa có nguyện vọng nào" in me.get("/admissions/wishes").text
 
 
 def test_a_candidate_sees_only_their_own_records(site: Site) -> None:
@@ -202,6 +253,7 @@ def test_a_candidate_sees_only_their_own_records(site: Site) -> None:
         body = me.get(url).text
         assert site.b.number not in body, url
         assert "Bình" not in body, url
+        assert "27,50" not in body, url
         assert "27.50" not in body, url
     for action in ("delete", "up", "down"):
         refused = post(me, f"/admissions/wishes/{b_wish}/{action}", "/admissions/wishes")
@@ -328,3 +380,49 @@ def test_a_registration_form_from_another_tab_does_not_overwrite_the_saved_one(
         registration = world.registration_of(s, site.a.person_id)
         assert registration is not None
         assert registration.area == "KV2"
+
+
+def test_a_candidate_answers_a_direct_admission_and_sees_their_certificates(site: Site) -> None:
+    import datetime as dt
+
+    from hemis.admissions import service_paths
+    from hemis.admissions.schemas_paths import AchievementCreate, DirectAdmissionCreate
+
+    with scoped_session(site.sessions, world.system()) as s:
+        granted = service_paths.grant_path(
+            s,
+            DirectAdmissionCreate(
+                year=YEAR,
+                candidate_number=site.a.number,
+                offer_id=site.offers[1],
+                path="direct",  # type: ignore[arg-type]
+                basis="Điều 8: giải Nhất học sinh giỏi quốc gia môn Vật lí",
+            ),
+        ).id
+        service_paths.record_achievement(
+            s,
+            AchievementCreate(
+                year=YEAR,
+                candidate_number=site.a.number,
+                kind="language",  # type: ignore[arg-type]
+                code="ielts",
+                score="6.5",  # type: ignore[arg-type]
+                source="IDP Việt Nam",
+                document="23VN012345",
+                issued_on=dt.date(YEAR - 1, 11, 2),
+            ),
+        )
+    me = site.client("thi.sinh.a")
+    wishes = me.get("/admissions/wishes").text
+    assert "Xét tuyển thẳng" in wishes
+    assert "giải Nhất học sinh giỏi quốc gia môn Vật lí" in wishes
+    done = post(me, f"/admissions/paths/{granted}/accept", "/admissions/wishes")
+    assert done.status_code == 303  # type: ignore[attr-defined]
+    assert "Thí sinh đã nhận" in me.get("/admissions/wishes").text
+    scores = me.get("/admissions/scores").text
+    assert "IDP Việt Nam" in scores
+    assert "23VN012345" in scores
+    # another candidate cannot answer it
+    other = site.client("thi.sinh.b")
+    refused = post(other, f"/admissions/paths/{granted}/decline", "/admissions/wishes")
+    assert refused.status_code == 404  # type: ignore[attr-defined]

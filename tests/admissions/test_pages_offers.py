@@ -77,7 +77,7 @@ def test_an_officer_adds_an_offer(site: Site) -> None:
     officer = site.clients["bk.officer"]
     form = officer.get(NEW).text
     assert f'<option value="{site.program}">IT2' in form
-    assert f'<option value="{site.other_program}"' not in form  # another institution's program
+    assert f'<option value="{site.other_program}">QT2' not in form  # another institution's
     done = post_form(
         officer,
         CREATE,
@@ -129,7 +129,7 @@ def test_a_refused_offer_keeps_what_was_typed_and_names_each_field(site: Site) -
         "code": "IT 2!",
         "quota": "-1",
         "combinations": "A00=0\nQ01=1",
-        "floor": "40",
+        "floor": "95",
     }
     bad = post_form(officer, CREATE, NEW, typed)
     assert bad.status_code == 422
@@ -148,7 +148,8 @@ def test_a_refused_offer_keeps_what_was_typed_and_names_each_field(site: Site) -
         "Mã xét tuyển: chỉ gồm chữ cái không dấu, chữ số và . _ / -"
     )
     assert field_error(bad.text, "floor") == (
-        "Ngưỡng đảm bảo chất lượng đầu vào: phải nhỏ hơn hoặc bằng 30"
+        # at most 90 on any scale; the offer's own scale is checked by the service (30 here)
+        "Ngưỡng đảm bảo chất lượng đầu vào: phải nhỏ hơn hoặc bằng 90"
     )
     assert input_value(bad.text, "quota") == "-1"
     assert f'<option value="{site.program}" selected>' in bad.text
@@ -250,3 +251,33 @@ def test_the_offer_form_is_for_officers(site: Site) -> None:
     refused = post_form(admin, CREATE, "/admissions/ministry", {"quota": "1"})
     assert refused.status_code == 403
     assert len(site.offers()) == 2
+
+
+def test_an_officer_weights_mathematics_and_the_offer_scores_on_40(site: Site) -> None:
+    officer = site.clients["bk.officer"]
+    values = {
+        "program_id": str(site.program),
+        "code": "IT-M2",
+        "quota": "60",
+        "methods": ["exam"],
+        "combinations": "A00=0\nA01=0",
+        "weights": "math",
+        "weight_value": "2",
+        "floor": "32",
+        "status": "open",
+    }
+    done = post_form(officer, CREATE, NEW, values)
+    assert done.status_code == 303
+    (offer,) = [o for o in site.offers() if o.code == "IT-M2"]
+    assert offer.weights == {"math": 2}
+    assert offer.floor_h == 3200  # on 40: allowed
+    # A combination without Mathematics would put the offer on two scales: refused, named.
+    refused = post_form(
+        officer, CREATE, NEW, values | {"code": "IT-M3", "combinations": "A00\nC00"}
+    )
+    assert refused.status_code == 422
+    assert "cùng tổng hệ số" in field_error(refused.text, "weights")
+    # A floor above the scale is refused too.
+    high = post_form(officer, CREATE, NEW, values | {"code": "IT-M4", "floor": "41"})
+    assert high.status_code == 422
+    assert "thang điểm 40" in field_error(high.text, "floor")

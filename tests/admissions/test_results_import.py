@@ -3,6 +3,7 @@ subjects, duplicates) and written as one batch with its provenance, or not at al
 
 from __future__ import annotations
 
+import polars as pl
 import pytest
 from sqlalchemy import func, select
 
@@ -65,7 +66,7 @@ def test_every_problem_is_reported_and_nothing_is_written(
     text = (
         "candidate_number,math,physics,history\n"
         f"{a.number},10.5,7,\n"  # row 2: out of range
-        f"{b.number},7.1,abc,\n"  # row 3: off the 0.25 step, not a number
+        f"{b.number},7.12,abc,\n"  # row 3: off the 0.05 step (2025), not a number
         "99999999,5,5,\n"  # row 4: unknown candidate number
         f"{a.number},6,,8\n"  # row 5: repeated, and history is not a registered subject
     )
@@ -102,3 +103,38 @@ def test_other_methods_have_their_own_scales(s: HemisSession, cipher: IdCipher) 
     results = queries.candidate_results(s, YEAR, a.person_id)
     assert results.tests == {"hsa": 11200, "tsa": 6741}
     assert results.transcript == {"math": 870, "physics": 913}
+
+
+def test_a_2025_file_with_scores_in_steps_of_0_05_is_accepted(
+    s: HemisSession, cipher: IdCipher
+) -> None:
+    # From 2025 the exam's true/false items score 0.1 / 0.25 / 0.5 / 1 per question, so a subject
+    # score is a multiple of 0.05 (MOET 2025 answer-sheet guidance, rules.exam_step_h).
+    world.calendar(s)
+    a = world.candidate(s, cipher, 1)
+    report = _import(s, f"candidate_number,math,literature,physics\n{a.number},7.35,6.8,9.05\n")
+    assert report.scores == 3
+    assert queries.candidate_results(s, YEAR, a.person_id).exam == {
+        "math": 735,
+        "literature": 680,
+        "physics": 905,
+    }
+    with pytest.raises(ValidationFailed) as failed:
+        _import(s, f"candidate_number,chemistry\n{a.number},7.33\n")
+    (problem,) = failed.value.details["problems"]
+    assert (problem["code"], problem["message_en"]) == ("import.step", "must be a multiple of 0.05")
+
+
+def test_the_step_follows_the_exam_year() -> None:
+    # A 2024 results file (exam format 2017–2024): Mathematics 8.2 is on its 0.2 step, Physics
+    # 8.2 is off its 0.25 step; the same Physics 8.2 passes in 2025 (0.05 step).
+    frame = pl.DataFrame(
+        {"row": [2, 2], "candidate_number": ["1", "1"], "subject": ["math", "physics"]}
+    ).with_columns(pl.lit("8.2").alias("raw"))
+    kept, problems = results_import._check_values(frame, Method.exam, 2024)
+    assert kept["subject"].to_list() == ["math"]
+    assert [(p["field"], p["message_en"]) for p in problems] == [
+        ("physics", "must be a multiple of 0.25")
+    ]
+    kept, problems = results_import._check_values(frame, Method.exam, 2025)
+    assert (kept.height, problems) == (2, [])

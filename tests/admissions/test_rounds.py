@@ -6,13 +6,21 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
 import numpy as np
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
-from hemis.admissions import queries, queries_public, rounds, service, service_offers
+from hemis.admissions import (
+    queries,
+    queries_public,
+    round_verify,
+    rounds,
+    service,
+    service_offers,
+)
 from hemis.admissions.eligibility import VN_TZ as VN
 from hemis.admissions.eligibility import local_deadline, risk_hint
 from hemis.admissions.models import AdmissionRound, RoundCandidate, RoundSnapshot
@@ -100,7 +108,7 @@ def test_a_round_is_reproducible_from_its_snapshot(s: HemisSession, cipher: IdCi
     snap = unpack(stored.payload, r.snapshot_sha256)
     first, again = (solve(to_problem(snap).problem, "group") for _ in range(2))
     assert np.array_equal(first.assigned_wish, again.assigned_wish)
-    assert rounds.verify_round(s, r.id).identical
+    assert round_verify.verify_round(s, r.id).identical
     # the same data gives the same bytes and hash (canonical form), on either database
     assert build_snapshot(s, r).sha256 == r.snapshot_sha256
     assert pack(snap) == stored.payload
@@ -297,3 +305,121 @@ def test_a_candidate_admitted_in_a_supplementary_round_can_confirm(
     assert assigned(s, supplementary, sc) == [None, None, None, sc.y]
     row = rounds.confirm_enrolment(s, YEAR, sc.c[3].person_id)
     assert (row.round_id, row.offer_id) == (supplementary.id, sc.y)
+
+
+def test_the_snapshot_keeps_category_points_after_the_area_points_expire(
+    s: HemisSession, cipher: IdCipher
+) -> None:
+    # Circular 08/2022 as amended, Art. 7(1)–(2): a UT1 + KV1 candidate who graduated in 2023
+    # keeps UT1's 2 points in 2025 (KV1's 0.75 expired): 20.00 → 22.00 in the round's snapshot,
+    # as on the candidate's own score page.
+    world.calendar(s)
+    inst = factories.institution(s, "DHO")
+    offer = world.offer(s, world.program(s, inst, "O"), 5)
+    old = world.candidate(s, cipher, 1, area="KV1", category="01", graduation_year=2023)
+    ut2 = world.candidate(s, cipher, 2, category="06", graduation_year=2022)
+    world.import_exam(
+        s,
+        {
+            old.number: {"math": "7", "physics": "7", "chemistry": "6"},
+            ut2.number: {"math": "8", "physics": "8", "chemistry": "7.5"},
+        },
+    )
+    world.wish(s, old, inst.id, offer)
+    world.wish(s, ut2, inst.id, offer)
+    r = rounds.create_round(s, RoundCreate.model_validate({"year": YEAR}))
+    snap = build_snapshot(s, r)
+    by_person = dict(zip(snap["person"].tolist(), snap["wish_score"].tolist(), strict=True))
+    assert by_person == {old.person_id: 2200, ut2.person_id: 2437}
+    row = s.get(service_offers.AdmissionOffer, (inst.id, offer))
+    assert row is not None
+    shown = queries.explain_for_offer(s, s, YEAR, old.person_id, row)
+    assert shown.score is not None
+    assert shown.score == 22
+
+
+def _tied_scene(
+    s: HemisSession, cipher: IdCipher, tiebreaks: list[str]
+) -> tuple[int, int, list[Candidate]]:
+    """One seat at T (tie-breaks as given); An puts T first, Binh second after a closed-off
+    program F (no seats). Both score 24.00 on A00 at T; An's Math is lower."""
+    world.calendar(s)
+    inst = factories.institution(s, "DHT")
+    t = world.offer(s, world.program(s, inst, "T"), 1, tiebreaks=tiebreaks)
+    f = world.offer(s, world.program(s, inst, "F"), 0)
+    an = world.candidate(s, cipher, 1)
+    binh = world.candidate(s, cipher, 2)
+    world.import_exam(
+        s,
+        {
+            an.number: {"math": "7.5", "physics": "8.5", "chemistry": "8"},
+            binh.number: {"math": "8.5", "physics": "7.5", "chemistry": "8"},
+        },
+    )
+    world.wish(s, an, inst.id, t)
+    world.wish(s, binh, inst.id, f)
+    world.wish(s, binh, inst.id, t)
+    return inst.id, t, [an, binh]
+
+
+def _shown(s: HemisSession, c: Candidate) -> list[tuple[int, str, str | None]]:
+    outcome = queries.my_results(s, s, YEAR, c.person_id)[0]
+    return [(w.rank, w.outcome, w.decided_by) for w in outcome.wishes]
+
+
+def test_only_the_chosen_criteria_break_ties_and_the_candidate_is_told_which(
+    s: HemisSession, cipher: IdCipher
+) -> None:
+    # Circular 08/2022 as amended, Art. 20(3): candidates compare by score regardless of wish
+    # order; the institution chooses its secondary criteria. T chose Math: 24.00 each, Binh's
+    # Math 8.5 beats An's 7.5 although An ranked T higher; An is told Math decided.
+    _, t, (an, binh) = _tied_scene(s, cipher, ["math"])
+    r = run(s)
+    assert s.get(RoundCandidate, (r.id, binh.person_id)).offer_id == t  # type: ignore[union-attr]
+    assert _shown(s, an) == [(1, "tie_lost", "math")]
+    assert round_verify.verify_round(s, r.id).identical
+
+
+def test_wish_order_breaks_a_tie_only_where_the_offer_chose_it(
+    s: HemisSession, cipher: IdCipher
+) -> None:
+    # T chose the wish order: An (T as wish 1) beats Binh (T as wish 2); Binh is told so.
+    _, t, (an, binh) = _tied_scene(s, cipher, ["wish_rank"])
+    r = run(s)
+    assert s.get(RoundCandidate, (r.id, an.person_id)).offer_id == t  # type: ignore[union-attr]
+    assert _shown(s, binh) == [(1, "no_seats", None), (2, "tie_lost", "wish_rank")]
+
+
+def test_without_criteria_a_tie_stays_a_tie(s: HemisSession, cipher: IdCipher) -> None:
+    # No criterion chosen: under `group` the wish order does not separate An and Binh, both are
+    # admitted on the one seat (reported over quota); under `strict` the candidate order
+    # decides and the one refused is told it was that order, not a criterion.
+    _, t, (an, binh) = _tied_scene(s, cipher, [])
+    r = run(s)
+    assert {s.get(RoundCandidate, (r.id, c.person_id)).offer_id for c in (an, binh)} == {t}  # type: ignore[union-attr]
+    assert r.stats["over_quota"] == 1
+    strict = run(s, tie_policy="strict")
+    held = [s.get(RoundCandidate, (strict.id, c.person_id)) for c in (an, binh)]
+    assert sorted(h.offer_id is not None for h in held if h is not None) == [False, True]
+    loser = an if held[0] is not None and held[0].offer_id is None else binh
+    assert _shown(s, loser)[-1][1:] == ("tie_lost", "candidate_order")
+
+
+def test_a_weighted_offer_is_matched_on_its_own_scale(s: HemisSession, cipher: IdCipher) -> None:
+    # Mathematics × 2: 2 × 8 + 8.5 + 8.5 = 33/40, KV1 tapered on 40 (Art. 7): 33.70 in the
+    # snapshot, the cutoff and the candidate's score page alike.
+    world.calendar(s)
+    inst = factories.institution(s, "DHW")
+    offer = world.offer(s, world.program(s, inst, "W"), 1)
+    service_offers.update_offer(s, offer, OfferUpdate.model_validate({"weights": {"math": 2}}))
+    c = world.candidate(s, cipher, 1, area="KV1")
+    world.import_exam(s, {c.number: {"math": "8", "physics": "8.5", "chemistry": "8.5"}})
+    world.wish(s, c, inst.id, offer)
+    r = run(s)
+    mine = queries.my_results(s, s, YEAR, c.person_id)[0]
+    assert [(w.outcome, w.score_h, w.cutoff_h) for w in mine.wishes] == [("admitted", 3370, 3370)]
+    row = s.get(service_offers.AdmissionOffer, (inst.id, offer))
+    assert row is not None
+    shown = queries.explain_for_offer(s, s, YEAR, c.person_id, row)
+    assert (shown.scale, shown.score) == (40, Decimal("33.70"))
+    assert round_verify.verify_round(s, r.id).identical

@@ -26,6 +26,7 @@ from hemis.admissions.vector import (
     Offers,
     Tables,
     best_scores,
+    combination_key,
     criterion_code,
 )
 
@@ -82,12 +83,48 @@ def test_priority_is_added_and_the_floor_applies_to_the_admission_score() -> Non
     assert x.total is not None
     assert x.total.priority == D("2.75")
     assert x.score == D("20.25")
-    old = PriorityProfile("KV1", "01", 2022)  # graduated three years ago: no priority
+    # Graduated three years ago: KV1 has expired (Art. 7(1)), category 01 (UT1, +2) has not
+    # (Art. 7(2)): 17.50 + 2.00 = 19.50, below the floor of 20.
+    old = PriorityProfile("KV1", "01", 2022)
     y = explain_score(
         2025, R2025, OfferRules(["exam"], {"A00": 0}, floor_h=to_h(20)), results, old, {}
     )
+    assert not y.area_year_ok
+    assert (y.area_points, y.category_points) == (D(0), D(2))
+    assert y.total is not None
+    assert y.total.total == D("19.50")
     assert y.score is None
     assert y.reason == "below_floor"
+
+
+def test_category_points_outlive_the_area_points() -> None:
+    # Circular 08/2022 as amended, Art. 7(1)–(2): UT1 + KV1, graduated 2023, admitted 2025,
+    # 20.00 before priority → 22.00 (KV1 expired, UT1 kept).
+    results = exam(math="7", physics="7", chemistry="6")
+    offer = OfferRules(["exam"], {"A00": 0})
+    x = explain_score(2025, R2025, offer, results, PriorityProfile("KV1", "01", 2023), {})
+    assert x.score == D("22.00")
+    # UT2 only, graduated 2022: 23.50 tapers (Art. 7(4)): 23.5 + 0.87 = 24.37.
+    results = exam(math="8", physics="8", chemistry="7.5")
+    y = explain_score(2025, R2025, offer, results, PriorityProfile("KV3", "06", 2022), {})
+    assert y.score == D("24.37")
+
+
+def test_a_weighted_offer_scores_on_its_own_scale() -> None:
+    # Mathematics × 2 (A00 on 40): 2 × 8 + 8.5 + 8.5 = 33.00; KV1 converted to 40 and tapered
+    # (Art. 7): 33.70.
+    results = exam(math="8", physics="8.5", chemistry="8.5")
+    offer = OfferRules(["exam"], {"A00": 0}, weights={"math": 2})
+    x = explain_score(2025, R2025, offer, results, PriorityProfile("KV1", None, 2025), {})
+    assert x.scale == D(40)
+    assert x.options[0].raw == D(33)
+    assert x.score == D("33.70")
+    # A transcript sum is brought to 30 for the table and back: 2 × 9 + 8.5 + 8.5 = 35/40 →
+    # 26.25/30 → 20 + (26.25 − 24) × 10 / 6 = 23.75 → × 4/3 = 31.666… → 31.67.
+    marks = CandidateResults(transcript={"math": 900, "physics": 850, "chemistry": 850})
+    offer = OfferRules(["transcript"], {"A00": 0}, weights={"math": 2})
+    y = explain_score(2025, R2025, offer, marks, NONE, {"transcript": TRANSCRIPT})
+    assert y.score == D("31.67")
 
 
 def test_2026_rules_require_15_points_from_the_three_subjects() -> None:
@@ -140,12 +177,17 @@ def _random_world(
     for _ in range(n_offers):
         methods = rng.sample(["exam", "transcript", "hsa"], rng.randint(1, 3))
         combos = {c: rng.choice([0, 0, -50, 25]) for c in rng.sample(COMBOS, rng.randint(1, 3))}
+        # Mathematics weighted (× 2 or 3) where every combination holds it: a 40- or 50-point
+        # scale for the exam, the transcript and the tests alike.
+        with_math = all(c in ("A00", "A01", "D01", "B00") for c in combos)
+        weights = {"math": rng.choice([2, 3])} if with_math and rng.random() < 0.5 else {}
         offers.append(
             OfferRules(
                 methods,
                 combos,
                 rng.choice([0, 1500, 2000]),
                 rng.sample(["math", "wish_rank", "english"], 2),
+                weights,
             )
         )
         institution.append(rng.randrange(2))
@@ -184,7 +226,8 @@ def test_vectorised_scores_equal_the_explained_ones(seed: int) -> None:
     candidates = Candidates(
         matrix("exam"), matrix("transcript"), tests, np.array(normal, dtype=np.int64)
     )
-    combos = sorted({c for o in offers for c in o.combinations})
+    keys = [{c: combination_key(c, o.weights) for c in o.combinations} for o in offers]
+    combos = sorted({k for mine in keys for k in mine.values()})
     methods = np.zeros((len(offers), len(METHOD_INDEX)), dtype=np.bool_)
     accept = np.zeros((len(offers), len(combos)), dtype=np.bool_)
     offset = np.zeros((len(offers), len(combos)), dtype=np.int64)
@@ -196,8 +239,8 @@ def test_vectorised_scores_equal_the_explained_ones(seed: int) -> None:
             key = (institution[p], m)
             table[p, METHOD_INDEX[m]] = table_list.index(key) if key in tables else -1
         for code, value in o.combinations.items():
-            accept[p, combos.index(code)] = True
-            offset[p, combos.index(code)] = value
+            accept[p, combos.index(keys[p][code])] = True
+            offset[p, combos.index(keys[p][code])] = value
     floor = np.array([o.floor_h for o in offers], dtype=np.int64)
     built = Tables.build([tables[k].points for k in table_list])
     cand = np.repeat(np.arange(n), len(offers)).astype(np.int64)
@@ -206,7 +249,16 @@ def test_vectorised_scores_equal_the_explained_ones(seed: int) -> None:
     got = best_scores(
         rules,
         candidates,
-        Offers(methods, combos, accept, offset, floor, table, criteria),
+        Offers(
+            methods,
+            combos,
+            accept,
+            offset,
+            floor,
+            table,
+            criteria,
+            np.array([o.weight for o in offers], dtype=np.int64),
+        ),
         built,
         cand,
         offer,

@@ -115,7 +115,7 @@ def test_first_login_pay_move_the_calendar_and_confirm(
             candidate.goto(f"{base}/admissions")
             expect(candidate.locator("main")).to_contain_text("01000001")
             candidate.goto(f"{base}/admissions/scores")
-            expect(candidate.locator("main")).to_contain_text("8.75")
+            expect(candidate.locator("main")).to_contain_text("8,75")
             candidate.goto(f"{base}/admissions/wishes")
             expect(candidate.locator("main table tbody tr")).to_have_count(3)
             candidate.goto(f"{base}/payments")
@@ -149,6 +149,7 @@ def test_first_login_pay_move_the_calendar_and_confirm(
             candidate.goto(f"{base}/admissions/results")
             expect(candidate.locator(".outcome-admitted")).to_be_visible()
             candidate.get_by_role("button", name="Xác nhận nhập học").click()
+            candidate.get_by_role("button", name="Tôi xác nhận nhập học").click()
             expect(candidate.locator("main")).to_contain_text("Bạn đã xác nhận nhập học lúc")
             candidate.screenshot(path=str(ARTIFACTS / "demo-confirmed.png"), full_page=True)
         finally:

@@ -100,6 +100,21 @@ def test_dashboard_overview_matrix_profile_drill_and_officer(
                 "link", name="Tỉ lệ người học quy đổi trên giảng viên toàn thời gian"
             ).click()
             expect(page.locator("#matrix tbody tr").first).to_contain_text("Đủ Số Liệu")
+            # the institution column stays in view while the criteria scroll sideways
+            first = page.locator("#matrix tbody tr th.sticky-col").first
+            assert first.evaluate("e => getComputedStyle(e).position") == "sticky"
+            before = first.bounding_box()
+            wrap = page.locator(".matrix-wrap")
+            assert wrap.evaluate("e => { e.scrollLeft = 600; return e.scrollLeft; }") > 100
+            after = first.bounding_box()
+            assert before is not None
+            assert after is not None
+            assert abs(after["x"] - before["x"]) < 1
+            # a short header shows its full name on keyboard focus
+            header = page.locator("#matrix thead a.has-tip").first
+            header.focus()
+            tip = header.evaluate("e => getComputedStyle(e, '::after').content")
+            assert header.get_attribute("data-tip") in tip
             page.get_by_label("Có tiêu chí").select_option("fail")
             page.get_by_role("button", name="Lọc").click()
             expect(page.locator("#matrix tbody tr")).to_have_count(1)

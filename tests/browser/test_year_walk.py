@@ -28,7 +28,6 @@ import json
 import os
 import re
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -224,11 +223,12 @@ def test_a_newcomer_lives_the_national_year_through_the_pages(tmp_path: Path) ->
                 shot(candidate, "sandbox-gateway", height=200)
                 candidate.get_by_role("button", name="Thanh toán / Pay").click()
                 candidate.wait_for_url(re.compile(re.escape(base) + r"/payments/return"))
-                for _ in range(60):  # the gateway's notification settles it, not the redirect
-                    candidate.goto(f"{base}/payments")
-                    if "Đã thanh toán." in candidate.locator("main").inner_text():
-                        break
-                    time.sleep(0.5)
+                # the gateway's notification settles it, not the redirect: the return page
+                # follows the intent by itself until it is final
+                status = candidate.locator("#payment-status")
+                expect(status).to_have_attribute("data-status", "paid", timeout=60_000)
+                expect(status).to_contain_text("Đã thanh toán")
+                candidate.goto(f"{base}/payments")
                 expect(candidate.locator("main")).to_contain_text("Đã thanh toán.")
                 shot(candidate, "paid")
 
@@ -246,6 +246,9 @@ def test_a_newcomer_lives_the_national_year_through_the_pages(tmp_path: Path) ->
                     ("Công bố", "round-publish"),
                 ):
                     rounds.get_by_role("button", name=button).click()
+                    if button == "Công bố":  # cannot be undone: a confirmation page first
+                        expect(ministry.locator("main")).to_contain_text("không thể hoàn tác")
+                        ministry.get_by_role("button", name="Công bố đợt").click()
                     expect(ministry).to_have_url(re.compile(r"/actions/\d+$"))
                     expect(ministry.locator("#action-result")).to_be_visible(timeout=JOB_SECONDS)
                     expect(ministry.locator("#action-status")).to_have_attribute(
@@ -264,6 +267,7 @@ def test_a_newcomer_lives_the_national_year_through_the_pages(tmp_path: Path) ->
                 expect(candidate.locator("main")).to_contain_text("Vì sao")
                 shot(candidate, "result-explained")
                 candidate.get_by_role("button", name="Xác nhận nhập học").click()
+                candidate.get_by_role("button", name="Tôi xác nhận nhập học").click()
                 expect(candidate.locator("main")).to_contain_text("Bạn đã xác nhận nhập học lúc")
                 shot(candidate, "confirmed")
 
@@ -311,6 +315,8 @@ def test_a_newcomer_lives_the_national_year_through_the_pages(tmp_path: Path) ->
                 ministry.locator("main table tr", has_text="Đã nộp, chờ Bộ duyệt").get_by_role(
                     "link"
                 ).first.click()
+                ministry.get_by_role("button", name="Chấp nhận").click()
+                expect(ministry.locator("main")).to_contain_text("Chấp nhận bản nộp?")
                 ministry.get_by_role("button", name="Chấp nhận").click()
                 expect(ministry.locator("#sub-status")).to_have_text("Đã được chấp nhận")
                 shot(ministry, "accepted")

@@ -96,8 +96,9 @@ def test_results_files_hold_every_sitting_and_the_fixed_scores() -> None:
     assert exam.height == 200
     assert exam.filter(pl.col("candidate_number") == "01000001")["math"].item() == "8.75"
     scores = exam.select("math", "literature", "physics", "english").unpivot()["value"]
-    hundredths = scores.cast(pl.Float64) * 100
-    assert ((hundredths % 25) == 0).all()  # the exam's step of 0.25
+    hundredths = (scores.cast(pl.Float64) * 100).round(0).cast(pl.Int64)
+    assert ((hundredths % 5) == 0).all()  # the exam's step of 0.05 from 2025
+    assert ((hundredths % 25) != 0).any()  # and steps finer than the old 0.25 do occur
     assert hundredths.is_between(0, 1000).all()
     hsa = pl.read_csv(io.BytesIO(files.tests[Method.hsa]), infer_schema=False)
     assert "01000001,105" in files.tests[Method.hsa].decode()
@@ -152,3 +153,21 @@ def test_a_portal_candidate_scores_as_a_good_student_the_same_every_time(
     assert all(0 <= s <= 1000 and s % 25 == 0 for s in scores.values())
     # well above each subject's national mean: a good student's exam
     assert all(s / 100 >= cohort.SUBJECT_MEAN[k] + 1.0 for k, s in scores.items() if s < 1000)
+
+
+def test_some_selective_offers_weight_mathematics() -> None:
+    programs = [
+        offers.ProgramRow(inst, inst * 100 + k, f"P{k}", code)
+        for inst in (1, 2, 3, 4, 5, 6)
+        for k, code in enumerate(("7480201", "7520103", "7340101", "7220201"))
+    ]
+    plans = offers.plan_offers(7, programs, 900)
+    weighted = [o for o in plans if o.weights]
+    assert weighted
+    for offer in weighted:
+        assert offer.weights == {"math": 2}
+        assert all(
+            (subjects := subjects_of(code)) and "math" in {s.value for s in subjects}
+            for code in offer.combinations
+        )
+        assert float(offer.floor) > 28  # a selective floor on the 40-point scale

@@ -17,7 +17,10 @@ from hemis.admissions.models import (
     AdmissionOffer,
     AdmissionRound,
     AdmissionYear,
+    BonusTable,
+    CandidateAchievement,
     ConversionTable,
+    DirectAdmission,
     EnrolmentConfirmation,
     ExamRegistration,
     LearnerAdmission,
@@ -59,6 +62,10 @@ class Seen:
     demo_admitted: bool
     demo_confirmed: bool
     intake_learners: int  # learners the intake wrote or recognised for the demo year
+    bonus_tables: int = 0
+    achievements: int = 0
+    direct_accepted: int = 0
+    admitted_directly: int = 0  # in the final round, outside the matching
 
 
 def count(s: Session, model: type[object], *where: object) -> int:
@@ -111,6 +118,17 @@ def seen(s: Session, demo: DemoContext) -> Seen:
         demo_admitted=held is not None and held.offer_id is not None,
         demo_confirmed=count(s, EnrolmentConfirmation, EnrolmentConfirmation.person_id == person.id)
         == 1,
+        bonus_tables=count(s, BonusTable, BonusTable.year == DEMO_YEAR),
+        achievements=count(s, CandidateAchievement, CandidateAchievement.year == DEMO_YEAR),
+        direct_accepted=count(
+            s,
+            DirectAdmission,
+            DirectAdmission.year == DEMO_YEAR,
+            DirectAdmission.status == "accepted",
+        ),
+        admitted_directly=count(
+            s, RoundCandidate, RoundCandidate.round_id == final, RoundCandidate.path == "direct"
+        ),
         intake_learners=count(s, LearnerAdmission, LearnerAdmission.year == DEMO_YEAR),
     )
 
@@ -150,6 +168,10 @@ def check_phase(demo: DemoContext, phase: Phase) -> Seen:
         assert got.tables > 0
         assert got.demo_results == len(DEMO_CANDIDATE.exam_h) + 1  # and the HSA test
         assert got.demo_wishes == 3
+        # bonus tables, certificates and awards, direct admissions accepted (demo/paths.py)
+        assert got.bonus_tables > 0
+        assert got.achievements > 1
+        assert got.direct_accepted >= 1
     if phase in (Phase.registration, Phase.wishes):
         assert (got.invoices, got.paid, got.demo_invoice_paid) == (0, 0, None)
     else:
@@ -162,6 +184,7 @@ def check_phase(demo: DemoContext, phase: Phase) -> Seen:
         assert got.rounds == [(RoundStatus.published.value, True)]
         assert got.demo_admitted
         assert got.admitted > 10
+        assert got.admitted_directly == got.direct_accepted  # seats out of the quota
     else:
         assert got.rounds == []
         assert got.admitted == 0
@@ -200,7 +223,8 @@ def test_the_demo_year_lives_through_its_phases_forward_and_back(
     assert {o.institution_id for o in offers} == set(institutions)
     assert all(programs[o.program_id].level == "bachelor" for o in offers)
     assert all(o.quota > 0 and o.combinations and Method.exam.value in o.methods for o in offers)
-    assert all(1500 <= o.floor_h <= 2400 for o in offers)
+    # floors on the offer's scale: 15–24 of 30, or up to 32 of 40 where Mathematics counts twice
+    assert all(1500 <= o.floor_h <= (3200 if o.weights else 2400) for o in offers)
     assert any(len(o.methods) > 1 for o in offers)
     assert any(o.method_quotas for o in offers) or all(o.quota < 10 for o in offers)
     assert any(o.tiebreaks for o in offers)

@@ -10,9 +10,11 @@ from typing import Any
 import polars as pl
 import xlsxwriter
 
+from hemis.competency.framework import framework
 from hemis.imports import Report, get_entity, validate, validate_file
 
 AS_OF = dt.date(2025, 12, 31)
+COMPETENCY_CODES = framework().codes
 
 BASE: dict[str, dict[str, str]] = {
     "campuses": {
@@ -115,6 +117,23 @@ BASE: dict[str, dict[str, str]] = {
         "diploma_number": "D1",
         "awarded_on": "2024-06-30",
         "classification": "good",
+    },
+    "competency_targets": {"program_code": "P1", "competency_code": "1.1", "target_level": "5"},
+    "digital_competencies": {
+        "student_code": "SV1",
+        "competency_code": "3.4",
+        "level": "4",
+        "assessed_on": "2024-06-01",
+        "method": "exam",
+        "evidence_ref": "KT-2024-01",
+    },
+    "digital_competencies_wide": {
+        "student_code": "SV1",
+        "assessed_on": "2024-06-01",
+        "method": "certificate",
+        "evidence_ref": "CC-0001",
+        **{f"level_{code.replace('.', '_')}": "" for code in COMPETENCY_CODES},
+        "level_1_1": "5",
     },
 }
 

@@ -221,6 +221,22 @@ FIXTURES: dict[str, tuple[Build, Build]] = {
         rows("awards", {}, {"student_code": "SV2", "diploma_number": "D2"}),
         rows("awards", {}, {"student_code": "SV2"}),
     ),
+    "CTG.key.duplicate": (
+        rows("competency_targets", {}, {"competency_code": "1.2"}),
+        rows("competency_targets", {}, {"target_level": "4"}),
+    ),
+    "DCP.key.duplicate": (
+        rows("digital_competencies", {}, {"assessed_on": "2024-07-01"}),
+        rows("digital_competencies", {}, {"method": "coursework", "level": "5"}),
+    ),
+    "DCW.key.duplicate": (
+        rows("digital_competencies_wide", {}, {"assessed_on": "2024-07-01"}),
+        rows("digital_competencies_wide", {}, {"method": "exam"}),
+    ),
+    "DCW.student_code.no_level": (
+        rows("digital_competencies_wide", {"level_1_1": "", "level_6_3": "2"}),
+        rows("digital_competencies_wide", {"level_1_1": ""}),
+    ),
     "AWD.student_code.duplicate": (
         rows("awards", {}, {"student_code": "SV2", "diploma_number": "D2"}),
         rows("awards", {}, {"diploma_number": "D2"}),

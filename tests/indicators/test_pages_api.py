@@ -4,8 +4,11 @@ number was computed, down to the records, and nothing of another institution."""
 
 from __future__ import annotations
 
+import html
 import io
+import re
 from collections.abc import Iterator
+from typing import Any
 
 import polars as pl
 import pytest
@@ -68,6 +71,33 @@ def test_compliance_matrix_filters_and_sorts(client: TestClient) -> None:
     text = by_ratio.text
     # Sorted by value, unknown values last whatever the order.
     assert text.index("Đủ Số Liệu") < text.index("Chưa Có Gì")
+    # the sort state is on the header cell; short headers carry the full name
+    assert '<th scope="col" class="num crit" aria-sort="descending">' in text
+    assert 'data-tip="Tỉ lệ người học quy đổi trên giảng viên toàn thời gian"' in text
+
+
+def test_the_matrix_export_honours_the_filters(client: TestClient) -> None:
+    c = as_user(client, "bo")
+    page = c.get("/indicators/compliance", params={"ownership": "private", "sort": "code"})
+    link = re.search(r'id="matrix-export" href="([^"]+)"', page.text)
+    assert link
+    href = html.unescape(link.group(1))
+    assert "ownership=private" in href
+    assert "sort=code" in href
+    assert "format=xlsx" in href
+
+    def names(response: Any) -> list[str]:
+        assert response.status_code == 200
+        frame = pl.read_excel(io.BytesIO(response.content), sheet_name="Tuân thủ chuẩn")
+        return list(frame["Tên cơ sở đào tạo"])
+
+    assert names(c.get(href)) == ["Trường Đại học Chưa Có Gì"]
+    everything = names(c.get("/api/v1/indicators/export", params={"format": "xlsx"}))
+    assert sorted(everything) == ["Trường Đại học Chưa Có Gì", "Trường Đại học Đủ Số Liệu"]
+    failing = c.get("/api/v1/indicators/export", params={"format": "xlsx", "status": "fail"})
+    assert names(failing) == ["Trường Đại học Đủ Số Liệu"]
+    bad = c.get("/api/v1/indicators/export", params={"status": "nonsense"})
+    assert bad.status_code == 422
 
 
 def test_institution_profile_explains_each_number(client: TestClient, built: w.Built) -> None:
@@ -164,3 +194,25 @@ def test_province_page(client: TestClient) -> None:
     assert "Hà Nội" in page.text
     assert "Trường Đại học Đủ Số Liệu" in page.text
     assert c.get("/indicators/provinces/999").status_code == 404
+
+
+def test_the_province_page_and_the_institution_page_count_the_same_criteria(
+    client: TestClient,
+) -> None:
+    """Both count criteria only; the data-quality indicators (no criteria, some of them unknown
+    for an institution without data) once inflated the province's "Chưa xác định"."""
+    c = as_user(client, "bo")
+    province = c.get("/indicators/provinces/001").text
+    rows = re.findall(
+        r'<tr><td><a href="/indicators/institutions/(\d+)\?year=\d+">[^<]+</a></td>'
+        r'<td class="num">(\d+)</td><td class="num">(\d+)</td><td class="num">(\d+)</td>',
+        province,
+    )
+    assert rows
+    unknown_somewhere = False
+    for inst, passed, failed, unknown in rows:
+        own = c.get(f"/indicators/institutions/{inst}").text
+        stats = re.findall(r'<span class="stat-value">(\d+)</span>', own)[:3]
+        assert stats == [passed, failed, unknown], inst
+        unknown_somewhere |= int(unknown) > 0
+    assert unknown_somewhere  # the case that disagreed is there

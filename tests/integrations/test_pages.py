@@ -81,9 +81,12 @@ def test_ministry_sees_the_funnel_and_decides_the_review_queue(
     funnel = client.get("/integrations/outcomes?year=2024&by=field")
     assert funnel.status_code == 200
     assert "Tốt nghiệp" in funnel.text
-    assert f"<td>{len(nation.awards)}</td>" in funnel.text
+    assert f'<td class="num">{len(nation.awards)}</td>' in funnel.text
     queue = client.get("/integrations/links")
     assert "VC00000042" in queue.text
+    # the review queue names its codes
+    assert "Chờ xem xét" in queue.text
+    assert ">review<" not in queue.text
     with scoped_session(make_session_factory(nation.engine), Scope.system()) as s:
         link_id = s.scalars(select(PersonLink.id)).one()
     decided = client.post(

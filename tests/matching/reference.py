@@ -1,7 +1,8 @@
 """A deliberately simple deferred acceptance in pure Python: the definition the engine must meet.
 
 A program holds the minimal prefix of its priority order (score desc, tie-break columns desc,
-wish rank asc, then candidate id as a string under ``strict``) that covers its quota without
+wish rank asc unless the problem says the rank breaks no ties, then candidate id as a string
+under ``strict``) that covers its quota without
 splitting candidates with equal keys; it rejects exactly those strictly worse than the key of
 the quota-th held candidate.
 """
@@ -18,7 +19,8 @@ Key = tuple[object, ...]
 def priority_key(problem: Problem, policy: str, candidate: int, wish: int) -> Key:
     key: list[object] = [-float(problem.score[wish])]
     key += [-float(row[wish]) for row in problem.tiebreaks]
-    key.append(int(problem.rank[wish]))
+    if problem.rank_breaks_ties:
+        key.append(int(problem.rank[wish]))
     if policy == "strict":
         key.append(problem.candidate_label(candidate))
     return tuple(key)

@@ -48,6 +48,8 @@ def problems(
             prog.append(p)
             score.append(draw(SCORES))
             tbs.append([draw(TIEBREAKS) for _ in range(n_tiebreaks)])
+    # Half the problems leave ties the wish rank would break as they are (admissions' setting).
+    rank_breaks_ties = draw(st.booleans())
     if distinct_scores:  # strict preferences everywhere: no two wishes share a score
         score = [float(x) for x in draw(st.permutations(range(len(cand))))]
     return Problem.from_arrays(
@@ -60,4 +62,5 @@ def problems(
         n_candidates=n_candidates,
         candidate_ids=ids,
         program_ids=[f"P{p}" for p in range(n_programs)],
+        rank_breaks_ties=rank_breaks_ties,
     )

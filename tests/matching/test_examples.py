@@ -216,3 +216,33 @@ def test_the_checks_catch_a_tampered_result() -> None:
         ("binh", "A"),
         ("binh", "B"),
     ]
+
+
+def test_without_rank_ties_the_wish_rank_separates_nobody() -> None:
+    # One seat at A; An (A as wish 1) and Binh (A as wish 2) both score 24 there. With the rank
+    # as a tie-break An wins; without it (admissions, Circular 08/2022 Art. 20(3): wish order
+    # only where the offer chose it) `group` admits both (one seat over) and `strict` lets the
+    # candidate id decide.
+    def problem(rank_breaks_ties: bool) -> Problem:
+        return Problem.from_arrays(
+            candidate=[0, 1, 1],
+            rank=[1, 1, 2],
+            program=[0, 1, 0],
+            score=[24.0, 10.0, 24.0],
+            quota=[1, 0],
+            candidate_ids=["an", "binh"],
+            program_ids=["A", "B"],
+            rank_breaks_ties=rank_breaks_ties,
+        )
+
+    assert solve(problem(True), "group").assigned_program.tolist() == [0, -1]
+    assert [r.outcome for r in explain(solve(problem(True), "group"), 1)] == [
+        "no_seats",
+        "lost_on_rank",
+    ]
+    both = solve(problem(False), "group")
+    assert both.assigned_program.tolist() == [0, 0]
+    assert both.overflow.tolist() == [1, 0]
+    ids = dataclasses.replace(problem(False), candidate_ids=np.array(["z", "binh"]))
+    assert solve(ids, "strict").assigned_program.tolist() == [-1, 0]
+    assert check_stability(ids, solve(ids, "strict")) == []

@@ -77,12 +77,26 @@ def test_candidate_pays_and_sees_only_our_ledger(
     assert back.status_code == 200
     assert "Đang chờ xác nhận" in back.text
     assert "Không thành công" not in back.text
+    # it follows the intent: the card polls its own address while the state is not final,
+    # and refreshes the page without JavaScript
+    poll = f'hx-get="/payments/intents/{intent.id}/status" hx-trigger="every 2s"'
+    assert poll in back.text
+    assert '<noscript><meta http-equiv="refresh" content="5"></noscript>' in back.text
+    card = client.get(f"/payments/intents/{intent.id}/status")
+    assert card.status_code == 200
+    assert 'data-status="pending"' in card.text
+    assert poll in card.text
 
     # The IPN arrives (server to server) and settles it; the same page now shows paid + receipt.
     ipn = client.get("/payments/vnpay/ipn", params=scene.ipn_params(intent.txn_ref, intent.amount))
     assert ipn.json() == {"RspCode": "00", "Message": "Confirm Success"}
+    card = client.get(f"/payments/intents/{intent.id}/status")
+    assert 'data-status="paid"' in card.text
+    assert "Đã thanh toán" in card.text
+    assert "hx-trigger" not in card.text  # final: the polling stops
     back = client.get("/payments/return", params=lying)
     assert "Đã thanh toán" in back.text
+    assert "http-equiv" not in back.text
     receipt = client.get(f"/payments/receipt/{intent.id}")
     assert receipt.status_code == 200
     assert "30.000 đ" in receipt.text

@@ -291,10 +291,15 @@ def test_a_running_server_fails_a_job_whose_runner_died_without_being_asked(
     """Another node died mid-job: this one's periodic sweep fails it (every 15 s; 0.2 here)."""
     monkeypatch.setattr(worker, "SWEEP_SECONDS", 0.2)
     job = enqueue(sessions, cipher, scene.a, csv_bytes(learner(1)))
+    other = "other-node|1a2b3c4d|4026531836|4242|99"
+    # Running elsewhere with a fresh heartbeat before this server starts, so that its start-up
+    # leaves the job alone (and cannot run it itself); the heartbeat then goes stale.
+    running(engine, job, other, dt.timedelta(0))
     app = create_app(db.settings())
     try:
         with TestClient(app):
-            running(engine, job, "other-node|1a2b3c4d|4026531836|4242|99", dt.timedelta(minutes=1))
+            assert row(engine, job).status == "running"
+            set_job(engine, job, heartbeat_at=lease.now() - dt.timedelta(minutes=1))
             deadline = lease.now() + dt.timedelta(seconds=30)
             while row(engine, job).status == "running":
                 assert lease.now() < deadline

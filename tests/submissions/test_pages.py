@@ -201,6 +201,13 @@ def test_lifecycle_forms_and_the_ministry_overview(
     assert 'id="overview"' in overview.text
     assert "Trường Đại học Bên Cạnh" in overview.text  # has not submitted
     token = csrf_of(client.get(url).text)
-    returned = client.post(f"{url}/return", data={"csrf_token": token, "comment": "Thiếu số liệu"})
+    asked = client.post(f"{url}/return", data={"csrf_token": token, "comment": "Thiếu số liệu"})
+    assert "Trả lại bản nộp?" in asked.text  # asked first; nothing changed yet
+    assert 'name="comment" value="Thiếu số liệu"' in asked.text
+    assert "Đã nộp, chờ Bộ duyệt" in client.get(url).text
+    returned = client.post(
+        f"{url}/return",
+        data={"csrf_token": token, "comment": "Thiếu số liệu", "confirmed": "yes"},
+    )
     assert 'id="review-comment"' in returned.text
     assert "Thiếu số liệu" in returned.text

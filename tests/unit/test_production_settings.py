@@ -26,6 +26,7 @@ def _production_env() -> dict[str, str]:
         "HEMIS_BLIND_INDEX_KEY": _key(),
         "HEMIS_EXCHANGE_SIGNING_KEY": _key(),
         "HEMIS_REGISTRY_PUBLIC_KEY": _key(),
+        "HEMIS_CREDENTIAL_SIGNING_KEY": _key(),
         "HEMIS_VNPAY_HASH_SECRET": "vnp-" + os.urandom(16).hex(),
     }
 

@@ -378,6 +378,9 @@ CASES = [
 ]
 
 
+PROBLEM_KEYS = {"field", "code", "message", "message_en"}
+
+
 def _fill(path: str, world: World) -> str:
     return path.format(
         a_campus=world.a.ids["campuses"],
@@ -403,6 +406,10 @@ def send(shared: Shared, case: Bad) -> None:
     assert response.status_code == case.status, response.text
     body = error_of(response)
     assert body["code"] == case.code
+    if case.status == 422:  # one shape of problem (docs/errors.md)
+        for item in body["details"] or []:
+            assert set(item) >= PROBLEM_KEYS, item
+            assert all(isinstance(item[k], str) and item[k] for k in PROBLEM_KEYS), item
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)
@@ -421,7 +428,10 @@ def test_validation_details_name_the_field(shared: Shared) -> None:
     response = shared.api.post("officer_a", "campuses", CAMPUS | {"land_area_m2": "lots"})
     details = error_of(response)["details"]
     assert [d["field"] for d in details] == ["body.land_area_m2"]
+    assert details[0]["code"] == "float_parsing"
+    assert details[0]["message"] == "không hợp lệ"  # the forms' wording, in Vietnamese
+    assert "number" in details[0]["message_en"]
     response = shared.api.post("officer_a", "campuses", CAMPUS | {"floor_area_m2": False})
     details = error_of(response)["details"]
     assert [d["field"] for d in details] == ["body.floor_area_m2"]
-    assert "true or false" in details[0]["problem"]
+    assert "true or false" in details[0]["message_en"]

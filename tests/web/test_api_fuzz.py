@@ -65,6 +65,9 @@ ROLES: dict[str, str | None] = {
 # input), one invalid request follows and no more: the rest would all meet the same door.
 EXAMPLES: dict[str, tuple[int, int]] = {"sqlite": (3, 3), "postgres": (2, 1)}
 DOOR_CLOSED = {401, 403}
+# Seconds a request may take before it counts as hung. Generous: the machine is shared, and a
+# slow answer is a matter for bench/, not for this test (schemathesis would stop at 10 s).
+TIMEOUT = 120
 
 # HEMIS_FUZZ_SCALE=10 multiplies the examples, for a deeper run by hand.
 SCALE = int(os.environ.get("HEMIS_FUZZ_SCALE", "1"))
@@ -206,7 +209,9 @@ def _fuzz(
             read = fuzzed.client.get(case.formatted_path, headers=headers)
             if read.status_code == 200:
                 case.headers["If-Match"] = read.headers["ETag"]
-        response = case.call_and_validate(session=fuzzed.client, headers=headers, checks=CHECKS)
+        response = case.call_and_validate(
+            session=fuzzed.client, headers=headers, checks=CHECKS, timeout=TIMEOUT
+        )
         sent.append(response.status_code)
 
     run()
@@ -241,7 +246,9 @@ def _call(fuzzed: Fuzzed, who: str, label: str, **parts: Any) -> Any:
     assert operation is not None, label
     case = operation.Case(**parts)
     headers = {"Authorization": f"Bearer {fuzzed.tokens[who]}"}
-    response = case.call_and_validate(session=fuzzed.client, headers=headers, checks=CHECKS)
+    response = case.call_and_validate(
+        session=fuzzed.client, headers=headers, checks=CHECKS, timeout=TIMEOUT
+    )
     fuzzed.requests.append(response.status_code)
     return response
 

@@ -14,9 +14,8 @@ from hemis.accounts.models import ApiToken
 from hemis.accounts.schemas import TokenCreate, TokenInfo, TokenOut, UserRead
 from hemis.db.session import scoped_session
 from hemis.db.tenancy import Scope
-from hemis.registry.schemas import ErrorBody
 from hemis.web.deps import Context, CurrentPrincipal
-from hemis.web.openapi import PUBLIC, RATE_LIMITED
+from hemis.web.openapi import PUBLIC, RATE_LIMITED, ErrorBody
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 

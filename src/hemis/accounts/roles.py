@@ -12,6 +12,9 @@ class Role(StrEnum):
     candidate = "candidate"
     # A high school's officer: issues its candidates' accounts (the school's code on the user).
     school_officer = "school_officer"
+    # A learner (national e-ID, or an account their institution issued): their own record and
+    # digital competency profile, read-only (hemis.competency).
+    learner = "learner"
 
     @property
     def national(self) -> bool:
@@ -19,7 +22,12 @@ class Role(StrEnum):
 
     @property
     def writable(self) -> bool:
-        return self is not Role.ministry_analyst
+        return self not in (Role.ministry_analyst, Role.learner)
+
+    @property
+    def personal(self) -> bool:
+        """A person's account for their own records only (never the registry's or the API's)."""
+        return self in (Role.candidate, Role.learner)
 
 
 ROLE_LABELS: dict[Role, tuple[str, str]] = {
@@ -28,4 +36,5 @@ ROLE_LABELS: dict[Role, tuple[str, str]] = {
     Role.institution_officer: ("Cán bộ cơ sở đào tạo", "Institution officer"),
     Role.candidate: ("Thí sinh", "Candidate"),
     Role.school_officer: ("Cán bộ trường THPT", "High-school officer"),
+    Role.learner: ("Người học", "Learner"),
 }

@@ -26,11 +26,11 @@ from hemis.accounts.roles import Role
 from hemis.audit.chain import Change, append
 from hemis.common.crypto import IdCipher
 from hemis.common.text import clean
+from hemis.db.rows import commit
 from hemis.db.tenancy import get_scope
 from hemis.errors import Forbidden, ValidationFailed
 from hemis.registry.models import Person
 from hemis.registry.schemas_people import PersonIdentity
-from hemis.registry.service import commit
 from hemis.registry.service_people import resolve_person
 
 MIN_PASSWORD = 10

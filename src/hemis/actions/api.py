@@ -12,8 +12,8 @@ from hemis.accounts.service import Principal
 from hemis.actions import service
 from hemis.actions.schemas import ActionCreate, ActionRead
 from hemis.actions.worker import ensure_worker
-from hemis.errors import Forbidden
-from hemis.registry.api_deps import ERROR_RESPONSES, PathId
+from hemis.errors import Forbidden, ReadOnly
+from hemis.web.api_deps import ERROR_RESPONSES, PathId
 from hemis.web.deps import DB, CurrentPrincipal
 
 _SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -24,9 +24,7 @@ def actions_access(request: Request, principal: CurrentPrincipal) -> Principal:
     if not principal.role.national:
         raise Forbidden("Chỉ Bộ GD&ĐT được truy cập mục này.", "Only the ministry may access this.")
     if request.method not in _SAFE and not principal.role.writable:
-        raise Forbidden(
-            "Tài khoản chỉ có quyền đọc.", "This account can only read.", code="read_only"
-        )
+        raise ReadOnly()
     return principal
 
 

@@ -10,12 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from hemis.access import require_ministry_admin
 from hemis.actions.kinds import get_kind
 from hemis.actions.models import ActionJob
 from hemis.actions.rules import ActionStatus
+from hemis.db.rows import get_row
 from hemis.db.tenancy import get_scope
-from hemis.errors import Conflict, Forbidden
-from hemis.registry.service import get_row
+from hemis.errors import Conflict
 
 
 class ActionRunning(Conflict):
@@ -32,13 +33,11 @@ class ActionRunning(Conflict):
         )
 
 
-def require_ministry_writer(session: Session) -> None:
-    scope = get_scope(session)
-    if not scope.national or not scope.writable or scope.role in ("candidate", "catalogue"):
-        raise Forbidden(
-            "Chỉ quản trị của Bộ GD&ĐT được chạy thao tác này.",
-            "Only a ministry administrator may run this action.",
-        )
+# Actions only the ministry's administrators run.
+RUN_BY_MINISTRY = (
+    "Chỉ quản trị của Bộ GD&ĐT được chạy thao tác này.",
+    "Only a ministry administrator may run this action.",
+)
 
 
 def running_job(session: Session, lock_key: str) -> ActionJob | None:
@@ -47,7 +46,7 @@ def running_job(session: Session, lock_key: str) -> ActionJob | None:
 
 def start_action(session: Session, kind: str, params: dict[str, Any]) -> ActionJob:
     """Queue an action; ActionRunning if the same action is queued or running already."""
-    require_ministry_writer(session)
+    require_ministry_admin(session, RUN_BY_MINISTRY)
     spec = get_kind(kind)
     key = spec.lock_key(params)[:120]
     existing = running_job(session, key)

@@ -25,6 +25,9 @@ from typing import Any
 from sqlalchemy import event, select
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
+# The ministry checks are hemis.access's; the admissions modules still call them through here.
+from hemis.access import is_ministry as is_ministry
+from hemis.access import require_ministry as require_ministry
 from hemis.accounts.models import User
 from hemis.accounts.roles import Role
 from hemis.accounts.service import NO_INSTITUTION, Principal
@@ -118,25 +121,10 @@ def require_own(session: Session, person_id: int) -> None:
         raise Forbidden()
 
 
-def require_ministry(session: Session, write: bool = True) -> None:
-    scope = get_scope(session)
-    if not scope.national or scope.role in (CANDIDATE, "catalogue"):
-        raise Forbidden(
-            "Chỉ Bộ GD&ĐT được thực hiện thao tác này.", "Only the ministry may do this."
-        )
-    if write and not scope.writable:
-        raise Forbidden(
-            "Tài khoản chỉ có quyền đọc.", "This account can only read.", code="read_only"
-        )
-
-
-def is_ministry(session: Session) -> bool:
-    scope = get_scope(session)
-    return scope.national and scope.role not in (CANDIDATE, "catalogue")
-
-
 def _personal_models() -> tuple[type[Any], ...]:
     from hemis.admissions.models import (
+        CandidateAchievement,
+        DirectAdmission,
         EnrolmentConfirmation,
         ExamRegistration,
         ResultScore,
@@ -144,7 +132,15 @@ def _personal_models() -> tuple[type[Any], ...]:
         Wish,
     )
 
-    return (ExamRegistration, ResultScore, Wish, RoundCandidate, EnrolmentConfirmation)
+    return (
+        ExamRegistration,
+        ResultScore,
+        Wish,
+        RoundCandidate,
+        EnrolmentConfirmation,
+        CandidateAchievement,
+        DirectAdmission,
+    )
 
 
 def bind_candidate(session: Session, principal: Principal) -> int:

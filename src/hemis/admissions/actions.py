@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from hemis.actions.kinds import ActionContext, ActionKind, Params, register
-from hemis.admissions import intake, rounds
+from hemis.admissions import intake, round_verify, rounds
 from hemis.admissions.models import AdmissionRound
 from hemis.errors import ValidationFailed
 from hemis.submissions.workspace import national
@@ -59,7 +59,7 @@ def _publish(ctx: ActionContext, params: Params) -> dict[str, Any]:
 def _verify(ctx: ActionContext, params: Params) -> dict[str, Any]:
     ctx.progress("checking", 0, 1)
     with ctx.session() as session:
-        check = rounds.verify_round(session, round_id_of(params))
+        check = round_verify.verify_round(session, round_id_of(params))
         return {
             "round": rounds.get_round(session, check.round_id).number,
             "sha256": check.sha256,

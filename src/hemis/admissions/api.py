@@ -34,7 +34,7 @@ from hemis.admissions.schemas import (
     RegistrationQuery,
     RegistrationRead,
 )
-from hemis.registry.api_deps import MinistryAdminOnly, MinistryOnly, PathId
+from hemis.web.api_deps import MinistryAdminOnly, MinistryOnly, PathId
 from hemis.web.crud import Page, page_of, paginate
 from hemis.web.deps import DB, CipherDep
 from hemis.web.versions import (

@@ -7,10 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request, status
 
-from hemis.accounts.roles import Role
 from hemis.accounts.service import Principal
-from hemis.errors import Forbidden
-from hemis.registry.api_deps import ERROR_RESPONSES
+from hemis.errors import Forbidden, ReadOnly
+from hemis.web.api_deps import ERROR_RESPONSES
 from hemis.web.deps import CurrentPrincipal
 
 _SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -20,13 +19,11 @@ PREFIX = "/api/v1/admissions"
 
 
 def admissions_access(request: Request, principal: CurrentPrincipal) -> Principal:
-    """Candidates work through the portal; read-only roles may only read."""
-    if principal.role is Role.candidate:
+    """Candidates (and learners) work through the portal; read-only roles may only read."""
+    if principal.role.personal:
         raise Forbidden()
     if request.method not in _SAFE and not principal.role.writable:
-        raise Forbidden(
-            "Tài khoản chỉ có quyền đọc.", "This account can only read.", code="read_only"
-        )
+        raise ReadOnly()
     return principal
 
 

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import Query
 from sqlalchemy import select
 
-from hemis.admissions import access, queries_public, rounds
+from hemis.admissions import access, queries_public, round_verify, rounds
 from hemis.admissions.api_deps import CREATED, make_router
 from hemis.admissions.codes import RoundStatus
 from hemis.admissions.models import AdmissionRound
@@ -26,7 +26,7 @@ from hemis.admissions.schemas import (
     Verification,
 )
 from hemis.errors import NotFound
-from hemis.registry.api_deps import MinistryAdminOnly, MinistryOnly, PathId
+from hemis.web.api_deps import MinistryAdminOnly, MinistryOnly, PathId
 from hemis.web.crud import Page, page_of, paginate
 from hemis.web.deps import DB
 
@@ -80,7 +80,7 @@ def publish_round(db: DB, round_id: PathId) -> RoundRead:
 @router.get("/rounds/{round_id}/verification", dependencies=[MinistryOnly])
 def verify_round(db: DB, round_id: PathId) -> Verification:
     """Re-run from the snapshot alone and compare with the stored results."""
-    return rounds.verify_round(db, round_id)
+    return round_verify.verify_round(db, round_id)
 
 
 @router.get("/rounds/{round_id}/results")

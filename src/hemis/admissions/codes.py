@@ -147,6 +147,67 @@ class OfferStatus(StrEnum):
 # Tie-break criteria of an offer besides subjects: the candidate's wish order.
 WISH_RANK = "wish_rank"
 
+
+class AchievementKind(StrEnum):
+    """What earns bonus points (điểm cộng): a language certificate, or an excellence award."""
+
+    language = "language"
+    award = "award"
+
+
+class Certificate(StrEnum):
+    """International language certificates an institution's table may convert (scores as the
+    certificate states them: IELTS 0–9, TOEFL iBT 0–120, …)."""
+
+    ielts = "ielts"
+    toefl_ibt = "toefl_ibt"
+    toeic = "toeic"
+    cambridge = "cambridge"  # Cambridge English Scale 80–230
+    delf = "delf"  # DELF/DALF, points 0–100
+    hsk = "hsk"  # HSK level 1–9
+    jlpt = "jlpt"  # JLPT level as 1 (N5) … 5 (N1)
+    topik = "topik"  # TOPIK level 1–6
+
+
+CERTIFICATE_MAX_H: dict[str, int] = {
+    Certificate.ielts.value: 900,
+    Certificate.toefl_ibt.value: 12000,
+    Certificate.toeic.value: 99000,
+    Certificate.cambridge.value: 23000,
+    Certificate.delf.value: 10000,
+    Certificate.hsk.value: 900,
+    Certificate.jlpt.value: 500,
+    Certificate.topik.value: 600,
+}
+
+
+class Award(StrEnum):
+    """Excellence awards (national and provincial competitions for excellent students, science
+    and engineering fairs): prize 1–3 and encouragement."""
+
+    national_1 = "national_1"
+    national_2 = "national_2"
+    national_3 = "national_3"
+    national_encouragement = "national_encouragement"
+    provincial_1 = "provincial_1"
+    provincial_2 = "provincial_2"
+    provincial_3 = "provincial_3"
+
+
+class AdmissionPath(StrEnum):
+    """Admission outside the matching (Art. 8): direct admission (xét tuyển thẳng) and priority
+    admission (ưu tiên xét tuyển: admitted if the score reaches the offer's floor)."""
+
+    direct = "direct"
+    priority = "priority"
+
+
+class PathStatus(StrEnum):
+    offered = "offered"  # the institution's decision, not yet answered
+    accepted = "accepted"  # the candidate takes it: a seat out of the quota before matching
+    declined = "declined"
+
+
 LABELS: dict[str, dict[str, tuple[str, str]]] = {
     "area": {
         "KV1": ("Khu vực 1", "Area 1"),
@@ -205,14 +266,85 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
     },
     "outcome": {
         "admitted": ("Trúng tuyển", "Admitted"),
+        "admitted_direct": ("Trúng tuyển thẳng", "Admitted directly"),
+        "admitted_priority": ("Trúng tuyển (ưu tiên xét tuyển)", "Admitted (priority admission)"),
         "below_cutoff": ("Thấp hơn điểm chuẩn", "Below the cutoff"),
         "tie_lost": (
             "Bằng điểm chuẩn, thua ở tiêu chí phụ",
-            "Equal to the cutoff, lost a tie-break",
+            "Equal to the cutoff, lost on a tie-break criterion",
         ),
         "not_eligible": ("Không đủ điều kiện xét", "Not eligible"),
         "no_seats": ("Không còn chỉ tiêu", "No seats"),
         "not_considered": ("Không được xét (nguyện vọng thấp hơn)", "Not considered (lower wish)"),
+    },
+    "achievement_kind": {
+        "language": ("Chứng chỉ ngoại ngữ", "Language certificate"),
+        "award": ("Giải thưởng", "Award"),
+    },
+    "certificate": {
+        "ielts": ("IELTS", "IELTS"),
+        "toefl_ibt": ("TOEFL iBT", "TOEFL iBT"),
+        "toeic": ("TOEIC", "TOEIC"),
+        "cambridge": ("Cambridge English", "Cambridge English"),
+        "delf": ("DELF/DALF", "DELF/DALF"),
+        "hsk": ("HSK", "HSK"),
+        "jlpt": ("JLPT", "JLPT"),
+        "topik": ("TOPIK", "TOPIK"),
+    },
+    "award": {
+        "national_1": ("Giải Nhất quốc gia", "National first prize"),
+        "national_2": ("Giải Nhì quốc gia", "National second prize"),
+        "national_3": ("Giải Ba quốc gia", "National third prize"),
+        "national_encouragement": ("Giải Khuyến khích quốc gia", "National encouragement prize"),
+        "provincial_1": ("Giải Nhất cấp tỉnh", "Provincial first prize"),
+        "provincial_2": ("Giải Nhì cấp tỉnh", "Provincial second prize"),
+        "provincial_3": ("Giải Ba cấp tỉnh", "Provincial third prize"),
+    },
+    "path": {
+        "direct": ("Xét tuyển thẳng", "Direct admission"),
+        "priority": ("Ưu tiên xét tuyển", "Priority admission"),
+    },
+    "path_status": {
+        "offered": ("Chờ thí sinh trả lời", "Awaiting the candidate"),
+        "accepted": ("Thí sinh đã nhận", "Accepted"),
+        "declined": ("Thí sinh từ chối", "Declined"),
+    },
+    "tie_policy": {
+        "group": ("Xét cả nhóm đồng điểm", "Admit the whole tied group"),
+        "strict": ("Theo tiêu chí phụ, không vượt chỉ tiêu", "Tie-breaks, never over quota"),
+    },
+    "technology_track": {
+        "industry": ("Công nghệ công nghiệp", "Industrial technology"),
+        "agriculture": ("Công nghệ nông nghiệp", "Agricultural technology"),
+    },
+    "foreign_language": {
+        "N1": ("Tiếng Anh (N1)", "English (N1)"),
+        "N2": ("Tiếng Nga (N2)", "Russian (N2)"),
+        "N3": ("Tiếng Pháp (N3)", "French (N3)"),
+        "N4": ("Tiếng Trung (N4)", "Chinese (N4)"),
+        "N5": ("Tiếng Đức (N5)", "German (N5)"),
+        "N6": ("Tiếng Nhật (N6)", "Japanese (N6)"),
+        "N7": ("Tiếng Hàn (N7)", "Korean (N7)"),
+    },
+    "category": {
+        "01": ("Đối tượng 01 (nhóm UT1)", "Category 01 (group UT1)"),
+        "02": ("Đối tượng 02 (nhóm UT1)", "Category 02 (group UT1)"),
+        "03": ("Đối tượng 03 (nhóm UT1)", "Category 03 (group UT1)"),
+        "04": ("Đối tượng 04 (nhóm UT1)", "Category 04 (group UT1)"),
+        "05": ("Đối tượng 05 (nhóm UT2)", "Category 05 (group UT2)"),
+        "06": ("Đối tượng 06 (nhóm UT2)", "Category 06 (group UT2)"),
+        "07": ("Đối tượng 07 (nhóm UT2)", "Category 07 (group UT2)"),
+    },
+    "offer_status": {
+        "open": ("Đang tuyển", "Open"),
+        "closed": ("Đã đóng", "Closed"),
+    },
+    # why a way of scoring a wish does not count (admissions/explain.py)
+    "note": {
+        "not_scorable": ("Không tính được theo tổ hợp này", "Not scorable with this combination"),
+        "missing_result": ("Thiếu điểm của môn cần thiết", "A needed result is missing"),
+        "below_minimum": ("Dưới mức tối thiểu", "Below the minimum"),
+        "no_table": ("Chưa có bảng quy đổi", "No conversion table"),
     },
     "risk": {
         "safe": ("Khả năng cao", "Likely"),
@@ -221,6 +353,28 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "unknown": ("Chưa có dữ liệu", "No data"),
     },
 }
+
+
+# What decided a tie at the cutoff besides exam subjects (round_results.decided_by).
+CRITERION_LABELS: dict[str, tuple[str, str]] = {
+    WISH_RANK: ("Thứ tự nguyện vọng", "Wish order"),
+    "candidate_order": (
+        "Thứ tự cuối cùng theo mã thí sinh (đợt xét chọn chính sách không đồng hạng)",
+        "Final order by candidate id (the round's strict tie policy)",
+    ),
+}
+
+
+def criterion_label(name: str | None, lang: str = "vi") -> str:
+    """The name of a tie-break criterion: an exam subject ("Điểm thi Toán"), the wish order, or
+    the strict policy's candidate order."""
+    if name is None:
+        return ""
+    if name in CRITERION_LABELS:
+        pair = CRITERION_LABELS[name]
+        return pair[1] if lang == "en" else pair[0]
+    subject = label("subject", name, lang)
+    return f"{subject} exam score" if lang == "en" else f"Điểm thi {subject}"
 
 
 def label(kind: str, code: str | None, lang: str = "vi") -> str:

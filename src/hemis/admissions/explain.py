@@ -8,9 +8,14 @@ combination is tried and the best converted result counts. For each option:
 - competency tests (HSA, V-ACT, TSA): the total, converted by the institution's table;
 
 then the combination's offset is added (combination methods only) and the value is kept within
-0–30. Ties between options go to the first in the order exam, transcript, HSA, V-ACT, TSA, and
-combination codes in alphabetical order. Priority and bonus are then added (rules.py) and the
-result is compared with the offer's floor. vector.py computes the same for millions of wishes.
+0–30. An offer that weights subjects (e.g. Mathematics × 2) scores on its own scale, 10 × the
+combination's total weight (40): the exam option is the weighted sum; a transcript's weighted
+sum is brought to 30 for the institution's table and the converted value back to the offer's
+scale, and a test's converted value likewise, with one rounding at the end (rules.py converts
+priority, bonus and the cap to that scale). Ties between options go to the first in the order
+exam, transcript, HSA, V-ACT, TSA, and combination codes in alphabetical order. Priority and
+bonus are then added (rules.py) and the result is compared with the offer's floor. vector.py
+computes the same for millions of wishes.
 """
 
 from __future__ import annotations
@@ -18,21 +23,27 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from fractions import Fraction
 
 from hemis.admissions.codes import COMBINATION_METHODS, WISH_RANK, Method
 from hemis.admissions.combinations import subjects_of
 from hemis.admissions.rules import (
     SCALE_MAX,
+    UNWEIGHTED,
     ZERO,
     Band,
     ConversionTable,
     RuleSet,
     Total,
     admission_total,
+    area_points,
+    area_priority_applies,
+    category_points,
+    combination_weight,
     from_h,
-    normal_priority,
-    priority_applies,
     q2,
+    round_half_up,
+    scale_max,
 )
 
 METHOD_ORDER: tuple[Method, ...] = tuple(Method)
@@ -60,6 +71,16 @@ class OfferRules:
     combinations: Mapping[str, int]  # code → offset in hundredths
     floor_h: int = 0
     tiebreaks: Sequence[str] = ()
+    weights: Mapping[str, int] = field(default_factory=dict)  # subject → weight (default 1)
+
+    @property
+    def weight(self) -> int:
+        """The total weight of the offer's combinations (all equal; 3: the 30-point scale)."""
+        for code in sorted(self.combinations):
+            subjects = subjects_of(code)
+            if subjects is not None:
+                return combination_weight((s.value for s in subjects), self.weights)
+        return UNWEIGHTED
 
 
 @dataclass(frozen=True)
@@ -87,19 +108,21 @@ class ScoreExplanation:
     category: str | None
     area_points: Decimal
     category_points: Decimal
-    priority_year_ok: bool
+    area_year_ok: bool  # area points still apply (graduation year or the year after)
     total: Total | None
     floor: Decimal
     score: Decimal | None  # None: not eligible
     reason: str | None  # no_result | below_floor
+    scale: Decimal = SCALE_MAX  # the offer's scale (40 with one subject weighted × 2)
+    weights: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def chosen_option(self) -> Option | None:
         return None if self.chosen is None else self.options[self.chosen]
 
 
-def _clip(value: Decimal) -> Decimal:
-    return min(SCALE_MAX, max(ZERO, value))
+def _clip(value: Decimal, top: Decimal = SCALE_MAX) -> Decimal:
+    return min(top, max(ZERO, value))
 
 
 def _combination_option(
@@ -109,6 +132,7 @@ def _combination_option(
     results: CandidateResults,
     tables: Mapping[str, ConversionTable],
     rules: RuleSet,
+    weights: Mapping[str, int],
 ) -> Option:
     offset = from_h(offset_h)
     subjects = subjects_of(code)
@@ -118,24 +142,32 @@ def _combination_option(
     scores = tuple((s.value, from_h(source[s.value])) for s in subjects if s.value in source)
     if len(scores) < 3:
         return Option(method, code, scores, None, None, None, offset, None, "missing_result")
-    raw_h = sum(source[s.value] for s in subjects)
+    weight = combination_weight((s.value for s in subjects), weights)
+    top = scale_max(weight)
+    raw_h = sum(source[s.value] * weights.get(s.value, 1) for s in subjects)
     raw = from_h(raw_h)
     if method is Method.exam:
         minimum = rules.min_exam_combination
-        if minimum is not None and raw < minimum:
+        plain = from_h(sum(source[s.value] for s in subjects))  # the minimum is unweighted
+        if minimum is not None and plain < minimum:
             return Option(method, code, scores, raw, None, None, offset, None, "below_minimum")
-        return Option(method, code, scores, raw, None, raw, offset, _clip(raw + offset), None)
+        return Option(method, code, scores, raw, None, raw, offset, _clip(raw + offset, top), None)
     table = tables.get(method.value)
     if table is None:
         return Option(method, code, scores, raw, None, None, offset, None, "no_table")
-    converted, band = table.convert(raw_h)
+    # the table reads a 30-point sum: a weighted sum is brought to 30 and the result back
+    value, band = table.convert_exact(Fraction(raw_h * UNWEIGHTED, weight))
+    converted = round_half_up(value * weight / UNWEIGHTED)
     return Option(
-        method, code, scores, raw, band, converted, offset, _clip(converted + offset), None
+        method, code, scores, raw, band, converted, offset, _clip(converted + offset, top), None
     )
 
 
 def _test_option(
-    method: Method, results: CandidateResults, tables: Mapping[str, ConversionTable]
+    method: Method,
+    results: CandidateResults,
+    tables: Mapping[str, ConversionTable],
+    weight: int = UNWEIGHTED,
 ) -> Option:
     if method.value not in results.tests:
         return Option(method, None, (), None, None, None, ZERO, None, "missing_result")
@@ -144,8 +176,11 @@ def _test_option(
     table = tables.get(method.value)
     if table is None:
         return Option(method, None, (), raw, None, None, ZERO, None, "no_table")
-    converted, band = table.convert(raw_h)
-    return Option(method, None, (), raw, band, converted, ZERO, _clip(converted), None)
+    value, band = table.convert_exact(Fraction(raw_h))
+    converted = round_half_up(value * weight / UNWEIGHTED)  # on the offer's scale
+    return Option(
+        method, None, (), raw, band, converted, ZERO, _clip(converted, scale_max(weight)), None
+    )
 
 
 def options_for(
@@ -163,9 +198,13 @@ def options_for(
         if method in COMBINATION_METHODS:
             for code in sorted(offer.combinations):
                 offset_h = offer.combinations[code]
-                out.append(_combination_option(method, code, offset_h, results, tables, rules))
+                out.append(
+                    _combination_option(
+                        method, code, offset_h, results, tables, rules, offer.weights
+                    )
+                )
         else:
-            out.append(_test_option(method, results, tables))
+            out.append(_test_option(method, results, tables, offer.weight))
     return out
 
 
@@ -187,10 +226,11 @@ def explain_score(
         best = None if chosen is None else options[chosen].value
         if best is None or option.value > best:
             chosen = i
-    applies = priority_applies(rules, year, profile.graduation_year)
-    area_pts = rules.area_points.get(profile.area or "", ZERO) if applies else ZERO
-    cat_pts = rules.category_points.get(profile.category or "", ZERO) if applies else ZERO
-    normal = normal_priority(rules, profile.area, [profile.category]) if applies else ZERO
+    # Only area points expire (Art. 7(1)); category points count in any year (Art. 7(2)).
+    applies = area_priority_applies(rules, year, profile.graduation_year)
+    area_pts = area_points(rules, profile.area, applies)
+    cat_pts = category_points(rules, [profile.category])
+    normal = area_pts + cat_pts
     floor = from_h(offer.floor_h)
     total = None
     score = None
@@ -198,7 +238,7 @@ def explain_score(
     if chosen is not None:
         value = options[chosen].value
         assert value is not None
-        total = admission_total(rules, value, normal, bonus)
+        total = admission_total(rules, value, normal, bonus, offer.weight)
         if total.total >= floor:
             score, reason = total.total, None
         else:
@@ -212,11 +252,13 @@ def explain_score(
         category=profile.category,
         area_points=area_pts,
         category_points=cat_pts,
-        priority_year_ok=applies,
+        area_year_ok=applies,
         total=total,
         floor=floor,
         score=score,
         reason=reason,
+        scale=scale_max(offer.weight),
+        weights=dict(offer.weights),
     )
 
 

@@ -14,7 +14,7 @@ from hemis.accounts.service import Principal
 from hemis.admissions import access, queries, service
 from hemis.admissions.models import ExamRegistration
 from hemis.admissions.next_step import Calendar, Situation, Step, next_step
-from hemis.admissions.pages_common import current_year
+from hemis.admissions.queries import current_year
 from hemis.db.session import HemisSession, scoped_session
 from hemis.db.types import utcnow
 from hemis.registry.models import Person

@@ -26,20 +26,24 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from hemis.admissions.codes import (
+    AchievementKind,
+    AdmissionPath,
     Area,
     Category,
     Elective,
     ForeignLanguage,
     Method,
     OfferStatus,
+    PathStatus,
     RoundKind,
     RoundStatus,
     TechnologyTrack,
     TiePolicy,
 )
+from hemis.common.text import fold
 from hemis.db.base import Audited, Base, IdMixin, TenantMixin, TimestampMixin
 from hemis.db.types import utcnow
 from hemis.registry.models._common import code_column_type, in_codes
@@ -48,7 +52,10 @@ __all__ = [
     "AdmissionOffer",
     "AdmissionRound",
     "AdmissionYear",
+    "BonusTable",
+    "CandidateAchievement",
     "ConversionTable",
+    "DirectAdmission",
     "EnrolmentConfirmation",
     "ExamRegistration",
     "LearnerAdmission",
@@ -152,7 +159,8 @@ class ResultScore(Audited, Base):
 
 
 class AdmissionOffer(Audited, TenantMixin, TimestampMixin, Base):
-    """A program open for admission in one year: quota, methods, combinations, floor, ties."""
+    """A program open for admission in one year: quota, methods, combinations (with subject
+    weights), floor, ties."""
 
     __tablename__ = "admission_offer"
     __table_args__ = (
@@ -162,7 +170,8 @@ class AdmissionOffer(Audited, TenantMixin, TimestampMixin, Base):
         UniqueConstraint("institution_id", "year", "code"),
         in_codes("status", OfferStatus),
         CheckConstraint("quota >= 0", name="quota"),
-        CheckConstraint("floor_h BETWEEN 0 AND 3000", name="floor"),
+        # the floor is on the offer's scale: 30, or up to 90 with weighted subjects
+        CheckConstraint("floor_h BETWEEN 0 AND 9000", name="floor"),
         CheckConstraint(YEAR_CHECK, name="year"),
         Index("ix_admission_offer_year", "year"),
     )
@@ -171,16 +180,25 @@ class AdmissionOffer(Audited, TenantMixin, TimestampMixin, Base):
     program_id: Mapped[int] = mapped_column(BigInteger)
     code: Mapped[str] = mapped_column(String(30))
     name_vi: Mapped[str] = mapped_column(String(250))
+    # the search key of name_vi (common.text.fold), kept by the validator below on every write
+    name_folded: Mapped[str] = mapped_column(String(250), default="", server_default="")
     discipline_code: Mapped[str] = mapped_column(String(7))
     quota: Mapped[int] = mapped_column(Integer)
     method_quotas: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
     methods: Mapped[list[str]] = mapped_column(JSON)
     combinations: Mapped[dict[str, int]] = mapped_column(JSON)  # code → offset in hundredths
+    # subject → weight (> 1 only): the combinations sum on 10 × their total weight (40, …)
+    weights: Mapped[dict[str, int]] = mapped_column(JSON, default=dict, server_default="{}")
     floor_h: Mapped[int] = mapped_column(Integer, default=0)
     tiebreaks: Mapped[list[str]] = mapped_column(JSON, default=list)
     status: Mapped[str] = mapped_column(
         code_column_type(OfferStatus), default=OfferStatus.open.value
     )
+
+    @validates("name_vi")
+    def _fold_name(self, _key: str, value: str) -> str:
+        self.name_folded = fold(value)
+        return value
 
 
 class ConversionTable(Audited, TenantMixin, TimestampMixin, Base):
@@ -197,6 +215,79 @@ class ConversionTable(Audited, TenantMixin, TimestampMixin, Base):
     method: Mapped[str] = mapped_column(code_column_type(Method))
     points: Mapped[list[list[int]]] = mapped_column(JSON)  # [[x_h, y_h], ...]
     note: Mapped[str] = mapped_column(String(300), default="")
+
+
+class BonusTable(Audited, TenantMixin, TimestampMixin, Base):
+    """An institution's published bonus-point table (điểm cộng) for one kind and year: rows
+    [code, minimum_h, points_h] — a certificate at or above `minimum_h` (its own scale), or an
+    award (`minimum_h` 0), earns `points_h` on the 30-point scale. `source` says where the
+    institution published it (its admission notice)."""
+
+    __tablename__ = "bonus_table"
+    __table_args__ = (
+        UniqueConstraint("institution_id", "year", "kind"),
+        in_codes("kind", AchievementKind),
+        CheckConstraint(YEAR_CHECK, name="year"),
+    )
+
+    year: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(code_column_type(AchievementKind))
+    entries: Mapped[list[list[Any]]] = mapped_column(JSON)
+    source: Mapped[str] = mapped_column(String(300))
+
+
+class CandidateAchievement(Audited, IdMixin, TimestampMixin, Base):
+    """A candidate's certificate or award that may earn bonus points, with its provenance: who
+    issued it and its document (`source`, `document`), recorded by the ministry (audited)."""
+
+    __tablename__ = "candidate_achievement"
+    __table_args__ = (
+        UniqueConstraint("year", "person_id", "kind", "code"),
+        in_codes("kind", AchievementKind),
+        CheckConstraint("score_h IS NULL OR score_h >= 0", name="score"),
+        Index("ix_candidate_achievement_person", "person_id"),
+    )
+
+    year: Mapped[int] = mapped_column(ForeignKey("admission_year.year"))
+    person_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("person.id"))
+    kind: Mapped[str] = mapped_column(code_column_type(AchievementKind))
+    code: Mapped[str] = mapped_column(String(30))  # certificate or award code (codes.py)
+    score_h: Mapped[int | None] = mapped_column(Integer)  # a certificate's score; null: award
+    detail: Mapped[str] = mapped_column(String(200), default="")  # e.g. the award's subject
+    source: Mapped[str] = mapped_column(String(200))  # the issuing body
+    document: Mapped[str] = mapped_column(String(100))  # certificate / decision number
+    issued_on: Mapped[dt.date]
+
+
+class DirectAdmission(Audited, IdMixin, TimestampMixin, Base):
+    """Admission outside the matching (Art. 8): the institution decides (direct admission, or
+    priority admission — admitted if the score reaches the offer's floor); the candidate accepts
+    or declines before the wish window closes. An accepted one takes its seat out of the offer's
+    quota before the round's matching, and the candidate leaves the matching."""
+
+    __tablename__ = "direct_admission"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["institution_id", "offer_id"],
+            ["admission_offer.institution_id", "admission_offer.id"],
+        ),
+        UniqueConstraint("year", "person_id", "institution_id", "offer_id"),
+        in_codes("path", AdmissionPath),
+        in_codes("status", PathStatus),
+        Index("ix_direct_admission_offer", "institution_id", "offer_id"),
+        Index("ix_direct_admission_person", "person_id"),
+    )
+
+    year: Mapped[int] = mapped_column(ForeignKey("admission_year.year"))
+    person_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("person.id"))
+    institution_id: Mapped[int] = mapped_column(BigInteger)
+    offer_id: Mapped[int] = mapped_column(BigInteger)
+    path: Mapped[str] = mapped_column(code_column_type(AdmissionPath))
+    basis: Mapped[str] = mapped_column(String(300))  # why: the article and the achievement
+    status: Mapped[str] = mapped_column(
+        code_column_type(PathStatus), default=PathStatus.offered.value
+    )
+    answered_at: Mapped[dt.datetime | None]
 
 
 class Wish(Audited, IdMixin, TimestampMixin, Base):
@@ -276,9 +367,11 @@ class RoundCandidate(Base):
     bucket: Mapped[str | None] = mapped_column(String(12))
     rank: Mapped[int | None] = mapped_column(SmallInteger)
     score_h: Mapped[int | None] = mapped_column(Integer)
-    # [[rank, round_offer_result id, score_h or null, flag], ...] in rank order, up to the wish
-    # held (round_results.candidate_frame)
+    # [[rank, round_offer_result id, score_h or null, flag, decided_by or null], ...] in rank
+    # order, up to the wish held (round_results.candidate_frame)
     wishes: Mapped[list[list[Any]]] = mapped_column(JSON)
+    # admitted outside the matching (direct / priority admission), null: by the matching
+    path: Mapped[str | None] = mapped_column(String(12))
 
 
 class RoundOfferResult(TenantMixin, Base):
@@ -299,8 +392,10 @@ class RoundOfferResult(TenantMixin, Base):
     bucket: Mapped[str] = mapped_column(String(12), default="")  # "" all methods, or a method
     quota: Mapped[int] = mapped_column(Integer)
     applicants: Mapped[int] = mapped_column(Integer)
-    admitted: Mapped[int] = mapped_column(Integer)
+    admitted: Mapped[int] = mapped_column(Integer)  # by the matching and the direct paths
     cutoff_h: Mapped[int | None] = mapped_column(Integer)
+    direct: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # seats taken
+    # by direct and priority admission before the matching (counted in quota and admitted)
 
 
 class EnrolmentConfirmation(Audited, IdMixin, Base):

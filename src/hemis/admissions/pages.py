@@ -11,16 +11,19 @@ from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from starlette.responses import Response
 
-from hemis.admissions import access, queries, rounds, service, service_wishes
+from hemis.admissions import access, queries, rounds, service, service_paths, service_wishes
 from hemis.admissions.codes import Area, Category, Elective, ForeignLanguage, TechnologyTrack
 from hemis.admissions.models import AdmissionOffer
-from hemis.admissions.pages_common import Candidate, current_year, error_text, page
+from hemis.admissions.pages_common import page
+from hemis.admissions.queries import current_year
 from hemis.admissions.queries_public import offer_rows, search_offers
 from hemis.admissions.schemas import RegistrationFields, WishCreate
 from hemis.db.types import utcnow
 from hemis.db.versions import at_version
 from hemis.errors import HemisError, NotFound, PreconditionFailed
+from hemis.web.confirm import Confirmed, confirmation_page, is_confirmed
 from hemis.web.csrf import CsrfChecked
+from hemis.web.portal import Candidate, error_text
 
 router = APIRouter(include_in_schema=False)
 SEE_OTHER = 303
@@ -151,6 +154,7 @@ def my_scores(request: Request, c: Candidate) -> Response:
         tab="scores",
         year=year,
         scores=queries.my_scores(c.own, year, c.person_id),
+        achievements=service_paths.achievements_of(c.own, year, c.person_id),
     )
 
 
@@ -176,10 +180,37 @@ def _wishes_page(
         calendar=calendar,
         window_open=service.wish_window(calendar).is_open(utcnow()),
         wishes=queries.my_wishes(c.own, c.catalogue, year, c.person_id),
+        paths=_paths(c, year),
         q=q,
         found=search_offers(c.catalogue, year, q) if q else [],
         errors=errors or [],
     )
+
+
+def _paths(c: Candidate, year: int) -> list[tuple[Any, Any]]:
+    """The candidate's direct and priority admissions with their offers."""
+    mine = service_paths.my_paths(c.own, year, c.person_id)
+    keys = [(p.institution_id, p.offer_id) for p in mine]
+    offers = service_wishes.offers_by_key(c.catalogue, keys)
+    rows = {
+        (r.offer.institution_id, r.offer.id): r
+        for r in offer_rows(c.catalogue, year, list(offers.values()))
+    }
+    return [(p, rows.get((p.institution_id, p.offer_id))) for p in mine]
+
+
+@router.post("/admissions/paths/{path_id}/{action}")
+def answer_path(
+    request: Request, c: Candidate, _csrf: CsrfChecked, path_id: int, action: str
+) -> Response:
+    """Accept or decline a direct or priority admission (inside the wish window)."""
+    if action not in ("accept", "decline"):
+        raise NotFound("action", action)
+    try:
+        service_paths.answer_path(c.own, _year(c), c.person_id, path_id, action == "accept")
+    except HemisError as exc:
+        return _wishes_page(request, c, errors=error_text(request, exc), status_code=exc.status)
+    return _back("/admissions/wishes")
 
 
 @router.get("/admissions/wishes")
@@ -211,11 +242,47 @@ def add_wish(
     return _back("/admissions/wishes")
 
 
+def _confirm_delete(request: Request, c: Candidate, year: int, wish_id: int) -> Response:
+    """Deleting a wish cannot be undone (adding it again puts it last): ask first, naming it."""
+    wish = next(
+        (
+            w
+            for w in queries.my_wishes(c.own, c.catalogue, year, c.person_id)
+            if w.wish.id == wish_id
+        ),
+        None,
+    )
+    if wish is None:
+        raise NotFound("wish", wish_id)
+    name = f"{wish.offer.offer.name_vi} — {wish.offer.institution_name}"
+    return confirmation_page(
+        request,
+        title=("Xoá nguyện vọng?", "Delete this wish?"),
+        consequence=(
+            f"Nguyện vọng {wish.wish.rank} sẽ bị xoá; các nguyện vọng sau nó lên một bậc. "
+            "Thêm lại sau đó sẽ đứng cuối danh sách.",
+            f"Wish {wish.wish.rank} will be deleted; the wishes after it move up one place. "
+            "Added again, it would come last.",
+        ),
+        details=[(name, name)],
+        button=("Xoá nguyện vọng", "Delete the wish"),
+        cancel_url="/admissions/wishes",
+        nav="records",
+    )
+
+
 @router.post("/admissions/wishes/{wish_id}/{action}")
 def change_wish(
-    request: Request, c: Candidate, _csrf: CsrfChecked, wish_id: int, action: str
+    request: Request,
+    c: Candidate,
+    _csrf: CsrfChecked,
+    wish_id: int,
+    action: str,
+    confirmed: Confirmed = None,
 ) -> Response:
     year = _year(c)
+    if action == "delete" and not is_confirmed(confirmed):
+        return _confirm_delete(request, c, year, wish_id)
     try:
         if action == "up":
             service_wishes.move_wish(c.own, c.catalogue, year, c.person_id, wish_id, -1)
@@ -293,7 +360,23 @@ def my_results(request: Request, c: Candidate) -> Response:
 
 
 @router.post("/admissions/confirm")
-def confirm(request: Request, c: Candidate, _csrf: CsrfChecked) -> Response:
+def confirm(
+    request: Request, c: Candidate, _csrf: CsrfChecked, confirmed: Confirmed = None
+) -> Response:
+    if not is_confirmed(confirmed):
+        return confirmation_page(
+            request,
+            title=("Xác nhận nhập học?", "Confirm your enrolment?"),
+            consequence=(
+                "Xác nhận nhập học là quyết định cuối cùng: bạn nhập học tại chương trình đã "
+                "trúng tuyển và không còn được xét ở đợt sau.",
+                "Confirming is final: you enrol in the program you were admitted to and are not "
+                "considered in later rounds.",
+            ),
+            button=("Tôi xác nhận nhập học", "I confirm my enrolment"),
+            cancel_url="/admissions/results",
+            nav="records",
+        )
     try:
         rounds.confirm_enrolment(c.own, _year(c), c.person_id)
     except HemisError as exc:

@@ -25,12 +25,14 @@ from hemis.admissions.actions import INTAKE_KIND
 from hemis.admissions.intake import IntakeOutcome, write_intake
 from hemis.admissions.intake_export import FORMATS, check_format, to_bytes
 from hemis.admissions.models import EnrolmentConfirmation, LearnerAdmission
-from hemis.admissions.pages_common import current_year, error_text, page
+from hemis.admissions.pages_common import page
+from hemis.admissions.queries import current_year
 from hemis.db.tenancy import get_scope
-from hemis.errors import Forbidden, HemisError, NotFound
+from hemis.errors import Forbidden, HemisError, NotFound, ReadOnly
 from hemis.registry.models import Institution
 from hemis.web.csrf import CsrfChecked
 from hemis.web.deps import Context, Lang, PageDB, PagePrincipal
+from hemis.web.portal import error_text
 
 router = APIRouter(include_in_schema=False)
 PAGE = 100  # candidates listed per page
@@ -293,7 +295,7 @@ def ministry_write(
 ) -> Response:
     _ministry(principal)
     if principal.role is not Role.ministry_admin:
-        raise Forbidden("Tài khoản chỉ có quyền đọc.", "This account can only read.")
+        raise ReadOnly()
     chosen = _institution(session, principal, institution) if institution else None
     # The ministry's intake may cover every institution: a background job with its progress
     # page, never a request held open.

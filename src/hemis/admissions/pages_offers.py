@@ -21,8 +21,9 @@ from hemis.admissions import service_offers
 from hemis.admissions.codes import WISH_RANK, Method, OfferStatus, Subject, label
 from hemis.admissions.combinations import subjects_of
 from hemis.admissions.models import AdmissionOffer
-from hemis.admissions.pages_common import current_year, page
+from hemis.admissions.pages_common import page
 from hemis.admissions.pages_staff import _officer
+from hemis.admissions.queries import current_year
 from hemis.admissions.rules import from_h
 from hemis.admissions.schemas import OfferCreate, OfferUpdate
 from hemis.errors import HemisError
@@ -53,6 +54,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "method_quotas": ("Chỉ tiêu theo phương thức", "Quotas by method"),
     "combinations": ("Tổ hợp môn và điểm cộng/trừ", "Subject combinations and offsets"),
     "floor": ("Ngưỡng đảm bảo chất lượng đầu vào", "Entry floor"),
+    "weights": ("Môn nhân hệ số", "Weighted subject"),
+    "weight_value": ("Hệ số", "Weight"),
     "tiebreaks": ("Tiêu chí phụ khi bằng điểm", "Tie-breaks"),
     "status": ("Trạng thái", "Status"),
 }
@@ -63,6 +66,8 @@ TEXT_FIELDS = (
     "quota",
     "combinations",
     "floor",
+    "weights",
+    "weight_value",
     "status",
     *(f"method_quota_{m.value}" for m in Method),
     *(f"tiebreak_{n}" for n in range(1, TIEBREAK_SLOTS + 1)),
@@ -113,6 +118,8 @@ def _data(values: dict[str, Any], lang: str, *, create: bool) -> tuple[dict[str,
             if values[f"method_quota_{m.value}"]
         },
         "combinations": combinations,
+        # one weighted subject (e.g. Mathematics × 2): the offer then scores on 40
+        "weights": {values["weights"]: values["weight_value"] or "2"} if values["weights"] else {},
         "floor": values["floor"] or "0",
         "tiebreaks": [
             values[f"tiebreak_{n}"] for n in range(1, TIEBREAK_SLOTS + 1) if values[f"tiebreak_{n}"]
@@ -140,6 +147,8 @@ def values_of(offer: AdmissionOffer) -> dict[str, Any]:
             f"{code}={from_h(offset):.2f}" for code, offset in sorted(offer.combinations.items())
         ),
         "floor": f"{from_h(offer.floor_h):.2f}",
+        "weights": next(iter(sorted(offer.weights or {})), ""),
+        "weight_value": str(next(iter(dict(sorted((offer.weights or {}).items())).values()), "")),
         "status": offer.status,
         "methods": list(offer.methods),
     }
@@ -157,6 +166,8 @@ def _options(request: Request, session: PageDB) -> dict[str, Any]:
     return {
         "programs": [(str(p.id), f"{p.code} — {p.name_vi}") for p in programs],
         "methods": [(m.value, label("method", m.value, lang)) for m in Method],
+        "subjects": [(s.value, label("subject", s.value, lang)) for s in Subject],
+        "weight_values": [("2", "× 2"), ("3", "× 3")],
         "tiebreak_options": [(s.value, label("subject", s.value, lang)) for s in Subject]
         + [(WISH_RANK, "Thứ tự nguyện vọng" if lang != "en" else "Wish order")],
         "statuses": [

@@ -25,12 +25,15 @@ from hemis.admissions import queries_public, rounds, service_offers
 from hemis.admissions.actions import ROUND_KINDS
 from hemis.admissions.codes import RoundKind, TiePolicy
 from hemis.admissions.models import AdmissionOffer
-from hemis.admissions.pages_common import current_year, error_text, page
+from hemis.admissions.pages_common import page
+from hemis.admissions.queries import current_year
 from hemis.admissions.schemas import OfferUpdate, RoundCreate
 from hemis.db.versions import at_version
 from hemis.errors import Forbidden, HemisError, NotFound, PreconditionFailed
+from hemis.web.confirm import Confirmed, confirmation_page, is_confirmed
 from hemis.web.csrf import CsrfChecked
 from hemis.web.deps import PageDB, PagePrincipal
+from hemis.web.portal import error_text
 
 router = APIRouter(include_in_schema=False)
 SEE_OTHER = 303
@@ -211,14 +214,29 @@ def round_action(
     _csrf: CsrfChecked,
     round_id: int,
     action: str,
+    confirmed: Confirmed = None,
 ) -> Response:
     """Snapshot, run, publish or verify a round as a background job; the answer is its
-    progress page (a national round takes tens of seconds, never a blocking request)."""
+    progress page (a national round takes tens of seconds, never a blocking request).
+    Publishing cannot be undone: it is confirmed first."""
     _ministry(principal)
     try:
         if action not in ROUND_ACTIONS:
             raise NotFound("action", action[:20])
         round_ = rounds.get_round(session, round_id)
+        if action == "publish" and not is_confirmed(confirmed):
+            return confirmation_page(
+                request,
+                title=(f"Công bố đợt {round_.number}?", f"Publish round {round_.number}?"),
+                consequence=(
+                    "Công bố không thể hoàn tác: mọi thí sinh thấy kết quả của mình và điểm "
+                    "chuẩn của đợt được công khai.",
+                    "Publishing cannot be undone: every candidate sees their result and the "
+                    "round's cutoffs become public.",
+                ),
+                button=("Công bố đợt", "Publish the round"),
+                cancel_url="/admissions/ministry",
+            )
         job = action_service.start_action(
             session, f"round.{action}", {"round_id": round_.id, "number": round_.number}
         )

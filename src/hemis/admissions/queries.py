@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 
-from hemis.admissions import access
+from hemis.admissions import access, service_paths
 from hemis.admissions.codes import Method, RoundStatus
 from hemis.admissions.eligibility import risk_hint
 from hemis.admissions.explain import (
@@ -26,6 +26,7 @@ from hemis.admissions.explain import (
 from hemis.admissions.models import (
     AdmissionOffer,
     AdmissionRound,
+    AdmissionYear,
     ConversionTable,
     EnrolmentConfirmation,
     ExamRegistration,
@@ -36,7 +37,7 @@ from hemis.admissions.models import (
     Wish,
 )
 from hemis.admissions.queries_public import OfferRow, offer_rows
-from hemis.admissions.rules import rules_for, to_h
+from hemis.admissions.rules import bonus_points, rules_for, to_h
 from hemis.admissions.service import find_registration, get_year
 from hemis.admissions.service_offers import offer_rules, table_rules
 from hemis.admissions.snapshot import FLAG_NAMES, FLAG_OK
@@ -103,6 +104,10 @@ def explain_for_offer(
             )
         )
     }
+    bonus = bonus_points(
+        service_paths.bonus_entries(catalogue, offer.institution_id, year),
+        service_paths.as_achievements(service_paths.achievements_of(session, year, person_id)),
+    )
     return explain_score(
         year,
         rules_for(calendar.rules_version),
@@ -110,6 +115,7 @@ def explain_for_offer(
         candidate_results(session, year, person_id),
         profile_of(find_registration(session, year, person_id)),
         tables,
+        bonus,
     )
 
 
@@ -163,6 +169,7 @@ class ExplainedWish:
     cutoff_h: int | None
     outcome: str  # admitted | below_cutoff | tie_lost | not_eligible | no_seats | not_considered
     flag: str
+    decided_by: str | None = None  # tie_lost: the criterion that decided (round_results)
 
 
 @dataclass(frozen=True)
@@ -214,6 +221,8 @@ def my_results(
             )
         }
         keys = [(r.institution_id, r.offer_id) for r in results.values()]
+        if mine.path and mine.institution_id and mine.offer_id:  # admitted outside the matching
+            keys.append((mine.institution_id, mine.offer_id))
         offers = {
             (o.institution_id, o.id): o
             for o in catalogue.scalars(
@@ -227,7 +236,9 @@ def my_results(
             for r in offer_rows(catalogue, year, list(offers.values()))
         }
         explained = []
-        for rank, result_id, score_h, flag in mine.wishes:
+        for item in mine.wishes:
+            rank, result_id, score_h, flag = item[:4]
+            decided = item[4] if len(item) > 4 else None  # rounds run before it was stored
             result = results.get(result_id)
             if result is None:
                 continue
@@ -242,10 +253,23 @@ def my_results(
                     cutoff,
                     _outcome(score_h, cutoff, quota, flag, held),
                     FLAG_NAMES.get(flag, "ok"),
+                    decided,
                 )
             )
             if held:
                 break
+        if mine.path and mine.institution_id and mine.offer_id:
+            direct = ExplainedWish(
+                0,
+                rows.get((mine.institution_id, mine.offer_id)),
+                "",
+                mine.score_h,
+                None,
+                f"admitted_{mine.path}",
+                "ok",
+            )
+            out.append(RoundOutcome(round_, direct, [direct]))
+            continue
         admitted = explained[-1] if explained and explained[-1].outcome == "admitted" else None
         out.append(RoundOutcome(round_, admitted, explained))
     return out
@@ -258,3 +282,9 @@ def my_confirmation(session: Session, year: int, person_id: int) -> EnrolmentCon
             EnrolmentConfirmation.year == year, EnrolmentConfirmation.person_id == person_id
         )
     )
+
+
+def current_year(session: Session) -> int | None:
+    """The latest admission year."""
+    year = session.scalar(select(func.max(AdmissionYear.year)))
+    return int(year) if year is not None else None

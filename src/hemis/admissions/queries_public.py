@@ -24,7 +24,9 @@ from hemis.admissions.models import (
     RoundOfferResult,
     Wish,
 )
+from hemis.common.text import fold
 from hemis.registry.models import Institution, Person
+from hemis.registry.queries import like_contains
 
 PAGE = 50
 
@@ -99,13 +101,14 @@ def search_offers(catalogue: Session, year: int, q: str = "", limit: int = 30) -
     stmt = select(AdmissionOffer).where(
         AdmissionOffer.year == year, AdmissionOffer.status == "open"
     )
-    if q:
-        like = f"%{q.strip()}%"
+    if q.strip():
+        # the folded key on both sides: "cong nghe" finds "Công nghệ", as every search does
+        like = like_contains(fold(q))
         stmt = stmt.join(Institution, Institution.id == AdmissionOffer.institution_id).where(
-            AdmissionOffer.code.ilike(like)
-            | AdmissionOffer.name_vi.ilike(like)
-            | Institution.moet_code.ilike(like)
-            | Institution.name_vi.ilike(like)
+            func.lower(AdmissionOffer.code).like(like, escape="\\")
+            | AdmissionOffer.name_folded.like(like, escape="\\")
+            | func.lower(Institution.moet_code).like(like, escape="\\")
+            | Institution.name_folded.like(like, escape="\\")
         )
     offers = list(
         catalogue.scalars(stmt.order_by(AdmissionOffer.code, AdmissionOffer.id).limit(limit))
@@ -188,7 +191,7 @@ def applicants(
         rc = outcomes.get(w.person_id)
         score = None
         if rc is not None:
-            score = next((s for _, r, s, _ in rc.wishes if r in results), None)
+            score = next((item[2] for item in rc.wishes if item[1] in results), None)
         admitted = (
             None
             if rc is None

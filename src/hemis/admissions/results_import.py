@@ -3,10 +3,12 @@
 One file per method and year. Exam and transcript files are wide: `candidate_number` and one
 column per subject code (math, literature, physics, english, …; an empty cell = not taken).
 Competency-test files (hsa, vact, tsa) have `candidate_number,score`. The whole file is checked
-first, vectorised (polars), and every problem is reported as "row N, field: message"; nothing is
-written unless the whole file is clean. A clean file becomes one batch (source, time, actor,
-SHA-256 of the file) that every imported score points to, replacing earlier scores of the same
-candidate, method and subject (a corrected result), and one audit entry.
+first, vectorised (polars): numbers, range, and the step of each score — for the exam, per
+subject and exam year (rules.exam_step_h: multiples of 0.05 from 2025) — and every problem is
+reported as "row N, field: message"; nothing is written unless the whole file is clean. A
+clean file becomes one batch (source, time, actor, SHA-256 of the file) that every imported
+score points to, replacing earlier scores of the same candidate, method and subject (a corrected
+result), and one audit entry.
 """
 
 from __future__ import annotations
@@ -31,12 +33,12 @@ from hemis.admissions.codes import (
 )
 from hemis.admissions.frames import is_postgres, read_frame, write_frame
 from hemis.admissions.models import ResultBatch
-from hemis.admissions.rules import rules_for
+from hemis.admissions.rules import exam_step_h
 from hemis.admissions.service import get_year
 from hemis.audit.recorder import record_bulk
+from hemis.db.rows import commit
 from hemis.db.tenancy import get_scope
 from hemis.errors import ValidationFailed
-from hemis.registry.service import commit
 
 MAX_REPORTED = 200
 KEY = "candidate_number"
@@ -80,21 +82,28 @@ def _long(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
     return long.filter(pl.col("raw").is_not_null() & (pl.col("raw").str.strip_chars() != ""))
 
 
+def _step_expr(method: Method, year: int) -> pl.Expr:
+    """The step (hundredths) each score must be a multiple of: per subject and exam year for
+    the exam (rules.exam_step_h), whole points for HSA and V-ACT, two decimals otherwise."""
+    if method in (Method.hsa, Method.vact):
+        return pl.lit(100, dtype=pl.Int64)
+    if method is not Method.exam:
+        return pl.lit(1, dtype=pl.Int64)
+    steps = {s.value: exam_step_h(year, s.value) for s in Subject}
+    return pl.col("subject").replace_strict(steps, default=1, return_dtype=pl.Int64)
+
+
 def _check_values(
-    long: pl.DataFrame, method: Method, step_h: int
+    long: pl.DataFrame, method: Method, year: int
 ) -> tuple[pl.DataFrame, list[dict[str, object]]]:
     value = pl.col("raw").str.strip_chars().str.replace(",", ".").cast(pl.Float64, strict=False)
-    long = long.with_columns(value.alias("value"))
+    long = long.with_columns(value.alias("value"), _step_expr(method, year).alias("step_h"))
     long = long.with_columns((pl.col("value") * 100).round(0).cast(pl.Int64).alias("score_h"))
     max_h = METHOD_MAX_H[method]
-    if method in (Method.hsa, Method.vact):
-        step_h = 100  # whole points
-    elif method is not Method.exam:
-        step_h = 1  # two decimals
     bad_number = pl.col("value").is_null()
     off_grid = ((pl.col("value") * 100) - pl.col("score_h")).abs() > 1e-6
     out_of_range = (pl.col("score_h") < 0) | (pl.col("score_h") > max_h)
-    off_step = (pl.col("score_h") % step_h) != 0
+    off_step = (pl.col("score_h") % pl.col("step_h")) != 0
     flagged = long.with_columns(
         pl.when(bad_number)
         .then(pl.lit("import.number"))
@@ -105,24 +114,21 @@ def _check_values(
         .otherwise(None)
         .alias("problem")
     )
-    messages = {
-        "import.number": ("not a number", "không phải là số"),
-        "import.range": (
-            f"must be within 0–{max_h / 100:g}",
-            f"phải trong khoảng 0–{max_h / 100:g}",
-        ),
-        "import.step": (
-            f"must be a multiple of {step_h / 100:g}",
-            f"phải là bội của {step_h / 100:g}",
-        ),
-    }
+
+    def message(code: str, step_h: int) -> tuple[str, str]:
+        if code == "import.number":
+            return "not a number", "không phải là số"
+        if code == "import.range":
+            return f"must be within 0–{max_h / 100:g}", f"phải trong khoảng 0–{max_h / 100:g}"
+        return f"must be a multiple of {step_h / 100:g}", f"phải là bội của {step_h / 100:g}"
+
     problems = [
-        _problem(row, subject, code, *messages[code])
-        for row, subject, code in flagged.filter(pl.col("problem").is_not_null())
-        .select("row", "subject", "problem")
+        _problem(row, subject, code, *message(code, step_h))
+        for row, subject, code, step_h in flagged.filter(pl.col("problem").is_not_null())
+        .select("row", "subject", "problem", "step_h")
         .iter_rows()
     ]
-    return flagged.filter(pl.col("problem").is_null()), problems
+    return flagged.filter(pl.col("problem").is_null()).drop("step_h"), problems
 
 
 def _registrations(session: Session, year: int) -> pl.DataFrame:
@@ -184,8 +190,7 @@ def validate(
     if problems:
         return pl.DataFrame(), problems, frame.height
     frame = frame.with_columns(pl.col(KEY).str.strip_chars())
-    step_h = rules_for(year).exam_step_h
-    long, problems = _check_values(_long(frame, columns), method, step_h)
+    long, problems = _check_values(_long(frame, columns), method, year)
     dup = frame.with_row_index("row", offset=2).filter(pl.col(KEY).is_duplicated())
     problems += [
         _problem(row, KEY, "import.duplicate", "repeated candidate number", "số báo danh bị lặp")

@@ -1,5 +1,6 @@
 """Rounds: create → snapshot (scores computed, hashed, stored) → run (matched, results written) →
-publish; verification from the snapshot alone; enrolment confirmation after the final round.
+publish; enrolment confirmation after the final round. Verification from the snapshot alone is
+in round_verify.py.
 
 Only the ministry creates, snapshots, runs and publishes rounds. A regular round's snapshot is
 taken after the wish window has closed; a supplementary round's after the confirmation deadline
@@ -18,14 +19,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-import polars as pl
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from hemis.admissions import access
 from hemis.admissions.codes import RoundKind, RoundStatus
 from hemis.admissions.eligibility import in_vietnam, local_deadline
-from hemis.admissions.frames import read_frame, write_frame
+from hemis.admissions.frames import write_frame
 from hemis.admissions.models import (
     AdmissionRound,
     AdmissionYear,
@@ -34,15 +34,15 @@ from hemis.admissions.models import (
     RoundSnapshot,
 )
 from hemis.admissions.round_results import candidate_frame, outcome_of, program_frame
-from hemis.admissions.schemas import RoundCreate, Verification
+from hemis.admissions.schemas import RoundCreate
 from hemis.admissions.service import get_year
 from hemis.admissions.snapshot import Snapshot, pack, to_problem, unpack
 from hemis.admissions.snapshot_build import build_snapshot
 from hemis.db.ids import allocate_ids
+from hemis.db.rows import commit
 from hemis.db.types import utcnow
-from hemis.errors import Conflict, Forbidden, NotFound
+from hemis.errors import Conflict, Forbidden, NotFound, invalid
 from hemis.matching import solve
-from hemis.registry.service import commit, invalid
 
 SUPPLEMENTARY_CONFIRM_DAYS = 7  # a supplementary round's default confirmation window
 
@@ -64,7 +64,7 @@ def get_round(session: Session, round_id: int) -> AdmissionRound:
     return row
 
 
-def _wrong_state(round_: AdmissionRound, expected: RoundStatus) -> Conflict:
+def wrong_state(round_: AdmissionRound, expected: RoundStatus) -> Conflict:
     return Conflict(
         f"Đợt {round_.number} đang ở trạng thái {round_.status}, cần {expected.value}.",
         f"Round {round_.number} is {round_.status}; it must be {expected.value}.",
@@ -140,7 +140,7 @@ def take_snapshot(
     access.require_ministry(session)
     round_ = get_round(session, round_id)
     if round_.status != RoundStatus.draft.value:
-        raise _wrong_state(round_, RoundStatus.draft)
+        raise wrong_state(round_, RoundStatus.draft)
     calendar = get_year(session, round_.year)
     moment = now or utcnow()
     closes = (
@@ -192,7 +192,7 @@ def run_round(session: Session, round_id: int, progress: Progress = _quiet) -> A
     access.require_ministry(session)
     round_ = get_round(session, round_id)
     if round_.status != RoundStatus.snapshotted.value:
-        raise _wrong_state(round_, RoundStatus.snapshotted)
+        raise wrong_state(round_, RoundStatus.snapshotted)
     progress("loading", 0, RUN_STEPS)
     started = time.perf_counter()
     snap = load_snapshot(session, round_)
@@ -234,7 +234,7 @@ def publish_round(
     access.require_ministry(session)
     round_ = get_round(session, round_id)
     if round_.status != RoundStatus.run.value:
-        raise _wrong_state(round_, RoundStatus.run)
+        raise wrong_state(round_, RoundStatus.run)
     round_.status = RoundStatus.published.value
     round_.published_at = now or utcnow()
     if round_.kind == RoundKind.supplementary.value and round_.confirm_deadline_at is None:
@@ -244,82 +244,6 @@ def publish_round(
         )
     commit(session)
     return round_
-
-
-def verify_round(session: Session, round_id: int) -> Verification:
-    """Re-solve from the stored snapshot and compare with the stored results."""
-    access.require_ministry(session, write=False)
-    round_ = get_round(session, round_id)
-    if round_.status not in (RoundStatus.run.value, RoundStatus.published.value):
-        raise _wrong_state(round_, RoundStatus.run)
-    snap = load_snapshot(session, round_)
-    match = to_problem(snap)
-    outcome = outcome_of(snap, match, solve(match.problem, round_.tie_policy))  # type: ignore[arg-type]
-    differences = _differences(
-        candidate_frame(round_.id, snap, outcome, 0).drop("round_id", "wishes"),
-        read_frame(
-            session,
-            "SELECT person_id, institution_id, offer_id, bucket, rank, score_h "
-            "FROM round_candidate WHERE round_id = :round",
-            CANDIDATE_COLUMNS,
-            {"round": round_.id},
-        ),
-        ["person_id"],
-    )
-    differences += _differences(
-        program_frame(round_.id, snap, outcome, 0).drop("id", "round_id"),
-        read_frame(
-            session,
-            "SELECT institution_id, offer_id, bucket, quota, applicants, admitted, cutoff_h "
-            "FROM round_offer_result WHERE round_id = :round",
-            PROGRAM_COLUMNS,
-            {"round": round_.id},
-        ),
-        ["institution_id", "offer_id", "bucket"],
-    )
-    return Verification(
-        round_id=round_.id,
-        sha256=snap.sha256,
-        hash_ok=True,
-        identical=differences == 0,
-        differences=differences,
-    )
-
-
-CANDIDATE_COLUMNS = {
-    "person_id": pl.Int64,
-    "institution_id": pl.Int64,
-    "offer_id": pl.Int64,
-    "bucket": pl.String,
-    "rank": pl.Int64,
-    "score_h": pl.Int64,
-}
-PROGRAM_COLUMNS = {
-    "institution_id": pl.Int64,
-    "offer_id": pl.Int64,
-    "bucket": pl.String,
-    "quota": pl.Int64,
-    "applicants": pl.Int64,
-    "admitted": pl.Int64,
-    "cutoff_h": pl.Int64,
-}
-
-
-def _differences(recomputed: pl.DataFrame, stored: pl.DataFrame, key: list[str]) -> int:
-    """Rows that differ between two frames of the same columns (missing rows included); an
-    empty text and a null are the same (bulk reads do not tell them apart)."""
-    columns = [c for c in recomputed.columns if c not in key]
-    recomputed = recomputed.with_columns(
-        pl.col(c).cast(stored.schema[c]) for c in recomputed.columns
-    )
-    texts = [c for c, t in stored.schema.items() if t == pl.String]
-    recomputed = recomputed.with_columns(pl.col(texts).fill_null(""))
-    stored = stored.with_columns(pl.col(texts).fill_null(""))
-    joined = recomputed.join(stored, on=key, how="full", suffix="_stored", coalesce=True)
-    same = pl.lit(True)
-    for c in columns:
-        same = same & pl.col(c).eq_missing(pl.col(f"{c}_stored"))
-    return int(joined.filter(~same).height)
 
 
 # --- confirmation ---------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hemis.admissions import (
     api,
+    api_paths,
     api_rounds,
     pages,
     pages_intake,
@@ -15,6 +16,7 @@ from hemis.admissions import (
 ROUTERS = [
     api.router,
     api_rounds.router,
+    api_paths.router,
     pages.router,
     pages_staff.router,
     pages_intake.router,

@@ -20,6 +20,7 @@ from hemis.admissions.codes import (
     Method,
     OfferStatus,
     RoundKind,
+    Subject,
     TechnologyTrack,
     TiePolicy,
 )
@@ -44,6 +45,10 @@ Quota = Annotated[int, Field(ge=0, le=100_000)]
 Rank = Annotated[int, Field(ge=1, le=500)]
 Points = Annotated[Decimal, Field(ge=-30, le=30, max_digits=5, decimal_places=2)]
 Score30 = Annotated[Decimal, Field(ge=0, le=30, max_digits=4, decimal_places=2)]
+# A floor on the offer's scale (30, or 10 × the total weight of weighted subjects, at most 90):
+# the service checks it against the offer's own scale.
+Floor = Annotated[Decimal, Field(ge=0, le=90, max_digits=4, decimal_places=2)]
+Weight = Annotated[int, Field(ge=1, le=3)]
 RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
@@ -207,7 +212,12 @@ class OfferFields(Schema):
     method_quotas: dict[Method, Quota] = Field(default_factory=dict)
     methods: list[Method] = Field(min_length=1, max_length=5)
     combinations: Combinations = Field(default_factory=dict)
-    floor: Score30 = Decimal(0)
+    weights: dict[Subject, Weight] = Field(
+        default_factory=dict,
+        description='Subject weights of the combinations, e.g. {"math": 2}: the offer then '
+        "scores on 10 × the combination's total weight (40).",
+    )
+    floor: Floor = Decimal(0)
     tiebreaks: list[Annotated[str, Field(max_length=24)]] = Field(
         default_factory=list, max_length=4
     )
@@ -251,7 +261,8 @@ class OfferUpdate(UpdateSchema):
     method_quotas: dict[Method, Quota] | None = None
     methods: list[Method] | None = None
     combinations: Combinations | None = None
-    floor: Score30 | None = None
+    weights: dict[Subject, Weight] | None = None
+    floor: Floor | None = None
     tiebreaks: list[Annotated[str, Field(max_length=24)]] | None = None
     status: OfferStatus | None = None
 
@@ -268,6 +279,8 @@ class OfferRead(VersionedRead):
     method_quotas: dict[str, int]
     methods: list[str]
     combinations: dict[str, Decimal]
+    weights: dict[str, int]
+    scale: Decimal
     floor: Decimal
     tiebreaks: list[str]
     status: str
@@ -393,7 +406,8 @@ class Verification(Schema):
     sha256: str
     hash_ok: bool
     identical: bool
-    differences: int
+    differences: int  # candidates' outcomes, explanations and programs that differ
+    explanation_differences: int = 0  # of which: what candidates are shown (their wishes)
 
 
 class ApplicantRead(Schema):

@@ -28,11 +28,11 @@ from hemis.admissions.schemas import (
     RegistrationFields,
 )
 from hemis.common.crypto import IdCipher
+from hemis.db.rows import commit, flush
 from hemis.db.types import utcnow
 from hemis.db.versions import ANY, Precondition, locked
-from hemis.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from hemis.errors import Conflict, Forbidden, NotFound, ValidationFailed, problem
 from hemis.registry.rules import Problem
-from hemis.registry.service import commit, flush, problem
 from hemis.registry.service_people import resolve_person
 
 

@@ -19,20 +19,24 @@ from hemis.admissions.combinations import subjects_of
 from hemis.admissions.explain import OfferRules
 from hemis.admissions.frames import read_frame
 from hemis.admissions.models import AdmissionOffer, AdmissionRound, ConversionTable
+from hemis.admissions.rules import (
+    UNWEIGHTED,
+    TableError,
+    combination_weight,
+    from_h,
+    percentile_points,
+    rules_for,
+    scale_max,
+    to_h,
+)
 from hemis.admissions.rules import ConversionTable as Table
-from hemis.admissions.rules import TableError, from_h, percentile_points, rules_for, to_h
 from hemis.admissions.schemas import ConversionTableCreate, OfferCreate, OfferUpdate
 from hemis.admissions.service import get_year
+from hemis.db.rows import commit, get_for_update
 from hemis.db.versions import ANY, Precondition
-from hemis.errors import Conflict, NotFound, ValidationFailed
+from hemis.errors import Conflict, NotFound, ValidationFailed, invalid, problem
 from hemis.registry.models import Program
-from hemis.registry.service import (
-    commit,
-    get_for_update,
-    invalid,
-    problem,
-    target_institution,
-)
+from hemis.registry.service import target_institution
 
 # Highest score a table converts from, in hundredths: a transcript combination sums 3 averages.
 SOURCE_MAX_H: dict[Method, int] = {
@@ -50,6 +54,7 @@ def offer_rules(offer: AdmissionOffer) -> OfferRules:
         combinations=dict(offer.combinations),
         floor_h=offer.floor_h,
         tiebreaks=tuple(offer.tiebreaks),
+        weights=dict(offer.weights or {}),
     )
 
 
@@ -70,6 +75,8 @@ def offer_read_values(offer: AdmissionOffer) -> dict[str, Any]:
         "method_quotas": dict(offer.method_quotas),
         "methods": list(offer.methods),
         "combinations": {k: from_h(v) for k, v in offer.combinations.items()},
+        "weights": dict(offer.weights or {}),
+        "scale": scale_max(offer_rules(offer).weight),
         "floor": from_h(offer.floor_h),
         "tiebreaks": list(offer.tiebreaks),
         "status": offer.status,
@@ -83,8 +90,46 @@ def _check_offer(
     method_quotas: dict[str, int],
     quota: int,
     tiebreaks: list[str],
+    weights: dict[str, int] | None = None,
+    floor_h: int = 0,
 ) -> None:
     details = []
+    weights = weights or {}
+    totals = {
+        combination_weight((s.value for s in subjects), weights)
+        for code in combinations
+        if (subjects := subjects_of(code)) is not None
+    }
+    if len(totals) > 1:
+        details.append(
+            (
+                "weights",
+                "offer.weights",
+                "Các tổ hợp của một ngành phải có cùng tổng hệ số (cùng thang điểm, ví dụ thang "
+                "40 khi Toán nhân đôi): mỗi tổ hợp phải chứa môn nhân hệ số.",
+                "Every combination of an offer must have the same total weight (one scale, e.g. "
+                "40 with Mathematics doubled): each must hold the weighted subjects.",
+            )
+        )
+    elif weights and not (totals - {UNWEIGHTED}):
+        details.append(
+            (
+                "weights",
+                "offer.weights",
+                "Môn nhân hệ số không có trong tổ hợp nào của ngành.",
+                "No combination of the offer holds a weighted subject.",
+            )
+        )
+    top = 1000 * (max(totals) if totals else UNWEIGHTED)
+    if floor_h > top:
+        details.append(
+            (
+                "floor",
+                "offer.floor_scale",
+                f"Ngưỡng đầu vào vượt thang điểm {top // 100} của ngành.",
+                f"The floor exceeds the offer's scale of {top // 100}.",
+            )
+        )
     if any(Method(m) in COMBINATION_METHODS for m in methods) and not combinations:
         details.append(
             (
@@ -137,6 +182,11 @@ def _offsets(combinations: dict[str, Decimal]) -> dict[str, int]:
     return {code: to_h(value) for code, value in sorted(combinations.items())}
 
 
+def _weights(weights: dict[Subject, int]) -> dict[str, int]:
+    """Only the weights above 1 are kept (1 is every subject's default)."""
+    return {Subject(k).value: int(v) for k, v in sorted(weights.items()) if int(v) != 1}
+
+
 def create_offer(session: Session, data: OfferCreate) -> AdmissionOffer:
     iid = target_institution(session, data)
     get_year(session, data.year)
@@ -171,7 +221,9 @@ def create_offer(session: Session, data: OfferCreate) -> AdmissionOffer:
     methods = [m.value for m in data.methods]
     combinations = _offsets(data.combinations)
     quotas = {m.value: q for m, q in data.method_quotas.items()}
-    _check_offer(methods, combinations, quotas, data.quota, data.tiebreaks)
+    weights = _weights(data.weights)
+    floor_h = to_h(data.floor)
+    _check_offer(methods, combinations, quotas, data.quota, data.tiebreaks, weights, floor_h)
     offer = AdmissionOffer(
         institution_id=iid,
         year=data.year,
@@ -183,7 +235,8 @@ def create_offer(session: Session, data: OfferCreate) -> AdmissionOffer:
         method_quotas=quotas,
         methods=methods,
         combinations=combinations,
-        floor_h=to_h(data.floor),
+        weights=weights,
+        floor_h=floor_h,
         tiebreaks=list(data.tiebreaks),
         status=data.status.value,
     )
@@ -218,6 +271,8 @@ def update_offer(
         offer.floor_h = to_h(changes.pop("floor"))
     if "combinations" in changes:
         offer.combinations = _offsets(changes.pop("combinations"))
+    if "weights" in changes:
+        offer.weights = _weights(changes.pop("weights") or {})
     if "methods" in changes:
         offer.methods = [Method(m).value for m in changes.pop("methods")]
     if "method_quotas" in changes:
@@ -227,7 +282,13 @@ def update_offer(
     for name, value in changes.items():
         setattr(offer, name, value)
     _check_offer(
-        offer.methods, offer.combinations, offer.method_quotas, offer.quota, offer.tiebreaks
+        offer.methods,
+        offer.combinations,
+        offer.method_quotas,
+        offer.quota,
+        offer.tiebreaks,
+        dict(offer.weights or {}),
+        offer.floor_h,
     )
     commit(session)
     return offer

@@ -25,8 +25,8 @@ from hemis.admissions.models import AdmissionOffer, Wish
 from hemis.admissions.rules import rules_for
 from hemis.admissions.schemas import WishCreate
 from hemis.admissions.service import failed, get_year, require_window, wish_window
-from hemis.errors import Conflict, NotFound
-from hemis.registry.service import commit, invalid
+from hemis.db.rows import commit
+from hemis.errors import Conflict, NotFound, invalid
 
 _PARKED = 10_000  # ranks are moved out of the way before being set (unique per candidate)
 

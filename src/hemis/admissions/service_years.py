@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 from hemis.admissions import access
 from hemis.admissions.models import AdmissionYear
 from hemis.admissions.service import _check_calendar, get_year
+from hemis.db.rows import commit
 from hemis.db.types import utcnow
-from hemis.errors import NotFound
-from hemis.registry.service import commit, invalid
+from hemis.errors import NotFound, invalid
 
 # window → (the column of its opening, the column of its closing); confirmation has a deadline.
 WINDOWS: dict[str, tuple[str | None, str]] = {

@@ -9,7 +9,13 @@ alone: `to_problem` rebuilds the matching problem, and solving it again gives th
 
 Programs are offers, or an offer's method buckets when it splits its quota by method (a wish goes
 to the bucket of the method that gave the candidate's best score). Every wish is kept, with the
-reason it cannot count (`flag`) when it does not.
+reason it cannot count (`flag`) when it does not. The header names each program's tie-break
+criteria (`criteria`, in the order of the `tiebreaks` rows) so that the explanation of a tie lost
+— which criterion decided — is derived from the snapshot alone.
+
+Only the criteria an offer chose break ties: the wish rank separates candidates only where the
+offer put `wish_rank` among its criteria (Circular 08/2022 as amended, Art. 20(3): the
+institution chooses its secondary criteria), never by default and never under `group` otherwise.
 """
 
 from __future__ import annotations
@@ -49,6 +55,12 @@ ARRAYS: tuple[tuple[str, str], ...] = (
     ("wish_score", "<i4"),  # hundredths, -1: does not count
     ("wish_flag", "<i1"),
     ("tiebreaks", "<i4"),  # (n_tiebreaks, n_wishes)
+    # admitted outside the matching (direct / priority admission): their seats are already out
+    # of `quota`, and these candidates are not in `person`
+    ("direct_person", "<i8"),
+    ("direct_program", "<i4"),
+    ("direct_path", "<i1"),  # 1 direct, 2 priority
+    ("direct_score", "<i4"),  # hundredths, -1: none
 )
 
 
@@ -77,6 +89,16 @@ class Snapshot:
     def tie_policy(self) -> str:
         return str(self.header["tie_policy"])
 
+    def criteria(self, program: int) -> list[str]:
+        """The tie-break criteria of a program, in row order (older snapshots: none named)."""
+        named = self.header.get("criteria")
+        return list(named[program]) if named else []
+
+    def direct(self, name: str) -> NDArray[Any]:
+        """One of the direct_* arrays (empty in a snapshot taken before they existed)."""
+        found = self.arrays.get(f"direct_{name}")
+        return np.zeros(0, dtype=np.int64) if found is None else found
+
     def candidate_of_wish(self) -> NDArray[np.int64]:
         offsets = self.arrays["offsets"]
         return np.repeat(np.arange(self.n_candidates, dtype=np.int64), np.diff(offsets))
@@ -84,7 +106,10 @@ class Snapshot:
 
 def make(header: dict[str, Any], arrays: dict[str, NDArray[Any]]) -> Snapshot:
     """A snapshot with its arrays coerced to the canonical dtypes and its hash computed."""
-    fixed = {name: np.ascontiguousarray(arrays[name], dtype=dtype) for name, dtype in ARRAYS}
+    fixed = {
+        name: np.ascontiguousarray(arrays.get(name, np.zeros(0)), dtype=dtype)
+        for name, dtype in ARRAYS
+    }
     snap = Snapshot(dict(header), fixed)
     return Snapshot(snap.header, fixed, hashlib.sha256(canonical_bytes(snap)).hexdigest())
 
@@ -154,5 +179,6 @@ def to_problem(snap: Snapshot) -> MatchInput:
         quota=snap["quota"],
         tiebreaks=snap["tiebreaks"][:, keep].astype(np.float64),
         candidate_ids=candidate_ids,
+        rank_breaks_ties=False,  # the wish order counts only as a chosen criterion (Art. 20(3))
     )
     return MatchInput(problem, keep.astype(np.int64))

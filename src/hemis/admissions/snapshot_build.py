@@ -23,6 +23,7 @@ from hemis.admissions.eligibility import is_teacher_training
 from hemis.admissions.frames import read_frame
 from hemis.admissions.models import AdmissionOffer, AdmissionRound, AdmissionYear, ConversionTable
 from hemis.admissions.rules import RuleSet, rules_for, to_h
+from hemis.admissions.service_offers import offer_rules
 from hemis.admissions.snapshot import (
     FLAG_BELOW_FLOOR,
     FLAG_CLOSED,
@@ -32,6 +33,13 @@ from hemis.admissions.snapshot import (
     Snapshot,
     make,
 )
+from hemis.admissions.snapshot_paths import (
+    NO_PATHS,
+    PATH_CODES,
+    bonus_of_wishes,
+    read_bonus,
+    read_paths,
+)
 from hemis.admissions.vector import (
     METHOD_INDEX,
     TEST_METHODS,
@@ -39,6 +47,7 @@ from hemis.admissions.vector import (
     Offers,
     Tables,
     best_scores,
+    combination_key,
     criterion_code,
     subject_matrix,
 )
@@ -49,9 +58,16 @@ I64 = NDArray[np.int64]
 def _programs(
     offers: list[AdmissionOffer], taken: dict[tuple[int, int, str], int]
 ) -> tuple[dict[str, list[Any]], I64, I64]:
-    """Program rows (institution, offer, bucket, quota); per offer its first program, and per
-    (offer, method) the program offset of its bucket (0: the offer's shared bucket)."""
-    rows: dict[str, list[Any]] = {"inst": [], "offer": [], "bucket": [], "quota": []}
+    """Program rows (institution, offer, bucket, quota, tie-break criteria); per offer its first
+    program, and per (offer, method) the program offset of its bucket (0: the offer's shared
+    bucket)."""
+    rows: dict[str, list[Any]] = {
+        "inst": [],
+        "offer": [],
+        "bucket": [],
+        "quota": [],
+        "criteria": [],
+    }
     first = np.zeros(len(offers), dtype=np.int64)
     bucket_of = np.zeros((len(offers), len(METHOD_INDEX)), dtype=np.int64)
     for p, offer in enumerate(offers):
@@ -66,6 +82,7 @@ def _programs(
             rows["offer"].append(offer.id)
             rows["bucket"].append(METHOD_INDEX[method] if method else -1)
             rows["quota"].append(max(left, 0) if open_ else 0)
+            rows["criteria"].append(list(offer.tiebreaks))
             if method:
                 bucket_of[p, METHOD_INDEX[method]] = k
     return rows, first, bucket_of
@@ -75,8 +92,11 @@ def offer_arrays(
     offers: list[AdmissionOffer], tables: list[ConversionTable]
 ) -> tuple[Offers, Tables]:
     n = len(offers)
-    combos = sorted({code for o in offers for code in o.combinations})
-    col = {code: k for k, code in enumerate(combos)}
+    keys = [
+        {code: combination_key(code, o.weights or {}) for code in o.combinations} for o in offers
+    ]
+    combos = sorted({key for mine in keys for key in mine.values()})
+    col = {key: k for k, key in enumerate(combos)}
     methods = np.zeros((n, len(METHOD_INDEX)), dtype=np.bool_)
     accept = np.zeros((n, len(combos)), dtype=np.bool_)
     offset = np.zeros((n, len(combos)), dtype=np.int64)
@@ -89,13 +109,14 @@ def offer_arrays(
             methods[p, METHOD_INDEX[method]] = True
             table[p, METHOD_INDEX[method]] = table_id.get((offer.institution_id, method), -1)
         for code, value in offer.combinations.items():
-            accept[p, col[code]] = True
-            offset[p, col[code]] = value
+            accept[p, col[keys[p][code]]] = True
+            offset[p, col[keys[p][code]]] = value
         for j, name in enumerate(offer.tiebreaks):
             criteria[p, j] = criterion_code(name)
     floor = np.array([o.floor_h for o in offers], dtype=np.int64)
+    weight = np.array([offer_rules(o).weight for o in offers], dtype=np.int64)
     built = Tables.build([[(int(x), int(y)) for x, y in t.points] for t in tables])
-    return Offers(methods, combos, accept, offset, floor, table, criteria), built
+    return Offers(methods, combos, accept, offset, floor, table, criteria, weight), built
 
 
 def read_candidates(
@@ -127,15 +148,14 @@ def read_candidates(
     areas = {k: to_h(v) for k, v in rules.area_points.items()}
     cats = {k: to_h(v) for k, v in rules.category_points.items()}
     since = year - pl.col("graduation_year")
+    # Area points only in the graduation year and the year after (Art. 7(1)); category points
+    # without a time limit (Art. 7(2)).
+    area_ok = (since >= 0) & (since <= rules.years_after_graduation)
     regs = regs.with_columns(
         (
-            (
-                pl.col("area").replace_strict(areas, default=0, return_dtype=pl.Int64)
-                + pl.col("category")
-                .replace_strict(cats, default=0, return_dtype=pl.Int64)
-                .fill_null(0)
-            )
-            * ((since >= 0) & (since <= rules.years_after_graduation)).cast(pl.Int64)
+            pl.col("area").replace_strict(areas, default=0, return_dtype=pl.Int64)
+            * area_ok.fill_null(False).cast(pl.Int64)
+            + pl.col("category").replace_strict(cats, default=0, return_dtype=pl.Int64).fill_null(0)
         ).alias("normal")
     )
     normal = np.zeros(n, dtype=np.int64)
@@ -248,8 +268,24 @@ def build_snapshot(session: Session, round_: AdmissionRound) -> Snapshot:
         {"year": year},
     )
     taken: dict[tuple[int, int, str], int] = {}
+    paths = NO_PATHS
     if round_.kind == RoundKind.supplementary.value:
         wishes, taken = _supplementary(session, year, wishes)
+    else:  # direct and priority admissions stand in the main rounds (snapshot_paths.py)
+        paths = read_paths(session, year)
+    # An accepted path is scored like a wish (rank 0, `path` set) and leaves the matching below.
+    wishes = pl.concat(
+        [
+            wishes.with_columns(pl.lit(0, dtype=pl.Int64).alias("path")),
+            paths.select(
+                "person_id",
+                pl.lit(0, dtype=pl.Int64).alias("rank"),
+                "institution_id",
+                "offer_id",
+                "path",
+            ),
+        ]
+    )
     keys = pl.DataFrame(
         {
             "institution_id": [o.institution_id for o in offers],
@@ -267,7 +303,8 @@ def build_snapshot(session: Session, round_: AdmissionRound) -> Snapshot:
     programs, first, bucket_of = _programs(offers, taken)
     offer_data, table_arrays = offer_arrays(offers, tables)
     candidates = read_candidates(session, year, rules, person)
-    scores = best_scores(rules, candidates, offer_data, table_arrays, cand, offer_idx, rank)
+    bonus = bonus_of_wishes(read_bonus(session, year), wishes)
+    scores = best_scores(rules, candidates, offer_data, table_arrays, cand, offer_idx, rank, bonus)
     flag = np.full(cand.shape[0], FLAG_OK, dtype=np.int64)
     flag[scores.base_h < 0] = FLAG_NO_RESULT
     flag[(scores.base_h >= 0) & (scores.score_h < 0)] = FLAG_BELOW_FLOOR
@@ -289,8 +326,22 @@ def build_snapshot(session: Session, round_: AdmissionRound) -> Snapshot:
         flag[shut], score[shut] = FLAG_CLOSED, -1
     method = np.clip(scores.method, 0, None)
     program = first[offer_idx] + np.where(scores.method >= 0, bucket_of[offer_idx, method], 0)
-    offsets = np.zeros(person.shape[0] + 1, dtype=np.int64)
-    np.cumsum(np.bincount(cand, minlength=person.shape[0]), out=offsets[1:])
+    # Paths: a direct admission stands, a priority admission when it has a score (it reached
+    # the offer's floor); they take a seat of the offer's shared bucket and leave the matching.
+    path = wishes["path"].to_numpy().astype(np.int64)
+    shut = closed[offer_idx] if len(offers) else np.zeros(0, dtype=np.bool_)
+    stands = ((path == PATH_CODES["direct"]) & ~shut) | (
+        (path == PATH_CODES["priority"]) & (score >= 0)
+    )
+    direct = np.flatnonzero(stands)
+    direct = direct[np.unique(cand[direct], return_index=True)[1]]  # one seat per candidate
+    quota = np.array(programs["quota"], dtype=np.int64)
+    np.subtract.at(quota, first[offer_idx[direct]], 1)
+    gone = np.isin(person[cand], person[cand[direct]])
+    keep = (path == 0) & ~gone
+    person_kept, cand_kept = np.unique(person[cand[keep]], return_inverse=True)
+    offsets = np.zeros(person_kept.shape[0] + 1, dtype=np.int64)
+    np.cumsum(np.bincount(cand_kept, minlength=person_kept.shape[0]), out=offsets[1:])
     header = {
         "year": year,
         "round": round_.number,
@@ -300,18 +351,23 @@ def build_snapshot(session: Session, round_: AdmissionRound) -> Snapshot:
         "rules_version": rules.version,
         "wish_cap": calendar.wish_cap,
         "teacher_wish_limit": calendar.teacher_wish_limit,
+        "criteria": programs["criteria"],
     }
     arrays = {
         "program_institution": np.array(programs["inst"], dtype=np.int64),
         "program_offer": np.array(programs["offer"], dtype=np.int64),
         "program_bucket": np.array(programs["bucket"], dtype=np.int64),
-        "quota": np.array(programs["quota"], dtype=np.int64),
-        "person": person,
+        "quota": np.maximum(quota, 0),
+        "person": person_kept,
         "offsets": offsets,
-        "wish_program": program,
-        "wish_rank": rank,
-        "wish_score": score,
-        "wish_flag": flag,
-        "tiebreaks": scores.tiebreaks,
+        "wish_program": program[keep],
+        "wish_rank": rank[keep],
+        "wish_score": score[keep],
+        "wish_flag": flag[keep],
+        "tiebreaks": scores.tiebreaks[:, keep],
+        "direct_person": person[cand[direct]],
+        "direct_program": first[offer_idx[direct]],
+        "direct_path": path[direct],
+        "direct_score": score[direct],
     }
     return make(header, arrays)

@@ -47,15 +47,35 @@ class Candidates:
 @dataclass(frozen=True)
 class Offers:
     """Per offer (rows): accepted methods, combinations with offsets, floor, conversion table id
-    per method (-1 none), tie-break criteria (subject index, WISH_RANK_CRITERION or none)."""
+    per method (-1 none), tie-break criteria (subject index, WISH_RANK_CRITERION or none), and
+    the total weight of its combinations (3: the 30-point scale). A weighted combination is its
+    own column, keyed by combination_key (e.g. "A00*math2")."""
 
     methods: Bool  # (P, n_methods)
-    combinations: Sequence[str]  # column order of accept/offset
+    combinations: Sequence[str]  # column order of accept/offset: combination keys
     accept: Bool  # (P, K)
     offset_h: I64  # (P, K)
     floor_h: I64  # (P,)
     table: I64  # (P, n_methods): id into Tables, -1 if none
     criteria: I64  # (P, T)
+    weight: I64 | None = None  # (P,), None: every offer unweighted
+
+
+def combination_key(code: str, weights: Mapping[str, int]) -> str:
+    """The column of a combination as an offer weights it: the code, then each of its subjects
+    weighing more than 1 (sorted), e.g. "A00*math2"."""
+    subjects = subjects_of(code) or ()
+    heavy = sorted(
+        (s.value, int(weights[s.value])) for s in subjects if int(weights.get(s.value, 1)) != 1
+    )
+    return code + "".join(f"*{name}{w}" for name, w in heavy)
+
+
+def parse_key(key: str) -> tuple[str, dict[str, int]]:
+    code, *parts = key.split("*")
+    return code, {
+        part.rstrip("0123456789"): int(part[len(part.rstrip("0123456789")) :]) for part in parts
+    }
 
 
 @dataclass(frozen=True)
@@ -103,15 +123,17 @@ def jit(func: F) -> F:
     return cast(F, numba.njit(cache=True)(func))
 
 
-def _combination_sums(source: I64, code: str, minimum_h: int | None) -> I64 | None:
+def _combination_sums(source: I64, key: str, minimum_h: int | None) -> I64 | None:
+    code, weights = parse_key(key)
     subjects = subjects_of(code)
     if subjects is None:
         return None
     cols = source[:, [SUBJECT_INDEX[s.value] for s in subjects]]
-    sums: I64 = cols.sum(axis=1)
+    factors = np.array([weights.get(s.value, 1) for s in subjects], dtype=np.int64)
+    sums: I64 = (cols * factors).sum(axis=1)
     sums[(cols < 0).any(axis=1)] = -1
-    if minimum_h is not None:
-        sums[sums < minimum_h] = -1
+    if minimum_h is not None:  # the 2026 minimum is on the unweighted sum
+        sums[cols.sum(axis=1) < minimum_h] = -1
     return sums
 
 
@@ -167,8 +189,11 @@ def _best_options(
     table_y: I64,
     table_start: I64,
     table_end: I64,
+    weight: I64,
 ) -> tuple[I64, I64]:
-    """The best option's value (clipped to 0–3000) and method of each wish; -1 when none."""
+    """The best option's value (clipped to 0 – 1000 × the offer's weight) and method of each
+    wish; -1 when none. A converted value is brought to the offer's scale with one rounding:
+    (y0 + (x − x0)(y1 − y0)/(x1 − x0)) × w / 3, x being a transcript's weighted sum × 3 / w."""
     n = cand.shape[0]
     best = np.full(n, -1, np.int64)
     method = np.full(n, -1, np.int64)
@@ -185,20 +210,25 @@ def _best_options(
             if raw < 0:
                 continue
             value = raw
+            w3 = weight[p]
             if m != 0 and table >= 0:  # every method but the exam converts
+                # x = raw × xn / xd: a transcript's weighted sum on 30, a test's score as is
+                xn, xd = (3, w3) if combination else (1, 1)
                 pos = table_start[table]
                 for i in range(table_start[table], table_end[table] - 1):
-                    if table_x[i] <= raw:
+                    if table_x[i] * xd <= raw * xn:
                         pos = i
                 x0, x1 = table_x[pos], table_x[pos + 1]
                 y0, y1 = table_y[pos], table_y[pos + 1]
-                xc = min(max(raw, x0), x1)
-                num = (xc - x0) * (y1 - y0)
-                den = x1 - x0
-                value = y0 + (2 * num + den) // (2 * den)
+                xc = min(max(raw * xn, x0 * xd), x1 * xd)
+                num = (xc - x0 * xd) * (y1 - y0)
+                den = (x1 - x0) * xd
+                a = (y0 * den + num) * w3
+                b = 3 * den
+                value = (2 * a + b) // (2 * b)
             if combination:
                 value += offset
-            value = min(max(value, 0), 3000)
+            value = min(max(value, 0), 1000 * w3)
             if value > best[w]:
                 best[w] = value
                 method[w] = m
@@ -213,16 +243,19 @@ def best_scores(
     cand: I64,
     offer: I64,
     rank: I64,
+    bonus_h: I64 | None = None,
 ) -> Scores:
     """Score, counted method and tie-break values of each wish (candidate index, offer index,
-    rank), as explain.explain_score would compute them one by one: every option of the wish's
-    offer tried in one compiled pass over the wishes."""
+    rank; bonus points per wish on the 30-point scale, none by default), as
+    explain.explain_score would compute them one by one: every option of the wish's offer tried
+    in one compiled pass over the wishes."""
     minimum_h = None if rules.min_exam_combination is None else to_h(rules.min_exam_combination)
     codes = list(offers.combinations)
     sums = np.hstack(
         [_sums(candidates.exam, codes, minimum_h), _sums(candidates.transcript, codes, None)]
     )
     opt_offsets, options = _options(offers)
+    weight = offer_weights(offers)
     best, best_method = _best_options(
         np.ascontiguousarray(cand, dtype=np.int64),
         np.ascontiguousarray(offer, dtype=np.int64),
@@ -234,8 +267,11 @@ def best_scores(
         tables.y,
         tables.start,
         tables.end,
+        weight,
     )
-    total = admission_totals(rules, best, candidates.normal_h[cand])
+    total = admission_totals(
+        rules, best, candidates.normal_h[cand], bonus_h=bonus_h, weight=weight[offer]
+    )
     eligible = (best >= 0) & (total >= offers.floor_h[offer])
     score = np.where(eligible, total, -1)
     return Scores(
@@ -246,14 +282,36 @@ def best_scores(
     )
 
 
-def admission_totals(rules: RuleSet, base_h: I64, normal_h: I64) -> I64:
-    """rules.admission_total without bonus, in hundredths (base -1 stays -1)."""
-    scale, taper = 3000, to_h(rules.taper_from)
-    span, cap = to_h(rules.taper_span), to_h(rules.plus_cap)
-    pre = np.minimum(base_h, scale)
+def offer_weights(offers: Offers) -> I64:
+    if offers.weight is None:
+        return np.full(offers.methods.shape[0], 3, dtype=np.int64)
+    return np.ascontiguousarray(offers.weight, dtype=np.int64)
+
+
+def _thirds(value_h: I64, weight: I64) -> I64:
+    """value × w / 3 rounded half up (a 30-point value on the scale of weight w)."""
+    out: I64 = (2 * value_h * weight + 3) // 6
+    return out
+
+
+def admission_totals(
+    rules: RuleSet,
+    base_h: I64,
+    normal_h: I64,
+    bonus_h: I64 | None = None,
+    weight: I64 | None = None,
+) -> I64:
+    """rules.admission_total in hundredths, per wish (base -1 stays -1): bonus (30-point scale)
+    and the offer's total weight optional (3 when absent)."""
+    w = np.full(base_h.shape, 3, dtype=np.int64) if weight is None else weight
+    bonus = np.zeros_like(base_h) if bonus_h is None else _thirds(bonus_h, w)
+    scale = 1000 * w
+    taper = to_h(rules.taper_from) * w // 3
+    span, cap = to_h(rules.taper_span), to_h(rules.plus_cap) * w // 3
+    pre = np.minimum(base_h + bonus, scale)
     tapered = (2 * (scale - pre) * normal_h + span) // (2 * span)
-    priority = np.where(pre < taper, normal_h, np.maximum(tapered, 0))
-    total = np.minimum(scale, base_h + np.minimum(priority, cap))
+    priority = np.where(pre < taper, _thirds(normal_h, w), np.maximum(tapered, 0))
+    total = np.minimum(scale, base_h + np.minimum(bonus + priority, cap))
     out: I64 = np.where(base_h < 0, -1, total)
     return out
 

@@ -141,11 +141,12 @@ def publish(round_id: int = typer.Argument(..., help="Round id")) -> None:
 @round_app.command("verify")
 @clear_errors
 def verify(round_id: int = typer.Argument(..., help="Round id")) -> None:
-    """Re-run a round from its snapshot alone and compare with the stored results."""
-    from hemis.admissions import rounds
+    """Re-run a round from its snapshot alone and compare with the stored results and with what
+    every candidate is shown (each explanation)."""
+    from hemis.admissions import round_verify
 
     with _session() as session:
-        check = rounds.verify_round(session, round_id)
+        check = round_verify.verify_round(session, round_id)
     console.print_json(json.dumps(check.model_dump()))
     if not check.identical:
         raise typer.Exit(1)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import typer
 
 from hemis.cli import admissions, admissions_intake, admissions_rounds, audit, db, users
+from hemis.cli import competency as competency_cli
+from hemis.cli import credential as credential_cli
 from hemis.cli import imports as imports_cli
 from hemis.cli import indicators as indicators_cli
 from hemis.cli import integrations as integrations_cli
@@ -40,6 +42,8 @@ app.add_typer(integrations_cli.exchange_app, name="exchange")
 app.add_typer(indicators_cli.app, name="indicators")
 app.add_typer(payments_cli.gateway_app, name="gateway")
 app.add_typer(payments_cli.app, name="payments")
+app.add_typer(competency_cli.app, name="competency")
+app.add_typer(credential_cli.app, name="credential")
 
 
 def main() -> None:

@@ -75,13 +75,45 @@ def _demo_year(
         console.print(f"Năm tuyển sinh {status.year} — giai đoạn / phase: {vi} / {en} ({counts})")
 
 
+def _display_names() -> dict[str, str]:
+    """The names the header shows for the demo logins (the candidate: the person's own name)."""
+    from hemis.demo.rules import DEMO_CANDIDATE
+
+    return {
+        Role.ministry_admin.value: "Quản trị viên Bộ GD&ĐT",
+        Role.ministry_analyst.value: "Chuyên viên phân tích, Bộ GD&ĐT",
+        Role.institution_officer.value: "Cán bộ phụ trách dữ liệu",
+        Role.candidate.value: DEMO_CANDIDATE.full_name,
+    }
+
+
 def _demo_logins(logins_file: Path, institution_code: str) -> list[dict[str, str]]:
-    """Demo accounts with passwords made on first run and kept in var/ (never in the repo)."""
+    """Demo accounts with passwords made on first run and kept in var/ (never in the repo); a
+    login added to the demo later is made and kept the same way."""
+    wanted = _wanted_logins(institution_code)
     if logins_file.exists():
         stored = json.loads(logins_file.read_text(encoding="utf-8"))
         if isinstance(stored, list):
-            return stored
-    logins = [
+            names = {x.get("username") for x in stored}
+            added = [x for x in wanted if x["username"] not in names]
+            if not added:
+                return stored
+            for login in added:
+                login["password"] = secrets.token_urlsafe(9)
+            logins = [*stored, *added]
+            logins_file.write_text(json.dumps(logins, indent=2), encoding="utf-8")
+            return logins
+    logins = wanted
+    for login in logins:
+        login["password"] = secrets.token_urlsafe(9)
+    logins_file.parent.mkdir(parents=True, exist_ok=True)
+    logins_file.write_text(json.dumps(logins, indent=2), encoding="utf-8")
+    logins_file.chmod(0o600)
+    return logins
+
+
+def _wanted_logins(institution_code: str) -> list[dict[str, str]]:
+    return [
         {"username": "admin", "role": Role.ministry_admin.value, "institution": ""},
         {"username": "analyst", "role": Role.ministry_analyst.value, "institution": ""},
         {
@@ -90,13 +122,9 @@ def _demo_logins(logins_file: Path, institution_code: str) -> list[dict[str, str
             "institution": institution_code,
         },
         {"username": "candidate", "role": Role.candidate.value, "institution": ""},
+        # linked to a learner of the officer's institution (hemis.demo.competency)
+        {"username": "learner", "role": Role.learner.value, "institution": ""},
     ]
-    for login in logins:
-        login["password"] = secrets.token_urlsafe(9)
-    logins_file.parent.mkdir(parents=True, exist_ok=True)
-    logins_file.write_text(json.dumps(logins, indent=2), encoding="utf-8")
-    logins_file.chmod(0o600)
-    return logins
 
 
 @clear_errors
@@ -155,9 +183,20 @@ def demo(
         compute_year(sessions, AS_OF.year)  # the dashboard's figures for the demo year
     else:
         console.print(f"[bold]2/4[/bold] Demo data present ({count} institutions).")
+    from hemis.demo.competency import build as build_competency
+    from hemis.demo.competency import link_learner
+    from hemis.synth.common import AS_OF as NATION_AS_OF
+
+    built = build_competency(sessions, seed, NATION_AS_OF)
+    if built.targets:
+        console.print(
+            f"      Năng lực số / digital competency: {built.targets:,} mục tiêu / targets, "
+            f"{built.sittings:,} lần đánh giá / sittings"
+        )
     with scoped_session(sessions, Scope.system("demo")) as s:
         first = s.scalar(select(Institution.moet_code).order_by(Institution.moet_code).limit(1))
         logins = _demo_logins(cfg.var_dir / "demo-logins.json", first or "")
+        names = _display_names()
         for login in logins:
             if s.scalar(select(User.id).where(User.username == login["username"])) is None:
                 service.create_user(
@@ -167,11 +206,15 @@ def demo(
                         password=login["password"],
                         role=Role(login["role"]),
                         institution_code=login["institution"] or None,
+                        display_name=names.get(login["role"]),
                         # The demo officer is also the institution's signatory, so the whole
                         # submission lifecycle can be walked with one login.
                         signatory=login["role"] == Role.institution_officer.value,
                     ),
                 )
+    learner = next((x["username"] for x in logins if x["role"] == Role.learner.value), None)
+    if learner is not None:
+        link_learner(sessions, learner, first or "")
     engine.dispose()
     candidate = next((x["username"] for x in logins if x["role"] == Role.candidate.value), None)
     _demo_year(cfg, scale, seed, phase, candidate)

@@ -10,17 +10,18 @@ that escaped this module would still be filtered by the database.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import event, exists, text
+from sqlalchemy import event, text
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 from sqlalchemy.orm.session import SessionTransaction
 
 from hemis.db.base import IdMixin, Tenanted, TenantMixin, table_of
 from hemis.db.ids import allocate_ids
-from hemis.errors import Forbidden, HemisError
+from hemis.errors import Forbidden, HemisError, ReadOnly
 
 
 @dataclass(frozen=True)
@@ -62,28 +63,18 @@ def set_scope(session: Session, scope: Scope) -> None:
     _reapply(session)
 
 
-def _person_criteria(iid: int) -> Any:
-    # Persons are national (one person across institutions); an institution sees only the persons
-    # it enrols or employs. Imported here to keep the registry models out of the db package import.
-    # Correlated EXISTS, not `id IN (SELECT person_id …)`: under the OR, PostgreSQL cannot turn
-    # an IN into a semi-join and hashes the institution's whole learner list for every query
-    # (0.9 s at a million learners); EXISTS probes the person_id index once per person row.
-    from hemis.registry.models import Learner, Person, Staff
+# Criteria of the national tables an institution sees only in part (the persons it enrols or
+# employs), registered by the package that defines them (registry/models/visibility.py), so
+# that the db package imports no domain's models.
+LinkedCriteria = Callable[[int], Any]
+_LINKED: list[LinkedCriteria] = []
 
-    return with_loader_criteria(
-        Person,
-        lambda cls: (
-            # correlate_except: a query that itself reads learner (or staff) must not absorb
-            # the subquery's own table into the outer FROM (it would be left with none).
-            exists()
-            .where(Learner.person_id == cls.id, Learner.institution_id == iid)
-            .correlate_except(Learner)
-            | exists()
-            .where(Staff.person_id == cls.id, Staff.institution_id == iid)
-            .correlate_except(Staff)
-        ),
-        include_aliases=True,
-    )
+
+def register_linked_criteria(build: LinkedCriteria) -> None:
+    """Add the loader criteria an institution's queries of a national table get (built for the
+    institution's id)."""
+    if build not in _LINKED:
+        _LINKED.append(build)
 
 
 @lru_cache(maxsize=1)
@@ -111,7 +102,7 @@ def _on_execute(state: ORMExecuteState) -> None:
         for cls in _tenant_classes()
     ]
     if not state.execution_options.get("person_lookup"):
-        options.append(_person_criteria(iid))
+        options.extend(build(iid) for build in _LINKED)
     state.statement = state.statement.options(*options)
 
 
@@ -119,9 +110,7 @@ def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
     scope = get_scope(session)
     touched = list(session.new) + list(session.dirty) + list(session.deleted)
     if touched and not scope.writable:
-        raise Forbidden(
-            "Tài khoản chỉ có quyền đọc.", "This account can only read.", code="read_only"
-        )
+        raise ReadOnly()
     if not scope.national:
         for obj in touched:
             if isinstance(obj, Tenanted) and obj.institution_id != scope.institution_id:

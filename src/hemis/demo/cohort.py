@@ -92,7 +92,8 @@ SCHOOLS_PER_SITE = 12
 
 
 def plan_applicants(seed: int, n: int) -> list[Applicant]:
-    """`n` candidates born 2008 (most, graduating in the demo year) or 2007 (a year earlier)."""
+    """`n` candidates born 18 years before the demo year (most, graduating in it), 19 (a year
+    earlier) or 20 (two years earlier, sitting the exam again)."""
     r = rng(seed, Stream.applicants)
     female = r.random(n) < 0.55
     names = sample_names(r, female)[0].to_list()
@@ -108,6 +109,12 @@ def plan_applicants(seed: int, n: int) -> list[Applicant]:
     language = np.where(r.random(n) < 0.92, 1, r.choice([3, 4, 6, 7], size=n))
     track = r.random(n) < 0.7
     school = r.integers(1, SCHOOLS_PER_SITE + 1, size=n)
+    # A few sit the exam again two years after graduating: their area points have expired,
+    # their category points have not (Circular 08/2022 as amended, Art. 7(1)–(2)). Drawn last,
+    # so every other draw stays as it was.
+    again = r.random(n) < 0.03
+    birth_year = np.where(again, DEMO_YEAR - 20, birth_year)
+    category = np.where(again & (category == 0) & (r.random(n) < 0.5), 6, category)
     out = []
     for i in range(n):
         code3 = provinces[int(province[i])]
@@ -229,7 +236,8 @@ def self_served_scores(seed: int, sitting: Sitting) -> dict[str, int]:
 def plan_results(
     seed: int, sittings: Sequence[Sitting], fixed: Mapping[str, Mapping[str, int]]
 ) -> ResultFiles:
-    """Exam scores for every subject each candidate sits (multiples of 0.25), grade-12 averages
+    """Exam scores for every subject each candidate sits (multiples of 0.05, as the exam scores
+    them from 2025: rules.exam_step_h), grade-12 averages
     for some, competency tests for a few; `fixed` gives some candidates' exam scores (hundredths)
     by candidate number, and their test scores under the method's name."""
     r = rng(seed, Stream.results)
@@ -247,7 +255,7 @@ def plan_results(
                 continue
             mean = SUBJECT_MEAN.get(subject, 6.5)
             value = mean + 1.5 * ability[i] + 1.0 * noise[i, j]
-            row[subject] = _text(round(min(max(value, 0.0), 10.0) * 4) * 25)
+            row[subject] = _text(round(min(max(value, 0.0), 10.0) * 20) * 5)
         exam_rows.append(row)
     has_transcript = r.random(n) < 0.4
     transcript_rows: dict[int, dict[str, str]] = {}

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from hemis.admissions import access
+from hemis import access
 from hemis.admissions.codes import OfferStatus
 from hemis.admissions.eligibility import (
     graduation_problems,
@@ -33,11 +33,11 @@ from hemis.audit.recorder import record_bulk
 from hemis.common.crypto import IdCipher
 from hemis.common.text import fold
 from hemis.db.ids import allocate_ids
+from hemis.db.rows import commit
 from hemis.db.types import utcnow
 from hemis.demo.cohort import Applicant
 from hemis.registry.models import Person
 from hemis.registry.rules import Problem, national_id_problems
-from hemis.registry.service import commit
 
 
 def _digest(parts: Iterable[object]) -> str:

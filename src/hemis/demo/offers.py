@@ -5,7 +5,7 @@ quotas, floors and tie-breaks, and which of them each candidate wishes for, in w
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -36,6 +36,7 @@ class OfferPlan:
     combinations: dict[str, str]  # code → offset, as the API takes it ("0", "-0.5")
     floor: str
     tiebreaks: tuple[str, ...]
+    weights: dict[str, int] = field(default_factory=dict)  # e.g. {"math": 2}: a 40-point scale
 
 
 # Subject combinations by the field of a discipline (digits 2–3 of its code); the rest: DEFAULT.
@@ -108,6 +109,11 @@ def plan_offers(seed: int, programs: Sequence[ProgramRow], candidates: int) -> l
         first = subjects_of(codes[0])
         lead = first[0].value if first else Subject.math.value
         tiebreaks = [(lead,), (lead, WISH_RANK), (WISH_RANK,), ()][int(r.integers(0, 4))]
+        subject_weights: dict[str, int] = {}
+        if k in selective and all(_has_math(code) for code in combos):
+            # a selective program doubles Mathematics: its scores and floor are on 40
+            subject_weights = {Subject.math.value: 2}
+            floor = f"{round(float(floor) * 4 / 3 * 4) / 4:.2f}"
         out.append(
             OfferPlan(
                 institution_id=program.institution_id,
@@ -119,9 +125,15 @@ def plan_offers(seed: int, programs: Sequence[ProgramRow], candidates: int) -> l
                 combinations=combos,
                 floor=floor,
                 tiebreaks=tiebreaks,
+                weights=subject_weights,
             )
         )
     return out
+
+
+def _has_math(code: str) -> bool:
+    subjects = subjects_of(code)
+    return subjects is not None and Subject.math in subjects
 
 
 def _first_of_each(rows: Sequence[ProgramRow]) -> list[int]:
@@ -156,6 +168,7 @@ class OfferView:
     methods: tuple[str, ...]
     floor_h: int
     quota: int
+    weights: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -190,17 +203,21 @@ def plan_wishes(
         for t, method in enumerate(TEST_MAX_H):
             if method in cand.tests:  # rough: the test's share of its maximum, on 30 points
                 tests[c, t] = 30.0 * cand.tests[method] / TEST_MAX_H[method] + 2.0
-    estimate = np.full((n, m), -1.0)
+    estimate = np.full((n, m), -1.0)  # on 30 points (a weighted offer's brought to 30)
+    unit = np.ones(m)
     for o, offer in enumerate(offers):
         for code, offset in offer.combinations.items():
             subjects = subjects_of(code)
             if subjects is not None:
-                total = exam[:, [column[s.value] for s in subjects]].sum(axis=1) + offset / 100
+                factors = np.array([offer.weights.get(s.value, 1) for s in subjects])
+                unit[o] = 3.0 / factors.sum()
+                cols = exam[:, [column[s.value] for s in subjects]]
+                total = ((cols * factors).sum(axis=1) + offset / 100) * unit[o]
                 estimate[:, o] = np.fmax(estimate[:, o], total)
         for t, method in enumerate(TEST_MAX_H):
             if method in offer.methods:
                 estimate[:, o] = np.fmax(estimate[:, o], tests[:, t])
-    floor = np.array([o.floor_h / 100 for o in offers])
+    floor = np.array([o.floor_h / 100 for o in offers]) * unit
     pull = (floor - 15.0) / 5.0 + 1.0 / np.sqrt(np.array([max(o.quota, 1) for o in offers]))
     taste = pull[None, :] + r.normal(0.0, 0.6, size=(n, m))
     reachable = (estimate >= 0) & (estimate >= floor[None, :] - 1.0)

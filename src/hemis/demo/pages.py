@@ -11,13 +11,13 @@ from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from hemis.accounts.service import Principal
-from hemis.admissions.pages_common import error_text, local_time
 from hemis.demo import queries, service
 from hemis.demo.context import DemoContext
 from hemis.demo.rules import PHASE_HELP, PHASE_LABELS, PHASES, Phase
 from hemis.errors import Forbidden, HemisError
 from hemis.web.csrf import CsrfChecked
 from hemis.web.deps import Context, PageDB, PagePrincipal, get_lang
+from hemis.web.portal import error_text, local_time
 from hemis.web.templating import render
 
 router = APIRouter(include_in_schema=False)

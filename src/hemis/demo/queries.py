@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from hemis.admissions import access
+from hemis import access
 from hemis.admissions.codes import RoundStatus
 from hemis.admissions.models import (
     AdmissionOffer,

@@ -181,6 +181,6 @@ DEMO_CANDIDATE = DemoCandidate(
     electives=("physics", "foreign_language"),
     foreign_language="N1",
     exam_site="01",
-    exam_h=(("math", 875), ("literature", 750), ("physics", 875), ("english", 850)),
+    exam_h=(("math", 875), ("literature", 750), ("physics", 865), ("english", 850)),
     hsa_h=10500,
 )

@@ -16,7 +16,8 @@ from typing import Any
 from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session
 
-from hemis.admissions import access, rounds
+from hemis import access
+from hemis.admissions import rounds
 from hemis.admissions.models import (
     AdmissionRound,
     AdmissionYear,

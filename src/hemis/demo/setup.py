@@ -118,6 +118,7 @@ def _create_offers(s: Session, seed: int, candidates: int) -> None:
                     "combinations": {k: Decimal(v) for k, v in plan.combinations.items()},
                     "floor": Decimal(plan.floor),
                     "tiebreaks": list(plan.tiebreaks),
+                    "weights": dict(plan.weights),
                 }
             ),
         )

@@ -2,7 +2,8 @@
 each safe to run again (what is already there is kept):
 
 - to wishes: the results files imported (exam, grade-12 transcripts, competency tests), the
-  ministry's suggested conversion tables published by every institution, the cohort's wishes;
+  ministry's suggested conversion tables published by every institution, bonus tables,
+  certificates and awards, direct admissions (demo/paths.py), the cohort's wishes;
 - to rounds: the wish window closed, invoices issued, most of the cohort paid through the
   gateway's notification path (signed notifications, handled as the gateway's IPN is) — the
   payment window is still open, so some will pay later;
@@ -40,6 +41,7 @@ from hemis.admissions.models import (
 from hemis.admissions.rules import from_h
 from hemis.admissions.schemas import ConversionTableCreate, RoundCreate, WishCreate
 from hemis.db.types import utcnow
+from hemis.demo import paths
 from hemis.demo.cohort import (
     Sitting,
     Stream,
@@ -95,6 +97,9 @@ def to_wishes(ctx: DemoContext) -> None:
         if not s.scalar(batches.where(ResultBatch.year == DEMO_YEAR)):
             _import_results(ctx, s)
         _publish_tables(s)
+        paths.publish_bonus(s)
+        holders = paths.record_achievements(s, demo_person(ctx, s), self_served(ctx, s))
+        paths.admit_directly(s, holders)
         _add_wishes(ctx, s)
 
 
@@ -164,7 +169,13 @@ def _publish_tables(s: Session) -> None:
 def _add_wishes(ctx: DemoContext, s: Session) -> None:
     offers = [
         OfferView(
-            o.institution_id, o.id, dict(o.combinations), tuple(o.methods), o.floor_h, o.quota
+            o.institution_id,
+            o.id,
+            dict(o.combinations),
+            tuple(o.methods),
+            o.floor_h,
+            o.quota,
+            dict(o.weights or {}),
         )
         for o in s.scalars(
             select(AdmissionOffer)

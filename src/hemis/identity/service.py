@@ -1,6 +1,7 @@
 """Signing a citizen in with the national e-ID: the token's national ID leads, through the blind
-index, to the person (added if new: encrypted, audited) and to their candidate account (made if
-new), in one transaction with the token's use, so a token can log in once only."""
+index, to the person (added if new: encrypted, audited) and to their account (made if new: a
+learner's account when an institution has enrolled the person, else a candidate's), in one
+transaction with the token's use, so a token can log in once only."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from hemis.db.types import utcnow
 from hemis.identity.claims import Citizen
 from hemis.identity.client import EidRefused
 from hemis.identity.models import EidTokenUse
-from hemis.registry.models import Person
+from hemis.registry.models import Learner, Person
 from hemis.registry.schemas_people import PersonIdentity
 from hemis.registry.service_people import find_person_by_national_id, resolve_person
 
@@ -57,6 +58,13 @@ def _person(session: Session, cipher: IdCipher, citizen: Citizen) -> Person:
     )
 
 
+def _role_of(session: Session, person_id: int) -> Role:
+    """A person some institution has enrolled signs up as a learner; anyone else as a
+    candidate."""
+    enrolled = session.scalar(select(Learner.id).where(Learner.person_id == person_id).limit(1))
+    return Role.learner if enrolled is not None else Role.candidate
+
+
 def sign_in(
     session: Session,
     cipher: IdCipher,
@@ -65,13 +73,13 @@ def sign_in(
     jti: str,
     expires_at: dt.datetime,
 ) -> Principal:
-    """The candidate account of the citizen (made, or linked, if need be); commits."""
+    """The citizen's own account (made, or linked, if need be); commits."""
     digest = token_digest(issuer, jti)
     if session.get(EidTokenUse, digest) is not None:
         raise EidRefused("eid.replayed")
     person = _person(session, cipher, citizen)
     user = session.scalar(select(User).where(User.person_id == person.id))
-    if user is not None and (user.role != Role.candidate.value or not user.is_active):
+    if user is not None and (not Role(user.role).personal or not user.is_active):
         session.rollback()
         raise EidRefused("eid.account", 403)
     now = utcnow()
@@ -80,7 +88,7 @@ def sign_in(
             username=_new_username(session),
             display_name=citizen.full_name,
             password_hash=NO_PASSWORD,
-            role=Role.candidate.value,
+            role=_role_of(session, person.id).value,
             person_id=person.id,
             is_active=True,
             assurance_level=citizen.level,

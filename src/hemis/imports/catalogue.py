@@ -157,13 +157,14 @@ FILE_RULES = (
 @cache
 def catalogue() -> dict[str, Rule]:
     """Every rule, in a stable order: file rules, then per entity tier a, b, c."""
+    from hemis.competency.rules_file import COMPETENCY_RULES
     from hemis.imports.entities import entities
     from hemis.imports.rules_columns import column_rules
     from hemis.imports.rules_org import ORG_RULES
     from hemis.imports.rules_people import PEOPLE_RULES
 
     rules: list[Rule] = list(FILE_RULES)
-    specific = [*PEOPLE_RULES, *ORG_RULES]
+    specific = [*PEOPLE_RULES, *ORG_RULES, *COMPETENCY_RULES]
     for entity in entities().values():
         own = column_rules(entity) + [r for r in specific if r.entity == entity.name]
         rules.extend(sorted(own, key=lambda r: r.tier))

@@ -150,12 +150,19 @@ STR, INT, DEC, DATE, BOOL, CODE = (
 
 @cache
 def entities() -> dict[str, Entity]:
+    from hemis.competency.entities import COMPETENCY_ENTITIES
     from hemis.imports.entities_finance import FINANCE_ENTITIES
     from hemis.imports.entities_org import ORG_ENTITIES
     from hemis.imports.entities_people import PEOPLE_ENTITIES
     from hemis.imports.entities_records import RECORD_ENTITIES
 
-    ordered = (*ORG_ENTITIES, *PEOPLE_ENTITIES, *RECORD_ENTITIES, *FINANCE_ENTITIES)
+    ordered = (
+        *ORG_ENTITIES,
+        *PEOPLE_ENTITIES,
+        *RECORD_ENTITIES,
+        *FINANCE_ENTITIES,
+        *COMPETENCY_ENTITIES,
+    )
     return {e.name: e for e in ordered}
 
 

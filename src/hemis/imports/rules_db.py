@@ -185,7 +185,9 @@ DB_RULES: tuple[Rule, ...] = (
 @cache
 def db_catalogue() -> dict[str, Rule]:
     """The tier d–f rules by ID (they are not in `catalogue()`, which runs without a database)."""
-    return {rule.id: rule for rule in DB_RULES}
+    from hemis.competency.rules_db import COMPETENCY_DB_RULES
+
+    return {rule.id: rule for rule in (*DB_RULES, *COMPETENCY_DB_RULES)}
 
 
 def full_catalogue() -> dict[str, Rule]:

@@ -17,7 +17,7 @@ from hemis.indicators import exports, opendata, overview, queries
 from hemis.indicators.definitions import DEFINITIONS
 from hemis.indicators.models import IndicatorResult
 from hemis.indicators.schemas import DefinitionRead, DrillRead, InstitutionResults, ResultRead
-from hemis.registry.api_deps import ERROR_RESPONSES, MinistryOnly, PathId, RegistryAccess
+from hemis.web.api_deps import ERROR_RESPONSES, MinistryOnly, PathId, RegistryAccess
 from hemis.web.deps import DB
 
 router = APIRouter(
@@ -145,12 +145,28 @@ def export(
     fmt: Annotated[
         str, Query(alias="format", max_length=8, json_schema_extra={"enum": list(exports.FORMATS)})
     ] = "xlsx",
+    province: Annotated[str, Query(max_length=3, description="Only this province")] = "",
+    ownership: Annotated[str, Query(max_length=20, description="Only this ownership")] = "",
+    status: Annotated[
+        str,
+        Query(
+            pattern="^(|pass|fail|unknown)$",
+            description="Only institutions with a criterion of this status",
+        ),
+    ] = "",
+    sort: Annotated[
+        str, Query(max_length=40, description="name, code, province, fail or an indicator id")
+    ] = "name",
+    order: Annotated[str, Query(pattern="^(asc|desc)$")] = "asc",
 ) -> Response:
-    """The compliance results as xlsx (Vietnamese headers), csv, parquet or json."""
+    """The compliance results as xlsx (Vietnamese headers), csv, parquet or json: the matrix
+    the compliance page shows, with the same filters and order."""
     exports.check_format(fmt)
     chosen = _year(db, year)
-    rows = queries.matrix(db, chosen)
-    content = exports.to_bytes(exports.long_frame(rows, chosen), fmt, rows, chosen)
+    rows = queries.matrix(db, chosen, province, ownership, status, sort, order == "desc")
+    content = exports.to_bytes(
+        exports.long_frame(rows, chosen), fmt, rows, chosen, queries.provinces(db)
+    )
     name = f"hemis-chi-so-{chosen}.{fmt}"
     return Response(
         content,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import polars as pl
@@ -22,7 +22,8 @@ from hemis.indicators.definitions import (
     ON_TIME_GRACE_DAYS,
     TRAINING_FLOOR_KINDS,
     WORKING_AGE_LIMIT,
-    by_id,
+    Definition,
+    criteria,
 )
 from hemis.indicators.history import Statuses, history, joined, years_before
 from hemis.indicators.rules import Outcome, judge, unknown
@@ -300,162 +301,101 @@ def judge_institution(
     specialised: bool,
     employment: EmploymentCounts | None,
 ) -> dict[str, Outcome]:
-    """Every criterion of one institution from its aggregates (missing → unknown with a reason)."""
-    d = by_id()
-    g = data.get
+    """Every criterion of one institution from its aggregates (missing → unknown with a reason):
+    each as its definition declares it (`judged`), after its guard here, if it has one."""
+    if employment is not None:
+        data = {
+            **data,
+            "graduates_followed": float(employment.graduates),
+            "matched": float(employment.matched),
+            "employed": float(employment.employed),
+        }
     flags = {"doctoral": doctoral, "specialised": specialised}
-    no_lecturers = (
-        "Chưa có giảng viên toàn thời gian nào được khai báo.",
-        "No full-time lecturers recorded.",
-    )
-    no_students = (
-        "Chưa có người học nào đang học tại ngày chốt.",
-        "No students studying at the cut-off.",
-    )
-    lecturers = g("lecturers", 0.0)
     out: dict[str, Outcome] = {}
-    if not lecturers:
-        out["lecturer_ratio"] = unknown(*no_lecturers, g("converted"), lecturers)
-    else:
-        out["lecturer_ratio"] = judge(
-            d["lecturer_ratio"], year, g("converted", 0.0), lecturers, no_lecturers, **flags
-        )
-    out["permanent_lecturers"] = judge(
-        d["permanent_lecturers"], year, g("permanent_working_age"), lecturers, no_lecturers, **flags
-    )
-    out["doctorate_lecturers"] = judge(
-        d["doctorate_lecturers"], year, g("doctorates"), lecturers, no_lecturers, **flags
-    )
-    if "land" not in data:
-        no_campus = (
-            "Chưa khai báo cơ sở (diện tích đất, sàn).",
-            "No campus (land, floor area) recorded.",
-        )
-        out["land_per_student"] = unknown(*no_campus)
-        out["floor_per_student"] = unknown(*no_campus)
-    else:
-        out["land_per_student"] = judge(
-            d["land_per_student"], year, g("land"), g("converted_full_time"), no_students, **flags
-        )
-        if "training_floor" not in data:
-            out["floor_per_student"] = unknown(
-                "Chưa khai báo diện tích sàn theo loại công trình: không tách được phần phục vụ "
-                "đào tạo.",
-                "No floor area by kind of room recorded: the area for training cannot be told "
-                "apart.",
-                None,
-                g("converted_full_time"),
-            )
-        else:
-            out["floor_per_student"] = judge(
-                d["floor_per_student"],
-                year,
-                g("training_floor"),
-                g("converted_full_time"),
-                no_students,
-                **flags,
-            )
-    if "workspaces" not in data:
-        out["lecturer_workspaces"] = unknown(
-            f"Chưa có báo cáo tài nguyên năm {year}.",
-            f"No resource summary for {year}.",
-            None,
-            lecturers,
-        )
-    else:
-        out["lecturer_workspaces"] = judge(
-            d["lecturer_workspaces"], year, g("workspaces"), lecturers, no_lecturers, **flags
-        )
-    out["enrolment_quota"] = judge(
-        d["enrolment_quota"],
-        year,
-        g("intake_3y", 0.0),
-        g("quota_3y"),
-        ("Chưa có chỉ tiêu tuyển sinh nào.", "No admission quota recorded."),
-        **flags,
-    )
-    out["scale_change"] = judge(
-        d["scale_change"],
-        year,
-        g("students", 0.0),
-        g("students_3y_ago"),
-        (
-            f"Chưa có người học nào tại ngày chốt năm {year - 3}.",
-            f"No students recorded at the {year - 3} cut-off.",
-        ),
-        **flags,
-    )
-    out["dropout"] = judge(
-        d["dropout"],
-        year,
-        g("withdrawn", 0.0),
-        g("under_at_start"),
-        (
-            "Không có người học đại học, cao đẳng đầu năm.",
-            "No undergraduates at the start of the year.",
-        ),
-        **flags,
-    )
-    out["first_year_dropout"] = judge(
-        d["first_year_dropout"],
-        year,
-        g("first_year_withdrawn", 0.0),
-        g("first_year"),
-        (
-            f"Không có người học nhập học năm {year - 1}.",
-            f"No undergraduates admitted in {year - 1}.",
-        ),
-        **flags,
-    )
-    no_cohort = (
-        "Chưa có người tốt nghiệp: chưa khóa nào đến hạn.",
-        "No graduates yet: no cohort has reached the deadline.",
-    )
-    out["graduation_extended"] = judge(
-        d["graduation_extended"], year, g("ext_graduated", 0.0), g("ext_cohort"), no_cohort, **flags
-    )
-    out["graduation_on_time"] = judge(
-        d["graduation_on_time"], year, g("on_graduated", 0.0), g("on_cohort"), no_cohort, **flags
-    )
-    out["employment"] = _employment(year, employment)
-    if "revenue" not in data or "expenditure" not in data:
-        out["finance_balance"] = unknown(
-            f"Không có dữ liệu tài chính năm {year}.", f"No finance data for {year}."
-        )
-    else:
-        out["finance_balance"] = judge(
-            d["finance_balance"],
-            year,
-            g("revenue"),
-            g("expenditure"),
-            ("Tổng chi bằng 0.", "No expenditure recorded."),
-            **flags,
-        )
-    survey = (
-        "HEMIS chưa thu thập dữ liệu khảo sát.",
-        "No survey data: HEMIS does not collect it yet.",
-    )
-    out["learner_satisfaction"] = unknown(*survey)
-    out["graduate_satisfaction"] = unknown(*survey)
-    out["research_output"] = unknown(
-        "HEMIS chưa thu thập dữ liệu công bố khoa học; ngưỡng chưa xác minh.",
-        "No research data in HEMIS; threshold unverified.",
-    )
+    for d in criteria():
+        guard = GUARDS.get(d.id)
+        found = guard(d, year, data) if guard is not None else None
+        out[d.id] = found if found is not None else judged(d, year, data, **flags)
     return out
 
 
-def _employment(year: int, counts: EmploymentCounts | None) -> Outcome:
-    d = by_id()["employment"]
-    if counts is None:
+def judged(
+    d: Definition, year: int, data: Inputs, *, doctoral: bool = False, specialised: bool = False
+) -> Outcome:
+    """The common case: the declared numerator over the declared denominator, against the
+    threshold in force (rules.judge); unknown when HEMIS does not collect what it counts."""
+    if d.not_collected is not None:
+        return unknown(*d.not_collected)
+    num, den = d.numerator, d.denominator
+    return judge(
+        d,
+        year,
+        data.get(num.counted, num.missing),
+        data.get(den.counted, den.missing),
+        den.empty_reason(year),
+        doctoral=doctoral,
+        specialised=specialised,
+    )
+
+
+# Guards: what some criteria need before the common judgement. Each returns the outcome when it
+# decides (an input missing), else None.
+Guard = Callable[[Definition, int, Inputs], Outcome | None]
+NO_CAMPUS = ("Chưa khai báo cơ sở (diện tích đất, sàn).", "No campus (land, floor area) recorded.")
+
+
+def _lecturers_recorded(d: Definition, year: int, data: Inputs) -> Outcome | None:
+    lecturers = data.get("lecturers", 0.0)
+    if lecturers:
+        return None
+    return unknown(*d.denominator.empty_reason(year), data.get("converted"), lecturers)
+
+
+def _campus_recorded(d: Definition, year: int, data: Inputs) -> Outcome | None:
+    return unknown(*NO_CAMPUS) if "land" not in data else None
+
+
+def _training_floor_recorded(d: Definition, year: int, data: Inputs) -> Outcome | None:
+    if "land" not in data:
+        return unknown(*NO_CAMPUS)
+    if "training_floor" not in data:
+        return unknown(
+            "Chưa khai báo diện tích sàn theo loại công trình: không tách được phần phục vụ "
+            "đào tạo.",
+            "No floor area by kind of room recorded: the area for training cannot be told apart.",
+            None,
+            data.get("converted_full_time"),
+        )
+    return None
+
+
+def _resources_reported(d: Definition, year: int, data: Inputs) -> Outcome | None:
+    if "workspaces" in data:
+        return None
+    return unknown(
+        f"Chưa có báo cáo tài nguyên năm {year}.",
+        f"No resource summary for {year}.",
+        None,
+        data.get("lecturers", 0.0),
+    )
+
+
+def _finance_reported(d: Definition, year: int, data: Inputs) -> Outcome | None:
+    if "revenue" in data and "expenditure" in data:
+        return None
+    return unknown(f"Không có dữ liệu tài chính năm {year}.", f"No finance data for {year}.")
+
+
+def _employment(d: Definition, year: int, data: Inputs) -> Outcome:
+    """Judged on the graduates matched in social insurance, always with the matching funnel."""
+    if "matched" not in data:
         return unknown(
             "Chưa có dữ liệu đối sánh bảo hiểm xã hội.", "No social-insurance match data."
         )
-    n, m, e = counts.graduates, counts.matched, counts.employed
+    n, m, e = (int(data[k]) for k in ("graduates_followed", "matched", "employed"))
     funnel_vi = f"Phễu: {n} tốt nghiệp → {m} đã đối soát với CSDL BHXH → {e} có việc làm."
     funnel_en = f"Funnel: {n} graduates → {m} checked against social insurance → {e} employed."
-    result = judge(
-        d, year, counts.employed, counts.matched, ("Không đối sánh được ai.", "Nobody matched.")
-    )
+    result = judged(d, year, data)
     return Outcome(
         result.numerator,
         result.denominator,
@@ -465,3 +405,13 @@ def _employment(year: int, counts: EmploymentCounts | None) -> Outcome:
         ((result.reason_vi + " ") if result.reason_vi else "") + funnel_vi,
         ((result.reason_en + " ") if result.reason_en else "") + funnel_en,
     )
+
+
+GUARDS: dict[str, Guard] = {
+    "lecturer_ratio": _lecturers_recorded,
+    "land_per_student": _campus_recorded,
+    "floor_per_student": _training_floor_recorded,
+    "lecturer_workspaces": _resources_reported,
+    "employment": _employment,
+    "finance_balance": _finance_reported,
+}

@@ -14,7 +14,7 @@ the definition it was computed with.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 
 CIRCULAR = "Thông tư 01/2024/TT-BGDĐT"
@@ -54,7 +54,30 @@ class Rule:
     verified: bool = True
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
+class Part:
+    """A numerator or a denominator: what it counts, in words, and where the engine reads it.
+
+    `counted` names the aggregate of the criteria's inputs (criteria.py) that holds it, and
+    `missing` its value for an institution that has none (0: nothing to count; None: unknown);
+    `records` the record family and named set the drill-down lists (drill.py); `empty`, on a
+    denominator, why the value is unknown when it is missing or zero ({year_before} and
+    {three_years_before} are filled in).
+    """
+
+    vi: str
+    en: str
+    counted: str = ""
+    missing: float | None = None
+    records: tuple[str, str] | None = None
+    empty: tuple[str, str] = ("", "")
+
+    def empty_reason(self, year: int) -> tuple[str, str]:
+        years = {"year_before": year - 1, "three_years_before": year - 3}
+        return self.empty[0].format(**years), self.empty[1].format(**years)
+
+
+@dataclass(frozen=True, kw_only=True)
 class Definition:
     id: str
     version: int
@@ -63,21 +86,39 @@ class Definition:
     name_vi: str
     name_en: str
     formula: str
-    numerator_vi: str
-    numerator_en: str
-    denominator_vi: str
-    denominator_en: str
+    numerator: Part
+    denominator: Part
     unit: str  # ratio, percent, m2, score
     direction: str  # max: value must be ≤ threshold; min: ≥ threshold; none: no threshold
     thresholds: tuple[Threshold, ...] = ()
     threshold_verified: bool = True
     note_vi: str = ""
     note_en: str = ""
-    drill: tuple[str, ...] = field(default=())  # parts with a record drill-down
     source: str = ""  # where the criterion and its threshold are set
     rules: tuple[Rule, ...] = ()  # how it is counted, each rule with its source
     # The numerator is a part of the denominator (a share): the value cannot exceed 100 %.
     share: bool = False
+    # Why it is always unknown: HEMIS does not collect what it counts.
+    not_collected: tuple[str, str] | None = None
+
+    @property
+    def numerator_vi(self) -> str:
+        return self.numerator.vi
+
+    @property
+    def numerator_en(self) -> str:
+        return self.numerator.en
+
+    @property
+    def denominator_vi(self) -> str:
+        return self.denominator.vi
+
+    @property
+    def denominator_en(self) -> str:
+        return self.denominator.en
+
+    def parts(self) -> dict[str, Part]:
+        return {"numerator": self.numerator, "denominator": self.denominator}
 
     def threshold(
         self, year: int, doctoral: bool = False, specialised: bool = False
@@ -98,6 +139,36 @@ class Definition:
 
     def name(self, lang: str) -> str:
         return self.name_en if lang == "en" else self.name_vi
+
+    def short(self, lang: str) -> str:
+        """A column header's few words (the full name goes with it on hover and focus)."""
+        pair = SHORT_NAMES.get(self.id)
+        if pair is None:
+            return self.name(lang)
+        return pair[1] if lang == "en" else pair[0]
+
+
+# Short names for the narrow columns of the compliance matrix (vi, en).
+SHORT_NAMES: dict[str, tuple[str, str]] = {
+    "lecturer_ratio": ("Người học / GV", "Students / lecturer"),
+    "permanent_lecturers": ("GV cơ hữu", "Permanent lecturers"),
+    "doctorate_lecturers": ("GV tiến sĩ", "Doctorate lecturers"),
+    "land_per_student": ("Đất / người học", "Land / student"),
+    "floor_per_student": ("Sàn / người học", "Floor / student"),
+    "lecturer_workspaces": ("Chỗ làm việc GV", "Lecturer workspaces"),
+    "enrolment_quota": ("Nhập học / chỉ tiêu", "Intake / quota"),
+    "scale_change": ("Quy mô / 3 năm trước", "Scale / 3 years ago"),
+    "dropout": ("Thôi học", "Dropout"),
+    "first_year_dropout": ("Thôi học năm 1", "First-year dropout"),
+    "graduation_extended": ("Tốt nghiệp +2 năm", "Graduated +2 years"),
+    "graduation_on_time": ("Tốt nghiệp đúng hạn", "Graduated on time"),
+    "employment": ("Việc làm", "Employment"),
+    "finance_balance": ("Cân đối thu chi", "Finance balance"),
+    "learner_satisfaction": ("Hài lòng người học", "Learner satisfaction"),
+    "graduate_satisfaction": ("Hài lòng người tốt nghiệp", "Graduate satisfaction"),
+    "research_output": ("Nghiên cứu", "Research"),
+    "dq_score": ("Chất lượng dữ liệu", "Data quality"),
+}
 
 
 # Weights of "converted students" (người học quy đổi, Circular 03/2022 on quotas): by level and by
@@ -238,282 +309,639 @@ NOT_APPLICABLE_RULE = Rule(
     "Định nghĩa độ đầy đủ của HEMIS (ADR 0012): tỉ lệ trường đã điền trên trường phải có",
 )
 
+# Why a value is unknown, shared by several denominators.
+NO_LECTURERS = (
+    "Chưa có giảng viên toàn thời gian nào được khai báo.",
+    "No full-time lecturers recorded.",
+)
+NO_STUDENTS = (
+    "Chưa có người học nào đang học tại ngày chốt.",
+    "No students studying at the cut-off.",
+)
+NO_COHORT = (
+    "Chưa có người tốt nghiệp: chưa khóa nào đến hạn.",
+    "No graduates yet: no cohort has reached the deadline.",
+)
+SURVEY = (
+    "HEMIS chưa thu thập dữ liệu khảo sát.",
+    "No survey data: HEMIS does not collect it yet.",
+)
+NO_RESEARCH = (
+    "HEMIS chưa thu thập dữ liệu công bố khoa học; ngưỡng chưa xác minh.",
+    "No research data in HEMIS; threshold unverified.",
+)
+
 DEFINITIONS: tuple[Definition, ...] = (
     Definition(
-        "lecturer_ratio", 2, "criterion", 2,
-        "Tỉ lệ người học quy đổi trên giảng viên toàn thời gian",
-        "Converted students per full-time lecturer",
-        "converted_students / full_time_lecturers",
-        "Người học quy đổi đang học tại ngày chốt số liệu (trọng số theo trình độ và hình thức "
-        "đào tạo của chương trình)",
-        "Converted students studying at the cut-off (weighted by the program's level and form "
-        "of training)",
-        "Giảng viên toàn thời gian (số người)", "Full-time lecturers (headcount)",
-        "ratio", "max", (Threshold(40),), False, _CONV_NOTE_VI, _CONV_NOTE_EN,
-        ("numerator", "denominator"),
+        id="lecturer_ratio",
+        version=2,
+        family="criterion",
+        standard=2,
+        name_vi="Tỉ lệ người học quy đổi trên giảng viên toàn thời gian",
+        name_en="Converted students per full-time lecturer",
+        formula="converted_students / full_time_lecturers",
+        numerator=Part(
+            vi="Người học quy đổi đang học tại ngày chốt số liệu (trọng số theo trình độ và hình "
+            "thức đào tạo của chương trình)",
+            en="Converted students studying at the cut-off (weighted by the program's level and "
+            "form of training)",
+            counted="converted",
+            missing=0.0,
+            records=("learners", "students"),
+        ),
+        denominator=Part(
+            vi="Giảng viên toàn thời gian (số người)",
+            en="Full-time lecturers (headcount)",
+            counted="lecturers",
+            missing=0.0,
+            empty=NO_LECTURERS,
+            records=("staff", "lecturers"),
+        ),
+        unit="ratio",
+        direction="max",
+        thresholds=(Threshold(40),),
+        threshold_verified=False,
+        note_vi=_CONV_NOTE_VI,
+        note_en=_CONV_NOTE_EN,
         source=f"{_C}, tiêu chí 2.1: không quá 40",
         rules=(STATUS_RULE, MODE_RULE),
     ),
     Definition(
-        "permanent_lecturers", 2, "criterion", 2,
-        "Tỉ lệ giảng viên cơ hữu trong độ tuổi lao động",
-        "Permanent working-age lecturers",
-        "permanent_working_age / full_time_lecturers",
-        f"Giảng viên toàn thời gian cơ hữu, dưới {WORKING_AGE_LIMIT} tuổi tại ngày chốt",
-        f"Permanent full-time lecturers under {WORKING_AGE_LIMIT} at the cut-off",
-        "Giảng viên toàn thời gian", "Full-time lecturers",
-        "percent", "min", (Threshold(0.70),), True,
-        f"Giới hạn tuổi lao động {WORKING_AGE_LIMIT} là lựa chọn vận hành, chưa đối chiếu.",
-        f"The working-age limit of {WORKING_AGE_LIMIT} is an operational choice, not checked.",
-        ("numerator", "denominator"),
+        id="permanent_lecturers",
+        version=2,
+        family="criterion",
+        standard=2,
+        name_vi="Tỉ lệ giảng viên cơ hữu trong độ tuổi lao động",
+        name_en="Permanent working-age lecturers",
+        formula="permanent_working_age / full_time_lecturers",
+        numerator=Part(
+            vi=f"Giảng viên toàn thời gian cơ hữu, dưới {WORKING_AGE_LIMIT} tuổi tại ngày chốt",
+            en=f"Permanent full-time lecturers under {WORKING_AGE_LIMIT} at the cut-off",
+            counted="permanent_working_age",
+            records=("staff", "permanent_working_age"),
+        ),
+        denominator=Part(
+            vi="Giảng viên toàn thời gian",
+            en="Full-time lecturers",
+            counted="lecturers",
+            missing=0.0,
+            empty=NO_LECTURERS,
+            records=("staff", "lecturers"),
+        ),
+        unit="percent",
+        direction="min",
+        thresholds=(Threshold(0.70),),
+        threshold_verified=True,
+        note_vi=f"Giới hạn tuổi lao động {WORKING_AGE_LIMIT} là lựa chọn vận hành, chưa đối chiếu.",
+        note_en=(
+            f"The working-age limit of {WORKING_AGE_LIMIT} is an operational choice, not checked."
+        ),
         source=f"{_C}, tiêu chí 2.2: không thấp hơn 70%",
         rules=(WORKING_AGE_RULE,),
         share=True,
     ),
     Definition(
-        "doctorate_lecturers", 2, "criterion", 2,
-        "Tỉ lệ giảng viên có trình độ tiến sĩ", "Lecturers with a doctorate",
-        "doctorate_lecturers / full_time_lecturers",
-        "Giảng viên toàn thời gian có bằng tiến sĩ", "Full-time lecturers holding a doctorate",
-        "Giảng viên toàn thời gian", "Full-time lecturers",
-        "percent", "min",
-        (
-            Threshold(0.20), Threshold(0.30, 2030),
-            Threshold(0.40, 2024, "doctoral"), Threshold(0.50, 2030, "doctoral"),
-            Threshold(0.05, 2024, "specialised"), Threshold(0.10, 2030, "specialised"),
+        id="doctorate_lecturers",
+        version=2,
+        family="criterion",
+        standard=2,
+        name_vi="Tỉ lệ giảng viên có trình độ tiến sĩ",
+        name_en="Lecturers with a doctorate",
+        formula="doctorate_lecturers / full_time_lecturers",
+        numerator=Part(
+            vi="Giảng viên toàn thời gian có bằng tiến sĩ",
+            en="Full-time lecturers holding a doctorate",
+            counted="doctorates",
+            records=("staff", "doctorates"),
+        ),
+        denominator=Part(
+            vi="Giảng viên toàn thời gian",
+            en="Full-time lecturers",
+            counted="lecturers",
+            missing=0.0,
+            empty=NO_LECTURERS,
+            records=("staff", "lecturers"),
+        ),
+        unit="percent",
+        direction="min",
+        thresholds=(
+            Threshold(0.20),
+            Threshold(0.30, 2030),
+            Threshold(0.40, 2024, "doctoral"),
+            Threshold(0.50, 2030, "doctoral"),
+            Threshold(0.05, 2024, "specialised"),
+            Threshold(0.10, 2030, "specialised"),
             Threshold(0.10, 2024, "specialised_doctoral"),
             Threshold(0.15, 2030, "specialised_doctoral"),
         ),
-        False,
-        "Cơ sở đào tạo chuyên sâu đặc thù: 5% (10% từ 2030); nếu có đào tạo tiến sĩ: 10% (15% từ "
-        "2030). Ngưỡng cho cơ sở chuyên sâu đặc thù theo ghi chú nghiệp vụ, chưa đối chiếu "
+        threshold_verified=False,
+        note_vi="Cơ sở đào tạo chuyên sâu đặc thù: 5% (10% từ 2030); nếu có đào tạo tiến sĩ: 10% "
+        "(15% từ 2030). Ngưỡng cho cơ sở chuyên sâu đặc thù theo ghi chú nghiệp vụ, chưa đối chiếu "
         "nguyên văn.",
-        "Specialised institutions: 5 % (10 % from 2030); those that train doctorates: 10 % "
+        note_en="Specialised institutions: 5 % (10 % from 2030); those that train doctorates: 10 % "
         "(15 % from 2030). The specialised thresholds follow the domain notes, not checked "
         "against the text.",
-        ("numerator", "denominator"),
-        source=(
-            f"{_C}, tiêu chí 2.3: không thấp hơn 20% (30% từ 2030); cơ sở đào tạo tiến sĩ 40% "
-            "(50%); cơ sở đào tạo chuyên sâu đặc thù 5% (10%), có đào tạo tiến sĩ 10% (15%)"
-        ),
+        source=f"{_C}, tiêu chí 2.3: không thấp hơn 20% (30% từ 2030); cơ sở đào tạo tiến sĩ 40% "
+        "(50%); cơ sở đào tạo chuyên sâu đặc thù 5% (10%), có đào tạo tiến sĩ 10% (15%)",
         share=True,
     ),
     Definition(
-        "land_per_student", 2, "criterion", 3,
-        "Diện tích đất trên người học chính quy quy đổi",
-        "Land per converted full-time student",
-        "land_area_m2 / converted_full_time_students",
-        "Diện tích đất của các cơ sở (m²)", "Land area of the campuses (m²)",
-        "Người học chính quy quy đổi", "Converted full-time students",
-        "m2", "min", (Threshold(25, 2030),), False, _CONV_NOTE_VI, _CONV_NOTE_EN,
-        ("denominator",),
+        id="land_per_student",
+        version=2,
+        family="criterion",
+        standard=3,
+        name_vi="Diện tích đất trên người học chính quy quy đổi",
+        name_en="Land per converted full-time student",
+        formula="land_area_m2 / converted_full_time_students",
+        numerator=Part(
+            vi="Diện tích đất của các cơ sở (m²)",
+            en="Land area of the campuses (m²)",
+            counted="land",
+        ),
+        denominator=Part(
+            vi="Người học chính quy quy đổi",
+            en="Converted full-time students",
+            counted="converted_full_time",
+            empty=NO_STUDENTS,
+            records=("learners", "full_time_students"),
+        ),
+        unit="m2",
+        direction="min",
+        thresholds=(Threshold(25, 2030),),
+        threshold_verified=False,
+        note_vi=_CONV_NOTE_VI,
+        note_en=_CONV_NOTE_EN,
         source=f"{_C}, tiêu chí 3.1: không nhỏ hơn 25 m² (từ 2030)",
         rules=(STATUS_RULE, MODE_RULE),
     ),
     Definition(
-        "floor_per_student", 2, "criterion", 3,
-        "Diện tích sàn xây dựng phục vụ đào tạo trên người học",
-        "Floor area for training per student",
-        "training_floor_area_m2 / converted_full_time_students",
-        "Diện tích sàn xây dựng phục vụ đào tạo (m²): giảng đường, phòng học, phòng làm việc, thư "
-        "viện, phòng thí nghiệm, xưởng thực hành, công trình thể thao; không tính ký túc xá",
-        "Floor area for training (m²): lecture halls, classrooms, offices, library, laboratories, "
-        "workshops, sports facilities; dormitories excluded",
-        "Người học chính quy quy đổi", "Converted full-time students",
-        "m2", "min", (Threshold(2.8),), False, _CONV_NOTE_VI, _CONV_NOTE_EN, ("denominator",),
+        id="floor_per_student",
+        version=2,
+        family="criterion",
+        standard=3,
+        name_vi="Diện tích sàn xây dựng phục vụ đào tạo trên người học",
+        name_en="Floor area for training per student",
+        formula="training_floor_area_m2 / converted_full_time_students",
+        numerator=Part(
+            vi="Diện tích sàn xây dựng phục vụ đào tạo (m²): giảng đường, phòng học, phòng làm "
+            "việc, thư viện, phòng thí nghiệm, xưởng thực hành, công trình thể thao; không tính ký "
+            "túc xá",
+            en="Floor area for training (m²): lecture halls, classrooms, offices, library, "
+            "laboratories, workshops, sports facilities; dormitories excluded",
+            counted="training_floor",
+        ),
+        denominator=Part(
+            vi="Người học chính quy quy đổi",
+            en="Converted full-time students",
+            counted="converted_full_time",
+            empty=NO_STUDENTS,
+            records=("learners", "full_time_students"),
+        ),
+        unit="m2",
+        direction="min",
+        thresholds=(Threshold(2.8),),
+        threshold_verified=False,
+        note_vi=_CONV_NOTE_VI,
+        note_en=_CONV_NOTE_EN,
         source=f"{_C}, tiêu chí 3.2: không nhỏ hơn 2,8 m²",
         rules=(FLOOR_RULE, STATUS_RULE, MODE_RULE),
     ),
     Definition(
-        "lecturer_workspaces", 2, "criterion", 3,
-        "Tỉ lệ giảng viên có chỗ làm việc riêng", "Lecturers with their own workspace",
-        "lecturer_workspaces / full_time_lecturers",
-        "Chỗ làm việc riêng của giảng viên (báo cáo tài nguyên năm)",
-        "Lecturer workspaces (yearly resource summary)",
-        "Giảng viên toàn thời gian", "Full-time lecturers",
-        "percent", "min", (Threshold(0.70),), True, "", "", ("denominator",),
+        id="lecturer_workspaces",
+        version=2,
+        family="criterion",
+        standard=3,
+        name_vi="Tỉ lệ giảng viên có chỗ làm việc riêng",
+        name_en="Lecturers with their own workspace",
+        formula="lecturer_workspaces / full_time_lecturers",
+        numerator=Part(
+            vi="Chỗ làm việc riêng của giảng viên (báo cáo tài nguyên năm)",
+            en="Lecturer workspaces (yearly resource summary)",
+            counted="workspaces",
+        ),
+        denominator=Part(
+            vi="Giảng viên toàn thời gian",
+            en="Full-time lecturers",
+            counted="lecturers",
+            missing=0.0,
+            empty=NO_LECTURERS,
+            records=("staff", "lecturers"),
+        ),
+        unit="percent",
+        direction="min",
+        thresholds=(Threshold(0.70),),
+        threshold_verified=True,
+        note_vi="",
+        note_en="",
         source=f"{_C}, tiêu chí 3.2: giảng viên toàn thời gian có chỗ làm việc riêng ≥ 70%",
         share=True,
     ),
     Definition(
-        "enrolment_quota", 1, "criterion", 5,
-        "Tỉ lệ nhập học so với chỉ tiêu, trung bình 3 năm",
-        "Enrolled against quota, 3-year average",
-        "sum(intake, 3 years) / sum(quota, 3 years)",
-        "Người học nhập học trong 3 năm gần nhất", "Learners admitted in the last 3 years",
-        "Chỉ tiêu tuyển sinh 3 năm (chỉ tiêu năm hiện hành của các chương trình đã mở)",
-        "Quota over 3 years (current annual quota of the programs open then)",
-        "percent", "min", (Threshold(0.50),), True,
-        "Chỉ tiêu từng năm chưa được lưu: dùng chỉ tiêu hiện hành.",
-        "Past quotas are not stored: the current annual quota is used.",
-        ("numerator",),
+        id="enrolment_quota",
+        version=1,
+        family="criterion",
+        standard=5,
+        name_vi="Tỉ lệ nhập học so với chỉ tiêu, trung bình 3 năm",
+        name_en="Enrolled against quota, 3-year average",
+        formula="sum(intake, 3 years) / sum(quota, 3 years)",
+        numerator=Part(
+            vi="Người học nhập học trong 3 năm gần nhất",
+            en="Learners admitted in the last 3 years",
+            counted="intake_3y",
+            missing=0.0,
+            records=("learners", "intake_3y"),
+        ),
+        denominator=Part(
+            vi="Chỉ tiêu tuyển sinh 3 năm (chỉ tiêu năm hiện hành của các chương trình đã mở)",
+            en="Quota over 3 years (current annual quota of the programs open then)",
+            counted="quota_3y",
+            empty=("Chưa có chỉ tiêu tuyển sinh nào.", "No admission quota recorded."),
+        ),
+        unit="percent",
+        direction="min",
+        thresholds=(Threshold(0.50),),
+        threshold_verified=True,
+        note_vi="Chỉ tiêu từng năm chưa được lưu: dùng chỉ tiêu hiện hành.",
+        note_en="Past quotas are not stored: the current annual quota is used.",
         source=f"{_C}, tiêu chuẩn 5: trung bình 3 năm không thấp hơn 50% chỉ tiêu",
     ),
     Definition(
-        "scale_change", 2, "criterion", 5,
-        "Quy mô đào tạo so với 3 năm trước", "Enrolment compared with 3 years earlier",
-        "students(Y) / students(Y-3)",
-        "Người học đang học tại ngày chốt năm báo cáo", "Students at this year's cut-off",
-        "Người học đang học tại ngày chốt 3 năm trước", "Students at the cut-off 3 years earlier",
-        "percent", "min", (Threshold(0.70),), True,
-        "Quy mô không giảm quá 30% so với 3 năm trước.", "Not down by more than 30%.",
-        ("numerator", "denominator"),
+        id="scale_change",
+        version=2,
+        family="criterion",
+        standard=5,
+        name_vi="Quy mô đào tạo so với 3 năm trước",
+        name_en="Enrolment compared with 3 years earlier",
+        formula="students(Y) / students(Y-3)",
+        numerator=Part(
+            vi="Người học đang học tại ngày chốt năm báo cáo",
+            en="Students at this year's cut-off",
+            counted="students",
+            missing=0.0,
+            records=("learners", "students"),
+        ),
+        denominator=Part(
+            vi="Người học đang học tại ngày chốt 3 năm trước",
+            en="Students at the cut-off 3 years earlier",
+            counted="students_3y_ago",
+            empty=(
+                "Chưa có người học nào tại ngày chốt năm {three_years_before}.",
+                "No students recorded at the {three_years_before} cut-off.",
+            ),
+            records=("learners", "students_3y_ago"),
+        ),
+        unit="percent",
+        direction="min",
+        thresholds=(Threshold(0.70),),
+        threshold_verified=True,
+        note_vi="Quy mô không giảm quá 30% so với 3 năm trước.",
+        note_en="Not down by more than 30%.",
         source=f"{_C}, tiêu chuẩn 5: quy mô không giảm quá 30% so với 3 năm trước",
         rules=(STATUS_RULE, SAME_DAY_RULE),
     ),
     Definition(
-        "dropout", 2, "criterion", 5,
-        "Tỉ lệ thôi học đại học trong năm", "Undergraduate dropout in the year",
-        "withdrawn_in_year / undergraduates_at_start",
-        "Người học đại học, cao đẳng thôi học trong năm", "Undergraduates who withdrew in the year",
-        "Người học đại học, cao đẳng đang học đầu năm", "Undergraduates studying at the start",
-        "percent", "max", (Threshold(0.10),), True,
-        "Chuyển trường không tính là thôi học.", "Transfers are not counted as dropout.",
-        ("numerator", "denominator"),
+        id="dropout",
+        version=2,
+        family="criterion",
+        standard=5,
+        name_vi="Tỉ lệ thôi học đại học trong năm",
+        name_en="Undergraduate dropout in the year",
+        formula="withdrawn_in_year / undergraduates_at_start",
+        numerator=Part(
+            vi="Người học đại học, cao đẳng thôi học trong năm",
+            en="Undergraduates who withdrew in the year",
+            counted="withdrawn",
+            missing=0.0,
+            records=("learners", "withdrawn"),
+        ),
+        denominator=Part(
+            vi="Người học đại học, cao đẳng đang học đầu năm",
+            en="Undergraduates studying at the start",
+            counted="under_at_start",
+            empty=(
+                "Không có người học đại học, cao đẳng đầu năm.",
+                "No undergraduates at the start of the year.",
+            ),
+            records=("learners", "under_at_start"),
+        ),
+        unit="percent",
+        direction="max",
+        thresholds=(Threshold(0.10),),
+        threshold_verified=True,
+        note_vi="Chuyển trường không tính là thôi học.",
+        note_en="Transfers are not counted as dropout.",
         source=f"{_C}, tiêu chuẩn 5: tỉ lệ thôi học không quá 10% mỗi năm",
         rules=(DROPOUT_RULE, STATUS_RULE, SAME_DAY_RULE),
         share=True,
     ),
     Definition(
-        "first_year_dropout", 2, "criterion", 5,
-        "Tỉ lệ thôi học năm thứ nhất", "First-year dropout",
-        "withdrawn_within_12_months / admitted_previous_year",
-        "Người học thôi học trong 12 tháng đầu", "Learners who withdrew within 12 months",
-        "Người học đại học, cao đẳng nhập học năm trước", "Undergraduates admitted the year before",
-        "percent", "max", (Threshold(0.15),), True, "", "", ("numerator", "denominator"),
+        id="first_year_dropout",
+        version=2,
+        family="criterion",
+        standard=5,
+        name_vi="Tỉ lệ thôi học năm thứ nhất",
+        name_en="First-year dropout",
+        formula="withdrawn_within_12_months / admitted_previous_year",
+        numerator=Part(
+            vi="Người học thôi học trong 12 tháng đầu",
+            en="Learners who withdrew within 12 months",
+            counted="first_year_withdrawn",
+            missing=0.0,
+            records=("learners", "first_year_withdrawn"),
+        ),
+        denominator=Part(
+            vi="Người học đại học, cao đẳng nhập học năm trước",
+            en="Undergraduates admitted the year before",
+            counted="first_year",
+            empty=(
+                "Không có người học nhập học năm {year_before}.",
+                "No undergraduates admitted in {year_before}.",
+            ),
+            records=("learners", "first_year"),
+        ),
+        unit="percent",
+        direction="max",
+        thresholds=(Threshold(0.15),),
+        threshold_verified=True,
+        note_vi="",
+        note_en="",
         source=f"{_C}, tiêu chuẩn 5: tỉ lệ thôi học năm thứ nhất không quá 15%",
         rules=(FIRST_YEAR_RULE, STATUS_RULE),
         share=True,
     ),
     Definition(
-        "graduation_extended", 1, "criterion", 5,
-        "Tỉ lệ tốt nghiệp trong thời gian chuẩn cộng 2 năm",
-        "Graduation within normal duration + 2 years",
-        "graduated_within_duration_plus_2 / cohort",
-        "Người học của khóa tốt nghiệp trong thời gian chuẩn + 2 năm",
-        "Learners of the cohort who graduated within normal duration + 2 years",
-        "Khóa có thời gian chuẩn + 2 năm kết thúc trong năm báo cáo",
-        "The cohort whose normal duration + 2 years ends in the reporting year",
-        "percent", "min", (Threshold(0.60),), True, "", "", ("numerator", "denominator"),
+        id="graduation_extended",
+        version=1,
+        family="criterion",
+        standard=5,
+        name_vi="Tỉ lệ tốt nghiệp trong thời gian chuẩn cộng 2 năm",
+        name_en="Graduation within normal duration + 2 years",
+        formula="graduated_within_duration_plus_2 / cohort",
+        numerator=Part(
+            vi="Người học của khóa tốt nghiệp trong thời gian chuẩn + 2 năm",
+            en="Learners of the cohort who graduated within normal duration + 2 years",
+            counted="ext_graduated",
+            missing=0.0,
+            records=("learners", "ext_graduated"),
+        ),
+        denominator=Part(
+            vi="Khóa có thời gian chuẩn + 2 năm kết thúc trong năm báo cáo",
+            en="The cohort whose normal duration + 2 years ends in the reporting year",
+            counted="ext_cohort",
+            empty=NO_COHORT,
+            records=("learners", "ext_cohort"),
+        ),
+        unit="percent",
+        direction="min",
+        thresholds=(Threshold(0.60),),
+        threshold_verified=True,
+        note_vi="",
+        note_en="",
         source=f"{_C}, tiêu chuẩn 5: tốt nghiệp trong thời gian chuẩn cộng 2 năm ≥ 60%",
         share=True,
     ),
     Definition(
-        "graduation_on_time", 1, "criterion", 5,
-        "Tỉ lệ tốt nghiệp đúng hạn", "On-time graduation",
-        "graduated_within_duration / cohort",
-        "Người học của khóa tốt nghiệp đúng thời gian chuẩn",
-        "Learners of the cohort who graduated within the normal duration",
-        "Khóa có thời gian chuẩn kết thúc trong năm báo cáo",
-        "The cohort whose normal duration ends in the reporting year",
-        "percent", "min", (Threshold(0.40),), True,
-        f"Cho phép {ON_TIME_GRACE_DAYS} ngày để ra quyết định tốt nghiệp (lựa chọn vận hành).",
-        f"{ON_TIME_GRACE_DAYS} days are allowed for the graduation decision (operational).",
-        ("numerator", "denominator"),
+        id="graduation_on_time",
+        version=1,
+        family="criterion",
+        standard=5,
+        name_vi="Tỉ lệ tốt nghiệp đúng hạn",
+        name_en="On-time graduation",
+        formula="graduated_within_duration / cohort",
+        numerator=Part(
+            vi="Người học của khóa tốt nghiệp đúng thời gian chuẩn",
+            en="Learners of the cohort who graduated within the normal duration",
+            counted="on_graduated",
+            missing=0.0,
+            records=("learners", "on_graduated"),
+        ),
+        denominator=Part(
+            vi="Khóa có thời gian chuẩn kết thúc trong năm báo cáo",
+            en="The cohort whose normal duration ends in the reporting year",
+            counted="on_cohort",
+            empty=NO_COHORT,
+            records=("learners", "on_cohort"),
+        ),
+        unit="percent",
+        direction="min",
+        thresholds=(Threshold(0.40),),
+        threshold_verified=True,
+        note_vi=(
+            f"Cho phép {ON_TIME_GRACE_DAYS} ngày để ra quyết định tốt nghiệp (lựa chọn vận hành)."
+        ),
+        note_en=f"{ON_TIME_GRACE_DAYS} days are allowed for the graduation decision (operational).",
         source=f"{_C}, tiêu chuẩn 5: tốt nghiệp đúng hạn ≥ 40%",
         share=True,
     ),
     Definition(
-        "employment", 1, "criterion", 5,
-        "Tỉ lệ có việc làm trong 12 tháng sau tốt nghiệp",
-        "Employed or studying within 12 months of graduating",
-        "employed / graduates (social-insurance match)",
-        "Người tốt nghiệp có việc làm, tự tạo việc làm hoặc học tiếp trong 12 tháng",
-        "Graduates employed, self-employed or in further study within 12 months",
-        "Người tốt nghiệp năm trước", "Graduates of the previous year",
-        "percent", "min", (Threshold(0.70),), True,
-        "Cần dữ liệu đối sánh bảo hiểm xã hội; luôn hiển thị kèm phễu đối sánh.",
-        "Needs the social-insurance match; always shown with its funnel.",
+        id="employment",
+        version=1,
+        family="criterion",
+        standard=5,
+        name_vi="Tỉ lệ có việc làm trong 12 tháng sau tốt nghiệp",
+        name_en="Employed or studying within 12 months of graduating",
+        formula="employed / graduates (social-insurance match)",
+        numerator=Part(
+            vi="Người tốt nghiệp có việc làm, tự tạo việc làm hoặc học tiếp trong 12 tháng",
+            en="Graduates employed, self-employed or in further study within 12 months",
+            counted="employed",
+        ),
+        denominator=Part(
+            vi="Người tốt nghiệp năm trước",
+            en="Graduates of the previous year",
+            counted="matched",
+            empty=("Không đối sánh được ai.", "Nobody matched."),
+        ),
+        unit="percent",
+        direction="min",
+        thresholds=(Threshold(0.70),),
+        threshold_verified=True,
+        note_vi="Cần dữ liệu đối sánh bảo hiểm xã hội; luôn hiển thị kèm phễu đối sánh.",
+        note_en="Needs the social-insurance match; always shown with its funnel.",
         source=f"{_C}, tiêu chuẩn 5: có việc làm, tự tạo việc làm, học tiếp trong 12 tháng ≥ 70%",
         share=True,
     ),
     Definition(
-        "finance_balance", 1, "criterion", 4,
-        "Cân đối thu chi", "Revenue covers expenditure",
-        "revenue / expenditure", "Tổng thu trong năm tài chính", "Total revenue of the fiscal year",
-        "Tổng chi trong năm tài chính", "Total expenditure of the fiscal year",
-        "ratio", "min", (Threshold(1.0),), False,
-        "Tiêu chí tài chính: ngưỡng chưa được xác minh.",
-        "Finance criterion: threshold unverified.",
+        id="finance_balance",
+        version=1,
+        family="criterion",
+        standard=4,
+        name_vi="Cân đối thu chi",
+        name_en="Revenue covers expenditure",
+        formula="revenue / expenditure",
+        numerator=Part(
+            vi="Tổng thu trong năm tài chính",
+            en="Total revenue of the fiscal year",
+            counted="revenue",
+        ),
+        denominator=Part(
+            vi="Tổng chi trong năm tài chính",
+            en="Total expenditure of the fiscal year",
+            counted="expenditure",
+            empty=("Tổng chi bằng 0.", "No expenditure recorded."),
+        ),
+        unit="ratio",
+        direction="min",
+        thresholds=(Threshold(1.0),),
+        threshold_verified=False,
+        note_vi="Tiêu chí tài chính: ngưỡng chưa được xác minh.",
+        note_en="Finance criterion: threshold unverified.",
         source=f"{_C}, tiêu chuẩn 4 (ngưỡng chưa xác minh)",
     ),
     Definition(
-        "learner_satisfaction", 1, "criterion", 5,
-        "Mức độ hài lòng của người học với giảng viên", "Learners satisfied with lecturers",
-        "satisfied / surveyed", "Người học hài lòng", "Satisfied learners",
-        "Người học được khảo sát", "Learners surveyed",
-        "percent", "min", (Threshold(0.70),), True,
-        "HEMIS chưa thu thập dữ liệu khảo sát.", "HEMIS does not collect survey data yet.",
+        id="learner_satisfaction",
+        version=1,
+        family="criterion",
+        standard=5,
+        name_vi="Mức độ hài lòng của người học với giảng viên",
+        name_en="Learners satisfied with lecturers",
+        formula="satisfied / surveyed",
+        numerator=Part(vi="Người học hài lòng", en="Satisfied learners"),
+        denominator=Part(vi="Người học được khảo sát", en="Learners surveyed"),
+        unit="percent",
+        direction="min",
+        thresholds=(Threshold(0.70),),
+        threshold_verified=True,
+        note_vi="HEMIS chưa thu thập dữ liệu khảo sát.",
+        note_en="HEMIS does not collect survey data yet.",
         source=f"{_C}, tiêu chuẩn 5: hài lòng ≥ 70%",
         share=True,
+        not_collected=SURVEY,
     ),
     Definition(
-        "graduate_satisfaction", 1, "criterion", 5,
-        "Mức độ hài lòng của người tốt nghiệp", "Graduates satisfied",
-        "satisfied / surveyed", "Người tốt nghiệp hài lòng", "Satisfied graduates",
-        "Người tốt nghiệp được khảo sát", "Graduates surveyed",
-        "percent", "min", (Threshold(0.70),), True,
-        "HEMIS chưa thu thập dữ liệu khảo sát.", "HEMIS does not collect survey data yet.",
+        id="graduate_satisfaction",
+        version=1,
+        family="criterion",
+        standard=5,
+        name_vi="Mức độ hài lòng của người tốt nghiệp",
+        name_en="Graduates satisfied",
+        formula="satisfied / surveyed",
+        numerator=Part(vi="Người tốt nghiệp hài lòng", en="Satisfied graduates"),
+        denominator=Part(vi="Người tốt nghiệp được khảo sát", en="Graduates surveyed"),
+        unit="percent",
+        direction="min",
+        thresholds=(Threshold(0.70),),
+        threshold_verified=True,
+        note_vi="HEMIS chưa thu thập dữ liệu khảo sát.",
+        note_en="HEMIS does not collect survey data yet.",
         source=f"{_C}, tiêu chuẩn 5: hài lòng ≥ 70%",
         share=True,
+        not_collected=SURVEY,
     ),
     Definition(
-        "research_output", 1, "criterion", 6,
-        "Kết quả nghiên cứu khoa học", "Research output",
-        "publications / lecturers", "Công bố khoa học", "Publications",
-        "Giảng viên toàn thời gian", "Full-time lecturers",
-        "ratio", "min", (), False,
-        "Tiêu chí nghiên cứu: ngưỡng chưa xác minh; HEMIS chưa thu thập công bố.",
-        "Research criterion: threshold unverified; HEMIS does not collect publications.",
+        id="research_output",
+        version=1,
+        family="criterion",
+        standard=6,
+        name_vi="Kết quả nghiên cứu khoa học",
+        name_en="Research output",
+        formula="publications / lecturers",
+        numerator=Part(vi="Công bố khoa học", en="Publications"),
+        denominator=Part(vi="Giảng viên toàn thời gian", en="Full-time lecturers"),
+        unit="ratio",
+        direction="min",
+        thresholds=(),
+        threshold_verified=False,
+        note_vi="Tiêu chí nghiên cứu: ngưỡng chưa xác minh; HEMIS chưa thu thập công bố.",
+        note_en="Research criterion: threshold unverified; HEMIS does not collect publications.",
         source=f"{_C}, tiêu chuẩn 6 (ngưỡng chưa xác minh)",
+        not_collected=NO_RESEARCH,
     ),
     Definition(
-        "dq_completeness", 2, "quality", 0,
-        "Độ đầy đủ", "Completeness",
-        "filled / expected", "Trường thông tin đã điền và báo cáo năm đã nộp",
-        "Fields filled and yearly returns present",
-        "Trường thông tin và báo cáo năm phải có (trường không áp dụng không tính)",
-        "Fields and yearly returns expected (a field that does not apply is not expected)",
-        "score", "none",
+        id="dq_completeness",
+        version=2,
+        family="quality",
+        standard=0,
+        name_vi="Độ đầy đủ",
+        name_en="Completeness",
+        formula="filled / expected",
+        numerator=Part(
+            vi="Trường thông tin đã điền và báo cáo năm đã nộp",
+            en="Fields filled and yearly returns present",
+        ),
+        denominator=Part(
+            vi="Trường thông tin và báo cáo năm phải có (trường không áp dụng không tính)",
+            en="Fields and yearly returns expected (a field that does not apply is not expected)",
+        ),
+        unit="score",
+        direction="none",
         rules=(NOT_APPLICABLE_RULE,),
     ),
     Definition(
-        "dq_validity", 1, "quality", 0,
-        "Độ hợp lệ", "Validity", "1 - rows_with_errors / rows",
-        "Dòng dữ liệu không có lỗi trong các tệp đã nộp của kỳ",
-        "Rows without errors in the period's files",
-        "Dòng dữ liệu đã nộp trong kỳ", "Rows submitted in the period",
-        "score", "none",
+        id="dq_validity",
+        version=1,
+        family="quality",
+        standard=0,
+        name_vi="Độ hợp lệ",
+        name_en="Validity",
+        formula="1 - rows_with_errors / rows",
+        numerator=Part(
+            vi="Dòng dữ liệu không có lỗi trong các tệp đã nộp của kỳ",
+            en="Rows without errors in the period's files",
+        ),
+        denominator=Part(vi="Dòng dữ liệu đã nộp trong kỳ", en="Rows submitted in the period"),
+        unit="score",
+        direction="none",
     ),
     Definition(
-        "dq_timeliness", 1, "quality", 0,
-        "Tính kịp thời", "Timeliness", "1 - days_late / 30 (0 if not submitted after closing)",
-        "Ngày nộp", "Submission date", "Hạn nộp của kỳ báo cáo", "The period's closing date",
-        "score", "none",
+        id="dq_timeliness",
+        version=1,
+        family="quality",
+        standard=0,
+        name_vi="Tính kịp thời",
+        name_en="Timeliness",
+        formula="1 - days_late / 30 (0 if not submitted after closing)",
+        numerator=Part(vi="Ngày nộp", en="Submission date"),
+        denominator=Part(vi="Hạn nộp của kỳ báo cáo", en="The period's closing date"),
+        unit="score",
+        direction="none",
     ),
     Definition(
-        "dq_consistency", 1, "quality", 0,
-        "Tính nhất quán", "Consistency", "1 - continuity_warnings / programs",
-        "Chương trình không có cảnh báo liên tục (tầng f)",
-        "Programs without a continuity warning (tier f)",
-        "Chương trình của cơ sở", "The institution's programs",
-        "score", "none",
+        id="dq_consistency",
+        version=1,
+        family="quality",
+        standard=0,
+        name_vi="Tính nhất quán",
+        name_en="Consistency",
+        formula="1 - continuity_warnings / programs",
+        numerator=Part(
+            vi="Chương trình không có cảnh báo liên tục (tầng f)",
+            en="Programs without a continuity warning (tier f)",
+        ),
+        denominator=Part(vi="Chương trình của cơ sở", en="The institution's programs"),
+        unit="score",
+        direction="none",
     ),
     Definition(
-        "dq_external_match", 1, "quality", 0,
-        "Tỉ lệ khớp với cơ sở dữ liệu quốc gia", "External match rate",
-        "matched / checked", "Bản ghi khớp với cơ sở dữ liệu quốc gia",
-        "Records matched in the national databases", "Bản ghi đã đối chiếu", "Records checked",
-        "score", "none",
+        id="dq_external_match",
+        version=1,
+        family="quality",
+        standard=0,
+        name_vi="Tỉ lệ khớp với cơ sở dữ liệu quốc gia",
+        name_en="External match rate",
+        formula="matched / checked",
+        numerator=Part(
+            vi="Bản ghi khớp với cơ sở dữ liệu quốc gia",
+            en="Records matched in the national databases",
+        ),
+        denominator=Part(vi="Bản ghi đã đối chiếu", en="Records checked"),
+        unit="score",
+        direction="none",
     ),
     Definition(
-        "dq_score", 2, "quality", 0,
-        "Điểm chất lượng dữ liệu", "Data-quality score", "mean of the known components",
-        "Tổng điểm các thành phần đã biết", "Sum of the known components",
-        "Số thành phần đã biết", "Number of known components",
-        "score", "none",
+        id="dq_score",
+        version=2,
+        family="quality",
+        standard=0,
+        name_vi="Điểm chất lượng dữ liệu",
+        name_en="Data-quality score",
+        formula="mean of the known components",
+        numerator=Part(vi="Tổng điểm các thành phần đã biết", en="Sum of the known components"),
+        denominator=Part(vi="Số thành phần đã biết", en="Number of known components"),
+        unit="score",
+        direction="none",
     ),
-)  # fmt: skip
+)
 
 
 @cache

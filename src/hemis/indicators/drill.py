@@ -19,49 +19,17 @@ from hemis.indicators.criteria import (
     learner_history,
     staff_conditions,
 )
+from hemis.indicators.definitions import DEFINITIONS
 from hemis.indicators.history import Statuses, joined
 from hemis.registry.models import Award, Learner, Person, Program, Staff
 
 PAGE_SIZE = 50
 
-# indicator → part → (record family, named set)
+# indicator → part → (record family, named set), from the parts' declared records.
 DRILL: dict[str, dict[str, tuple[str, str]]] = {
-    "lecturer_ratio": {
-        "numerator": ("learners", "students"),
-        "denominator": ("staff", "lecturers"),
-    },
-    "permanent_lecturers": {
-        "numerator": ("staff", "permanent_working_age"),
-        "denominator": ("staff", "lecturers"),
-    },
-    "doctorate_lecturers": {
-        "numerator": ("staff", "doctorates"),
-        "denominator": ("staff", "lecturers"),
-    },
-    "land_per_student": {"denominator": ("learners", "full_time_students")},
-    "floor_per_student": {"denominator": ("learners", "full_time_students")},
-    "lecturer_workspaces": {"denominator": ("staff", "lecturers")},
-    "enrolment_quota": {"numerator": ("learners", "intake_3y")},
-    "scale_change": {
-        "numerator": ("learners", "students"),
-        "denominator": ("learners", "students_3y_ago"),
-    },
-    "dropout": {
-        "numerator": ("learners", "withdrawn"),
-        "denominator": ("learners", "under_at_start"),
-    },
-    "first_year_dropout": {
-        "numerator": ("learners", "first_year_withdrawn"),
-        "denominator": ("learners", "first_year"),
-    },
-    "graduation_extended": {
-        "numerator": ("learners", "ext_graduated"),
-        "denominator": ("learners", "ext_cohort"),
-    },
-    "graduation_on_time": {
-        "numerator": ("learners", "on_graduated"),
-        "denominator": ("learners", "on_cohort"),
-    },
+    d.id: parts
+    for d in DEFINITIONS
+    if (parts := {name: p.records for name, p in d.parts().items() if p.records is not None})
 }
 LEARNER_COLUMNS = (
     ("student_code", "Mã người học", "Student code"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import polars as pl
@@ -97,7 +97,13 @@ def long_frame(rows: Sequence[MatrixRow], year: int) -> pl.DataFrame:
     return pl.DataFrame(records, schema=schema)
 
 
-def to_bytes(frame: pl.DataFrame, fmt: str, rows: Sequence[MatrixRow], year: int) -> bytes:
+def to_bytes(
+    frame: pl.DataFrame,
+    fmt: str,
+    rows: Sequence[MatrixRow],
+    year: int,
+    province_names: Mapping[str, str] | None = None,
+) -> bytes:
     check_format(fmt)
     if fmt == "parquet":
         buffer = io.BytesIO()
@@ -110,10 +116,12 @@ def to_bytes(frame: pl.DataFrame, fmt: str, rows: Sequence[MatrixRow], year: int
     if fmt == "json":
         body = {"year": year, "items": frame.to_dicts()}
         return json.dumps(body, ensure_ascii=False, default=str).encode("utf-8")
-    return workbook(rows, year)
+    return workbook(rows, year, province_names)
 
 
-def workbook(rows: Sequence[MatrixRow], year: int) -> bytes:
+def workbook(
+    rows: Sequence[MatrixRow], year: int, province_names: Mapping[str, str] | None = None
+) -> bytes:
     """The compliance matrix: one sheet, institutions × criteria, status-coloured, with the
     definitions (formula, threshold, whether it was verified) on a second sheet."""
     buffer = io.BytesIO()
@@ -130,7 +138,8 @@ def workbook(rows: Sequence[MatrixRow], year: int) -> bytes:
     }
     sheet = book.add_worksheet("Tuân thủ chuẩn")
     columns = [*criteria(), by_id()["dq_score"]]
-    fixed = ["Mã cơ sở", "Tên cơ sở đào tạo", "Mã tỉnh", "Loại hình", "Số tiêu chí không đạt"]
+    fixed = ["Mã cơ sở", "Tên cơ sở đào tạo", "Tỉnh", "Loại hình", "Số tiêu chí không đạt"]
+    names = province_names or {}
     for c, title in enumerate(fixed):
         sheet.write(0, c, title, head)
     for n, d in enumerate(columns):
@@ -143,7 +152,7 @@ def workbook(rows: Sequence[MatrixRow], year: int) -> bytes:
             [
                 row.moet_code,
                 row.name_vi,
-                row.province_code,
+                names.get(row.province_code, row.province_code),
                 OWNERSHIP_LABELS.get(row.ownership, (row.ownership,))[0],
                 row.count("fail"),
             ],
@@ -163,7 +172,8 @@ def workbook(rows: Sequence[MatrixRow], year: int) -> bytes:
     sheet.set_row(0, 60)
     sheet.set_column(0, 0, 10)
     sheet.set_column(1, 1, 40)
-    sheet.set_column(2, 4, 10)
+    sheet.set_column(2, 2, 18)
+    sheet.set_column(3, 4, 12)
     sheet.set_column(5, 5 + len(columns), 14)
     sheet.autofilter(0, 0, max(1, len(rows)), len(fixed) + len(columns) - 1)
     _definitions_sheet(book, head, year)

@@ -5,7 +5,9 @@ national pages are the ministry's. Charts read JSON from data-chart attributes (
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
@@ -22,8 +24,18 @@ from hemis.indicators import cache, overview, queries
 from hemis.indicators import drill as drills
 from hemis.indicators.actions import COMPUTE_KIND, FIRST_YEAR, LAST_YEAR
 from hemis.indicators.definitions import by_id, criteria, quality
-from hemis.registry.codes import Level, Sex
+from hemis.registry.codes import (
+    AcademicTitle,
+    ContractType,
+    Degree,
+    LearnerStatus,
+    Level,
+    Position,
+    Sex,
+    StudyMode,
+)
 from hemis.registry.labels import label
+from hemis.web import formats
 from hemis.web.csrf import CsrfChecked
 from hemis.web.deps import PageDB, PagePrincipal, get_lang
 from hemis.web.forms import FormErrors, from_hemis, problem
@@ -51,20 +63,52 @@ def chart(kind: str, labels: list[str], datasets: list[dict[str, Any]], **option
     )
 
 
-def fmt_value(unit: str, value: float | None) -> str:
+def fmt_value(unit: str, value: float | None, lang: str = "vi") -> str:
+    """An indicator's value in the reader's convention: "40,5 %" (a share), "24,75" (a ratio)."""
     if value is None:
         return "—"
     if unit in PERCENT_UNITS:
-        return f"{value * 100:.1f}%".replace(".", ",")
-    return f"{value:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+        return formats.percent(value * 100, 1, lang)
+    return formats.number(value, 2, lang)
+
+
+CODE_KINDS: dict[str, type[StrEnum]] = {
+    "level": Level,
+    "study_mode": StudyMode,
+    "status": LearnerStatus,
+    "contract_type": ContractType,
+    "highest_degree": Degree,
+    "sex": Sex,
+    "degree": Degree,
+    "title": AcademicTitle,
+    "learner_status": LearnerStatus,
+    "position": Position,
+    "contract": ContractType,
+}
 
 
 def code_label(kind: str, value: str, lang: str) -> str:
-    enum = Level if kind == "level" else Sex
+    """The name of a registry code (the one label table, hemis.registry.labels)."""
+    enum = CODE_KINDS[kind]
     try:
         return label(value, "en" if lang == "en" else "vi", enum=enum)
     except KeyError:
         return value or "—"
+
+
+def drill_cell(key: str, value: Any, lang: str) -> str:
+    """A drill-down cell as a reader reads it: codes named, dates dd/mm/yyyy, yes or no."""
+    if value is None:
+        return ""
+    if key in CODE_KINDS:
+        return code_label(key, str(value), lang)
+    if isinstance(value, bool):
+        return ("Yes" if value else "No") if lang == "en" else ("Có" if value else "Không")
+    if isinstance(value, dt.date):
+        return formats.date(value)
+    if isinstance(value, float):
+        return formats.number(value, 2, lang)
+    return str(value)
 
 
 def context(request: Request, **values: Any) -> dict[str, Any]:
@@ -77,7 +121,10 @@ def context(request: Request, **values: Any) -> dict[str, Any]:
     return {
         "nav": "indicators",
         "status_label": status_label,
-        "fmt_value": fmt_value,
+        "fmt_value": lambda unit, value: fmt_value(unit, value, lang),
+        "pct": lambda value: formats.percent(value, 1, lang),
+        "code_label": lambda kind, value: code_label(kind, value, lang),
+        "drill_cell": lambda key, value: drill_cell(key, value, lang),
         "definitions": by_id(),
         "criteria": criteria(),
         "quality": quality(),
@@ -242,9 +289,10 @@ def _overview_charts(
                 },
             ],
         ),
+        # short category names, so none is cut; the tooltip gives the full one
         "compliance": chart(
             "bar",
-            [d.name(lang) for d in crit],
+            [d.short(lang) for d in crit],
             [
                 {
                     "label": t(vi, en),
@@ -255,6 +303,7 @@ def _overview_charts(
             ],
             stacked=True,
             horizontal=True,
+            titles=[d.name(lang) for d in crit],
         ),
     }
 

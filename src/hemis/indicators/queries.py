@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 from hemis.errors import NotFound
 from hemis.indicators.definitions import DEFINITIONS, Definition, by_id, criteria, quality
 from hemis.indicators.models import IndicatorResult
+from hemis.registry.codes import Ownership
+from hemis.registry.labels import LABELS
 from hemis.registry.models import Institution, Province
 
 STATUS_LABELS = {
@@ -22,10 +24,9 @@ STATUS_LABELS = {
     "na": ("Chưa áp dụng", "Not yet in force"),
     "info": ("Thông tin", "Information"),
 }
-OWNERSHIP_LABELS = {
-    "public": ("Công lập", "Public"),
-    "private": ("Tư thục", "Private"),
-    "foreign_invested": ("Có vốn đầu tư nước ngoài", "Foreign-invested"),
+# Derived from the one label table of the registry's code lists (hemis.registry.labels).
+OWNERSHIP_LABELS: dict[str, tuple[str, str]] = {
+    str(code): pair for code, pair in LABELS[Ownership].items()
 }
 
 
@@ -75,7 +76,15 @@ class MatrixRow:
     cells: dict[str, Any] = field(default_factory=dict)  # indicator id → result row
 
     def count(self, status: str) -> int:
-        return sum(1 for c in self.cells.values() if c.status == status)
+        """How many of the institution's criteria (Circular 01/2024) have `status`. The cells
+        also hold the data-quality indicators, which are no criteria: counted with them, the
+        province page said "Chưa xác định 9" where the institution's own page said 5."""
+        chosen = _criterion_ids()
+        return sum(1 for i, c in self.cells.items() if i in chosen and c.status == status)
+
+
+def _criterion_ids() -> frozenset[str]:
+    return frozenset(d.id for d in criteria())
 
 
 def matrix(

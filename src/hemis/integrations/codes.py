@@ -57,3 +57,34 @@ REGISTRY_LABELS: dict[str, tuple[str, str]] = {
     "insurance": ("CSDL bảo hiểm xã hội", "Social-insurance database"),
     "civil_service": ("CSDL cán bộ, công chức, viên chức", "Civil-servant database"),
 }
+
+RUN_LABELS: dict[str, tuple[str, str]] = {
+    "running": ("Đang chạy", "Running"),
+    "finished": ("Đã xong", "Finished"),
+    "interrupted": ("Bị gián đoạn", "Interrupted"),
+    "failed": ("Thất bại", "Failed"),
+}
+
+LINK_METHOD_LABELS: dict[str, tuple[str, str]] = {
+    "deterministic": ("Theo số định danh", "By national ID"),
+    "probabilistic": ("Theo xác suất", "Probabilistic"),
+    "clerical": ("Do người xem xét", "By a clerk"),
+}
+
+LINK_STATUS_LABELS: dict[str, tuple[str, str]] = {
+    "linked": ("Đã liên kết", "Linked"),
+    "review": ("Chờ xem xét", "Awaiting review"),
+    "rejected": ("Đã từ chối", "Rejected"),
+}
+
+# The person fields a registry's answer may differ on (the mismatch list names them).
+FIELD_LABELS: dict[str, tuple[str, str]] = {
+    "full_name": ("Họ tên", "Full name"),
+    "date_of_birth": ("Ngày sinh", "Date of birth"),
+    "sex": ("Giới tính", "Sex"),
+    "province_code": ("Tỉnh", "Province"),
+    "national_id": ("Số định danh", "National ID"),
+    "position": ("Chức danh", "Position"),
+    "employer": ("Nơi làm việc", "Employer"),
+    "insured": ("Tham gia bảo hiểm", "Insured"),
+}

@@ -23,12 +23,18 @@ from hemis.errors import Forbidden, HemisError
 from hemis.integrations import outcomes, queries, service
 from hemis.integrations.actions import SYNC_KIND
 from hemis.integrations.codes import (
+    FIELD_LABELS,
+    LINK_METHOD_LABELS,
+    LINK_STATUS_LABELS,
     REGISTRY_LABELS,
+    RUN_LABELS,
     STATUS_LABELS,
     LinkStatus,
     Registry,
     SyncStatus,
 )
+from hemis.registry.codes import Sex
+from hemis.registry.labels import label as registry_label
 from hemis.web.csrf import CsrfChecked
 from hemis.web.deps import PageDB, PagePrincipal, get_lang
 from hemis.web.forms import FormErrors, from_hemis, problem
@@ -53,7 +59,19 @@ def _labels(lang: str) -> dict[str, Any]:
 
         return label
 
-    return {"status_label": pick(STATUS_LABELS), "system_label": pick(REGISTRY_LABELS)}
+    return {
+        "status_label": pick(STATUS_LABELS),
+        "system_label": pick(REGISTRY_LABELS),
+        "run_label": pick(RUN_LABELS),
+        "method_label": pick(LINK_METHOD_LABELS),
+        "link_label": pick(LINK_STATUS_LABELS),
+        "field_label": pick(FIELD_LABELS),
+        "sex_label": lambda code: (
+            registry_label(code, "en" if lang == "en" else "vi", enum=Sex)
+            if code in ("male", "female")
+            else code or "?"
+        ),
+    }
 
 
 @router.get("/integrations")
@@ -96,6 +114,7 @@ def _home(
         "status": status,
         "page": page,
         "page_size": queries.PAGE_SIZE,
+        "institution_names": queries.institution_names(session) if principal.role.national else {},
         **_labels(get_lang(request)),
         **action_helpers(request),
         "actions": actions,
@@ -161,6 +180,9 @@ def outcomes_page(
         "by": group,
         "funnels": funnels,
         "total": outcomes.total(funnels),
+        "institution_names": queries.institution_names(session),
+        "program_names": queries.program_names(session) if group == "program" else {},
+        "field_names": queries.field_names(session) if group == "field" else {},
     }
     return render(request, "integrations/outcomes.html", context)
 
@@ -183,6 +205,7 @@ def links_page(
         "links": queries.links(session, status, (page - 1) * queries.PAGE_SIZE),
         "counts": queries.link_counts(session),
         "page": page,
+        **_labels(get_lang(request)),
     }
     return render(request, "integrations/links.html", context)
 

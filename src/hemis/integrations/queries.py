@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from hemis.integrations.codes import LinkStatus
 from hemis.integrations.models import PersonLink, SyncRun, SyncState
-from hemis.registry.models import Person
+from hemis.registry.models import DisciplineGroup, Institution, Person, Program
 
 PAGE_SIZE = 200
 
@@ -81,3 +81,19 @@ def review_size(session: Session) -> int:
         )
         or 0
     )
+
+
+def institution_names(session: Session) -> dict[int, str]:
+    """Names of the institutions in the caller's scope, for pages that list them by id."""
+    return {int(i): str(n) for i, n in session.execute(select(Institution.id, Institution.name_vi))}
+
+
+def program_names(session: Session) -> dict[tuple[int, int], str]:
+    stmt = select(Program.institution_id, Program.id, Program.name_vi)
+    return {(int(i), int(p)): str(n) for i, p, n in session.execute(stmt)}
+
+
+def field_names(session: Session) -> dict[str, str]:
+    """Names of the fields of study (discipline groups of kind "field"), by their code."""
+    stmt = select(DisciplineGroup.code, DisciplineGroup.name_vi)
+    return {str(code): str(name) for code, name in session.execute(stmt)}

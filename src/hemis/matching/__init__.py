@@ -6,7 +6,9 @@ Priority of a program over the candidates who wish it, best first:
 
 1. admission score, higher first;
 2. the tie-break columns in order, higher first;
-3. wish rank, smaller first (who ranked the program higher);
+3. wish rank, smaller first (who ranked the program higher) — unless the problem sets
+   ``rank_breaks_ties=False`` (admissions do: the wish order is then a tie-break column where an
+   offer chose it, Circular 08/2022 Art. 20(3), and nowhere else);
 4. the tie policy: ``strict`` orders what is still tied by candidate id, compared as strings
    (smaller first); ``group`` never separates candidates equal on 1–3 (a *tie group*).
 

@@ -52,7 +52,9 @@ class Problem:
 
     ``tiebreaks`` has shape ``(n_tiebreaks, n_wishes)``: one row per criterion, higher is better.
     ``candidate_ids`` break the last ties under the ``strict`` policy (compared as strings); without
-    them the candidate index does.
+    them the candidate index does. ``rank_breaks_ties`` (default) lets the wish rank separate
+    candidates still tied after the tie-break columns; admissions turn it off and put the wish
+    order among the columns only where an offer chose it (Circular 08/2022, Art. 20(3)).
     """
 
     offsets: IntArray
@@ -63,6 +65,7 @@ class Problem:
     tiebreaks: NDArray[np.float64] = field(default_factory=lambda: np.empty((0, 0)))
     candidate_ids: NDArray[np.str_] | None = None
     program_ids: NDArray[np.str_] | None = None
+    rank_breaks_ties: bool = True
 
     def __post_init__(self) -> None:
         # Coerce once so that the kernels see one dtype each and compile once.
@@ -82,6 +85,14 @@ class Problem:
             put("candidate_ids", np.asarray(self.candidate_ids, dtype=np.str_))
         if self.program_ids is not None:
             put("program_ids", np.asarray(self.program_ids, dtype=np.str_))
+
+    @cached_property
+    def tie_rank(self) -> NDArray[np.int32]:
+        """The rank the kernels compare after the tie-break columns: the wish rank, or one
+        value for every wish when the rank breaks no ties (the kernels stay the same)."""
+        if self.rank_breaks_ties:
+            return self.rank
+        return np.zeros_like(self.rank)
 
     @property
     def n_candidates(self) -> int:
@@ -132,6 +143,7 @@ class Problem:
         n_candidates: int | None = None,
         candidate_ids: ArrayLike | None = None,
         program_ids: ArrayLike | None = None,
+        rank_breaks_ties: bool = True,
     ) -> Problem:
         """Build from one row per wish in any order (``candidate`` is an index)."""
         cand = np.asarray(candidate, dtype=np.int64)
@@ -155,6 +167,7 @@ class Problem:
             tiebreaks=tb[:, order],
             candidate_ids=None if candidate_ids is None else np.asarray(candidate_ids),
             program_ids=None if program_ids is None else np.asarray(program_ids),
+            rank_breaks_ties=rank_breaks_ties,
         )
 
     @classmethod

@@ -76,7 +76,7 @@ def build_result(
         problem.program,
         problem.score,
         problem.tiebreaks,
-        problem.rank,
+        problem.tie_rank,
         candidate_order_for(problem, tie_policy),
         tie_policy == "strict",
         problem.n_programs,
@@ -169,7 +169,7 @@ def _why_not(result: Result, c: int, w: int, p: int) -> Outcome:
     for row in problem.tiebreaks:
         if row[w] != row[lw]:
             return "lost_on_tiebreak" if row[w] < row[lw] else "not_rejected"
-    if problem.rank[w] != problem.rank[lw]:
+    if problem.rank_breaks_ties and problem.rank[w] != problem.rank[lw]:
         return "lost_on_rank" if problem.rank[w] > problem.rank[lw] else "not_rejected"
     if result.tie_policy == "strict":
         order = problem.candidate_order

@@ -24,12 +24,12 @@ from hemis.common.bodies import NoBooleanNumbers
 from hemis.config import Settings
 from hemis.db.session import HemisSession, scoped_session
 from hemis.db.tenancy import Scope
-from hemis.errors import Forbidden
+from hemis.errors import Forbidden, ReadOnly
 from hemis.payments import idempotency, ipn, service
 from hemis.payments.gateways.base import Gateway
 from hemis.payments.gateways.client import VnpayGateway
 from hemis.payments.models import PaymentIntent
-from hemis.registry.api_deps import ERROR_RESPONSES
+from hemis.web.api_deps import ERROR_RESPONSES
 from hemis.web.deps import Context, CurrentPrincipal
 from hemis.web.openapi import IDEMPOTENT, PUBLIC
 
@@ -39,12 +39,10 @@ _SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
 def payments_access(request: Request, principal: CurrentPrincipal) -> Principal:
     """Candidates pay through the portal pages (as for admissions, the API answers them 403);
     read-only roles may only read."""
-    if principal.role is Role.candidate:
+    if principal.role.personal:
         raise Forbidden()
     if request.method not in _SAFE and not principal.role.writable:
-        raise Forbidden(
-            "Tài khoản chỉ có quyền đọc.", "This account can only read.", code="read_only"
-        )
+        raise ReadOnly()
     return principal
 
 

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from hemis.admissions.pages_common import Candidate, current_year, error_text, page
+from hemis.admissions.queries import current_year
 from hemis.db.session import HemisSession
 from hemis.db.types import utcnow
 from hemis.errors import HemisError, NotFound
@@ -23,6 +23,8 @@ from hemis.payments.models import PaymentIntent
 from hemis.payments.rules import IntentStatus
 from hemis.web.csrf import CsrfChecked
 from hemis.web.deps import Context
+from hemis.web.portal import Candidate, error_text, local_time
+from hemis.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 SEE_OTHER = 303
@@ -33,7 +35,8 @@ def _money(value: int | None) -> str:
 
 
 def _show(request: Request, name: str, status_code: int = 200, **values: Any) -> Response:
-    return page(request, name, status_code=status_code, money=_money, nav="payments", **values)
+    context = {"local_time": local_time, "money": _money, "nav": "payments", **values}
+    return render(request, name, context, status_code=status_code)
 
 
 def _candidate_page(
@@ -142,6 +145,13 @@ def gateway_return(request: Request, c: Candidate, ctx: Context) -> Response:
 def intent_status(request: Request, c: Candidate, intent_id: int) -> Response:
     intent = _own_intent(c, c.own.get(PaymentIntent, intent_id))
     return _show(request, "payments/status.html", intent=intent, authentic=True)
+
+
+@router.get("/payments/intents/{intent_id}/status")
+def intent_status_card(request: Request, c: Candidate, intent_id: int) -> Response:
+    """The status card alone: what the return page polls until the state is final."""
+    intent = _own_intent(c, c.own.get(PaymentIntent, intent_id))
+    return _show(request, "payments/_status_card.html", intent=intent)
 
 
 @router.get("/payments/receipt/{intent_id}")

@@ -18,7 +18,7 @@ from hemis.actions.pages import helpers as action_helpers
 from hemis.actions.rules import ACTIVE
 from hemis.actions.service import ActionRunning
 from hemis.actions.worker import ensure_worker
-from hemis.admissions.pages_common import current_year
+from hemis.admissions.queries import current_year
 from hemis.db.types import utcnow
 from hemis.errors import Forbidden, HemisError, NotFound
 from hemis.payments import queries, service_admin

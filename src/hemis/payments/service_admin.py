@@ -9,10 +9,10 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hemis.admissions import access
+from hemis import access
+from hemis.db.rows import commit
 from hemis.payments import service
 from hemis.payments.models import FeeSchedule, PaymentWindow
-from hemis.registry.service import commit
 
 
 def save_fees(session: Session, year: int, wish_fee: int, exam_fee: int) -> FeeSchedule:

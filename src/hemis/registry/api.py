@@ -12,13 +12,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
+from hemis.db.rows import get_row
 from hemis.registry import service, service_units
-from hemis.registry.api_deps import (
-    ERROR_RESPONSES,
-    MinistryAdminOnly,
-    PathId,
-    RegistryAccess,
-)
 from hemis.registry.api_finance import router as finance_router
 from hemis.registry.api_people import router as people_router
 from hemis.registry.models import (
@@ -57,6 +52,7 @@ from hemis.registry.schemas_units import (
     ResourceSummaryRead,
     ResourceSummaryUpdate,
 )
+from hemis.web.api_deps import ERROR_RESPONSES, MinistryAdminOnly, PathId, RegistryAccess
 from hemis.web.crud import Page, page_of, paginate
 from hemis.web.deps import DB
 from hemis.web.versions import (
@@ -82,7 +78,7 @@ def list_institutions(db: DB, q: Annotated[InstitutionQuery, Query()]) -> Page[I
 @router.get("/institutions/{institution_id}", tags=["institutions"], responses=VERSIONED_READ)
 def read_institution(db: DB, institution_id: PathId, response: Response) -> InstitutionRead:
     return InstitutionRead.model_validate(
-        tagged(response, service.get_row(db, Institution, institution_id))
+        tagged(response, get_row(db, Institution, institution_id))
     )
 
 
@@ -120,7 +116,7 @@ def list_reporting_periods(
 @router.get("/reporting-periods/{period_id}", tags=["reporting periods"], responses=VERSIONED_READ)
 def read_reporting_period(db: DB, period_id: PathId, response: Response) -> ReportingPeriodRead:
     return ReportingPeriodRead.model_validate(
-        tagged(response, service.get_row(db, ReportingPeriod, period_id))
+        tagged(response, get_row(db, ReportingPeriod, period_id))
     )
 
 
@@ -161,7 +157,7 @@ def list_campuses(db: DB, q: Annotated[CampusQuery, Query()]) -> Page[CampusRead
 
 @router.get("/campuses/{campus_id}", tags=["campuses"], responses=VERSIONED_READ)
 def read_campus(db: DB, campus_id: PathId, response: Response) -> CampusRead:
-    return CampusRead.model_validate(tagged(response, service.get_row(db, Campus, campus_id)))
+    return CampusRead.model_validate(tagged(response, get_row(db, Campus, campus_id)))
 
 
 @router.post("/campuses", tags=["campuses"], status_code=CREATED, responses=VERSIONED_CREATE)
@@ -187,7 +183,7 @@ def list_facilities(db: DB, q: Annotated[FacilityQuery, Query()]) -> Page[Facili
 
 @router.get("/facilities/{facility_id}", tags=["facilities"], responses=VERSIONED_READ)
 def read_facility(db: DB, facility_id: PathId, response: Response) -> FacilityRead:
-    return FacilityRead.model_validate(tagged(response, service.get_row(db, Facility, facility_id)))
+    return FacilityRead.model_validate(tagged(response, get_row(db, Facility, facility_id)))
 
 
 @router.post("/facilities", tags=["facilities"], status_code=CREATED, responses=VERSIONED_CREATE)
@@ -218,7 +214,7 @@ def list_resource_summaries(
 )
 def read_resource_summary(db: DB, summary_id: PathId, response: Response) -> ResourceSummaryRead:
     return ResourceSummaryRead.model_validate(
-        tagged(response, service.get_row(db, ResourceSummary, summary_id))
+        tagged(response, get_row(db, ResourceSummary, summary_id))
     )
 
 
@@ -256,7 +252,7 @@ def list_programs(db: DB, q: Annotated[ProgramQuery, Query()]) -> Page[ProgramRe
 
 @router.get("/programs/{program_id}", tags=["programs"], responses=VERSIONED_READ)
 def read_program(db: DB, program_id: PathId, response: Response) -> ProgramRead:
-    return ProgramRead.model_validate(tagged(response, service.get_row(db, Program, program_id)))
+    return ProgramRead.model_validate(tagged(response, get_row(db, Program, program_id)))
 
 
 @router.post("/programs", tags=["programs"], status_code=CREATED, responses=VERSIONED_CREATE)

@@ -9,8 +9,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from hemis.registry import service, service_units
-from hemis.registry.api_deps import PathId
+from hemis.db.rows import get_row
+from hemis.registry import service_units
 from hemis.registry.models import Asset, Expenditure, Revenue
 from hemis.registry.schemas_finance import (
     AssetCreate,
@@ -26,6 +26,7 @@ from hemis.registry.schemas_finance import (
     RevenueRead,
     RevenueUpdate,
 )
+from hemis.web.api_deps import PathId
 from hemis.web.crud import Page, page_of, paginate
 from hemis.web.deps import DB
 from hemis.web.versions import (
@@ -47,7 +48,7 @@ def list_revenues(db: DB, q: Annotated[RevenueQuery, Query()]) -> Page[RevenueRe
 
 @router.get("/revenues/{revenue_id}", tags=["finance"], responses=VERSIONED_READ)
 def read_revenue(db: DB, revenue_id: PathId, response: Response) -> RevenueRead:
-    return RevenueRead.model_validate(tagged(response, service.get_row(db, Revenue, revenue_id)))
+    return RevenueRead.model_validate(tagged(response, get_row(db, Revenue, revenue_id)))
 
 
 @router.post("/revenues", tags=["finance"], status_code=CREATED, responses=VERSIONED_CREATE)
@@ -71,7 +72,7 @@ def list_expenditures(db: DB, q: Annotated[ExpenditureQuery, Query()]) -> Page[E
 @router.get("/expenditures/{expenditure_id}", tags=["finance"], responses=VERSIONED_READ)
 def read_expenditure(db: DB, expenditure_id: PathId, response: Response) -> ExpenditureRead:
     return ExpenditureRead.model_validate(
-        tagged(response, service.get_row(db, Expenditure, expenditure_id))
+        tagged(response, get_row(db, Expenditure, expenditure_id))
     )
 
 
@@ -97,7 +98,7 @@ def list_assets(db: DB, q: Annotated[AssetQuery, Query()]) -> Page[AssetRead]:
 
 @router.get("/assets/{asset_id}", tags=["assets"], responses=VERSIONED_READ)
 def read_asset(db: DB, asset_id: PathId, response: Response) -> AssetRead:
-    return AssetRead.model_validate(tagged(response, service.get_row(db, Asset, asset_id)))
+    return AssetRead.model_validate(tagged(response, get_row(db, Asset, asset_id)))
 
 
 @router.post("/assets", tags=["assets"], status_code=CREATED, responses=VERSIONED_CREATE)

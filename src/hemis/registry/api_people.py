@@ -11,8 +11,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 from sqlalchemy import select
 
-from hemis.registry import service, service_learners, service_people
-from hemis.registry.api_deps import MinistryOnly, PathId, reads_only
+from hemis.db.rows import get_row
+from hemis.registry import service_learners, service_people
 from hemis.registry.models import (
     Learner,
     LearnerStatusEvent,
@@ -45,6 +45,7 @@ from hemis.registry.schemas_people import (
     TermResultCreate,
     TermResultRead,
 )
+from hemis.web.api_deps import MinistryOnly, PathId, reads_only
 from hemis.web.crud import Page, page_of, paginate
 from hemis.web.deps import DB, CipherDep
 from hemis.web.versions import (
@@ -71,7 +72,7 @@ def list_persons(db: DB, cipher: CipherDep, q: Annotated[PersonQuery, Query()]) 
 
 @persons.get("/persons/{person_id}", responses=VERSIONED_READ)
 def read_person(db: DB, cipher: CipherDep, person_id: PathId, response: Response) -> PersonRead:
-    person = tagged(response, service.get_row(db, Person, person_id))
+    person = tagged(response, get_row(db, Person, person_id))
     return service_people.person_read(person, cipher)
 
 
@@ -118,7 +119,7 @@ def list_learners(
 
 @router.get("/learners/{learner_id}", tags=["learners"], responses=VERSIONED_READ)
 def read_learner(db: DB, cipher: CipherDep, learner_id: PathId, response: Response) -> LearnerRead:
-    learner = tagged(response, service.get_row(db, Learner, learner_id))
+    learner = tagged(response, get_row(db, Learner, learner_id))
     return service_learners.learner_reads(db, cipher, [learner])[0]
 
 
@@ -152,7 +153,7 @@ def update_learner(
 def list_status_events(
     db: DB, learner_id: PathId, q: Annotated[NestedQuery, Query()]
 ) -> Page[StatusEventRead]:
-    learner = service.get_row(db, Learner, learner_id)
+    learner = get_row(db, Learner, learner_id)
     stmt = select(LearnerStatusEvent).where(
         LearnerStatusEvent.institution_id == learner.institution_id,
         LearnerStatusEvent.learner_id == learner.id,
@@ -171,7 +172,7 @@ def add_status_event(db: DB, learner_id: PathId, body: StatusEventCreate) -> Sta
 def list_term_results(
     db: DB, learner_id: PathId, q: Annotated[NestedQuery, Query()]
 ) -> Page[TermResultRead]:
-    learner = service.get_row(db, Learner, learner_id)
+    learner = get_row(db, Learner, learner_id)
     stmt = select(TermResult).where(
         TermResult.institution_id == learner.institution_id, TermResult.learner_id == learner.id
     )
@@ -220,7 +221,7 @@ def list_staff(db: DB, cipher: CipherDep, q: Annotated[StaffQuery, Query()]) -> 
 
 @router.get("/staff/{staff_id}", tags=["staff"], responses=VERSIONED_READ)
 def read_staff(db: DB, cipher: CipherDep, staff_id: PathId, response: Response) -> StaffRead:
-    staff = tagged(response, service.get_row(db, Staff, staff_id))
+    staff = tagged(response, get_row(db, Staff, staff_id))
     return service_people.staff_reads(db, cipher, [staff])[0]
 
 
@@ -250,7 +251,7 @@ def update_staff(
 def list_staff_history(
     db: DB, staff_id: PathId, q: Annotated[NestedQuery, Query()]
 ) -> Page[StaffChangeRead]:
-    staff = service.get_row(db, Staff, staff_id)
+    staff = get_row(db, Staff, staff_id)
     stmt = select(StaffChange).where(
         StaffChange.institution_id == staff.institution_id, StaffChange.staff_id == staff.id
     )

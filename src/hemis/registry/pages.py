@@ -4,6 +4,7 @@ learners (a candidate's own records: pages_own.py). Read-only; tenancy comes fro
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import StrEnum
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
@@ -13,8 +14,9 @@ from starlette.responses import Response
 from hemis.accounts.roles import Role
 from hemis.accounts.service import Principal
 from hemis.errors import Forbidden
-from hemis.registry import queries, service_reviews
+from hemis.registry import codes, labels, queries, service_reviews
 from hemis.registry.codes import InstitutionType, Ownership, values
+from hemis.registry.labels import Lang
 from hemis.web.deps import CipherDep, Context, PageDB, PagePrincipal, get_lang
 from hemis.web.templating import render
 
@@ -46,9 +48,11 @@ def home(request: Request, principal: PagePrincipal, session: PageDB, ctx: Conte
     reviews = None
     candidate = None
     extra: dict[str, Any] = {}
+    if principal.role is Role.learner:  # a learner's home is their competency profile
+        return RedirectResponse("/me/competency", status_code=303)
     if principal.role is Role.candidate:
         from hemis.admissions.home import candidate_overview
-        from hemis.admissions.pages_common import local_time
+        from hemis.web.portal import local_time
 
         candidate = candidate_overview(ctx.sessions, principal)
         extra["local_time"] = local_time
@@ -191,89 +195,34 @@ def institution_learners(
     return _profile(request, principal, session, cipher, institution_id, "learners", q, page)
 
 
-# Labels of the code lists shown on the pages, (Vietnamese, English) by kind and code.
-LABELS: dict[str, dict[str, tuple[str, str]]] = {
-    "type": {
-        "university": ("Đại học / Trường đại học", "University"),
-        "academy": ("Học viện", "Academy"),
-        "college": ("Trường cao đẳng", "College"),
-        "institute": ("Viện", "Institute"),
-    },
-    "ownership": {
-        "public": ("Công lập", "Public"),
-        "private": ("Tư thục", "Private"),
-        "foreign_invested": ("Có vốn đầu tư nước ngoài", "Foreign-invested"),
-    },
-    "institution_status": {
-        "active": ("Đang hoạt động", "Active"),
-        "suspended": ("Tạm dừng", "Suspended"),
-        "merged": ("Đã sáp nhập", "Merged"),
-        "dissolved": ("Đã giải thể", "Dissolved"),
-    },
-    "level": {
-        "college": ("Cao đẳng", "College"),
-        "bachelor": ("Đại học", "Bachelor"),
-        "master": ("Thạc sĩ", "Master"),
-        "doctor": ("Tiến sĩ", "Doctorate"),
-    },
-    "mode": {
-        "full_time": ("Chính quy", "Full-time"),
-        "part_time": ("Vừa làm vừa học", "Part-time"),
-        "distance": ("Từ xa", "Distance"),
-    },
-    "program_status": {
-        "open": ("Đang tuyển sinh", "Open"),
-        "suspended": ("Tạm dừng", "Suspended"),
-        "closed": ("Đã đóng", "Closed"),
-    },
-    "accreditation": {
-        "none": ("Chưa kiểm định", "Not accredited"),
-        "in_progress": ("Đang kiểm định", "In progress"),
-        "accredited": ("Đạt kiểm định", "Accredited"),
-        "expired": ("Hết hạn kiểm định", "Expired"),
-    },
-    "learner_status": {
-        "enrolled": ("Đang học", "Enrolled"),
-        "suspended": ("Bảo lưu / tạm dừng", "Suspended"),
-        "withdrawn": ("Thôi học", "Withdrawn"),
-        "transferred": ("Chuyển trường", "Transferred"),
-        "graduated": ("Đã tốt nghiệp", "Graduated"),
-    },
-    "sex": {"male": ("Nam", "Male"), "female": ("Nữ", "Female")},
-    "position": {
-        "lecturer": ("Giảng viên", "Lecturer"),
-        "researcher": ("Nghiên cứu viên", "Researcher"),
-        "manager": ("Cán bộ quản lý", "Manager"),
-        "administrative": ("Nhân viên hành chính", "Administrative"),
-        "technical": ("Kỹ thuật viên", "Technical"),
-    },
-    "degree": {
-        "none": ("Không", "None"),
-        "bachelor": ("Cử nhân / Kỹ sư", "Bachelor"),
-        "master": ("Thạc sĩ", "Master"),
-        "doctor": ("Tiến sĩ", "Doctorate"),
-    },
-    "title": {
-        "none": ("", ""),
-        "associate_professor": ("Phó giáo sư", "Associate professor"),
-        "professor": ("Giáo sư", "Professor"),
-    },
-    "contract": {
-        "civil_servant": ("Viên chức", "Civil servant"),
-        "indefinite": ("Không xác định thời hạn", "Indefinite"),
-        "fixed_term": ("Có thời hạn", "Fixed term"),
-        "visiting": ("Thỉnh giảng", "Visiting"),
-    },
+# The code list behind each `label(kind, code)` of the templates. The labels themselves are in
+# one table, hemis.registry.labels.LABELS, which every page, export and API description reads.
+KINDS: dict[str, type[StrEnum]] = {
+    "type": codes.InstitutionType,
+    "ownership": codes.Ownership,
+    "institution_status": codes.InstitutionStatus,
+    "level": codes.Level,
+    "mode": codes.StudyMode,
+    "program_status": codes.ProgramStatus,
+    "accreditation": codes.AccreditationStatus,
+    "learner_status": codes.LearnerStatus,
+    "sex": codes.Sex,
+    "position": codes.Position,
+    "degree": codes.Degree,
+    "title": codes.AcademicTitle,
+    "contract": codes.ContractType,
 }
 
 
 def label_function(lang: str) -> Callable[[str, str], str]:
     """`label(kind, code)` for templates: the code's name in `lang`, or the code itself."""
 
+    chosen: Lang = "en" if lang == "en" else "vi"
+
     def label(kind: str, code: str) -> str:
-        pair = LABELS.get(kind, {}).get(code)
-        if pair is None:
+        try:
+            return labels.label(code, chosen, enum=KINDS[kind])
+        except KeyError:  # a code the list does not know (data older than the list): as stored
             return code
-        return pair[1] if lang == "en" else pair[0]
 
     return label

@@ -7,7 +7,6 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from hemis.accounts.roles import Role
 from hemis.admissions.access import linked_person
 from hemis.common.crypto import mask
 from hemis.db.session import scoped_session
@@ -30,8 +29,11 @@ ENUMS = {
 
 @router.get("/me/records")
 def my_records(request: Request, ctx: Context, principal: PagePrincipal) -> Response:
-    if principal.role is not Role.candidate:
-        raise Forbidden("Trang này dành cho thí sinh và người học.", "This page is for candidates.")
+    if not principal.role.personal:
+        raise Forbidden(
+            "Trang này dành cho thí sinh và người học.",
+            "This page is for candidates and learners.",
+        )
     lang: Lang = "en" if get_lang(request) == "en" else "vi"
     # National and read-only: a person's enrolments are at many institutions; every query below
     # is filtered by the person linked to this account.

@@ -271,11 +271,3 @@ class ReportingPeriodQuery(ListQuery):
     sort_fields: ClassVar[dict[str, str]] = {"id": "id", "year": "year"}
 
     year: Year | None = None
-
-
-class ErrorBody(BaseModel):
-    """Every error of the API: a stable code, a message (vi or en) and details."""
-
-    code: str
-    message: str
-    details: Any = None

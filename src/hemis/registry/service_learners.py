@@ -9,8 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hemis.common.crypto import IdCipher
+from hemis.db.rows import commit, flush, get_for_update, get_row
 from hemis.db.versions import ANY, Precondition, locked
-from hemis.errors import NotFound
+from hemis.errors import NotFound, invalid
 from hemis.registry.codes import LearnerStatus
 from hemis.registry.models import Award, Learner, LearnerStatusEvent, TermResult
 from hemis.registry.schemas_people import (
@@ -23,15 +24,7 @@ from hemis.registry.schemas_people import (
     StatusEventCreate,
     TermResultCreate,
 )
-from hemis.registry.service import (
-    changes_of,
-    commit,
-    flush,
-    get_for_update,
-    get_row,
-    invalid,
-    target_institution,
-)
+from hemis.registry.service import changes_of, target_institution
 from hemis.registry.service_people import reads_with_person, resolve_person
 from hemis.registry.service_units import check_program
 

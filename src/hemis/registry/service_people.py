@@ -18,11 +18,13 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hemis.access import require_ministry
 from hemis.common.crypto import IdCipher, mask
 from hemis.common.text import clean, fold
+from hemis.db.rows import commit, flush, get_for_update
 from hemis.db.tenancy import get_scope
 from hemis.db.versions import ANY, Precondition
-from hemis.errors import Conflict, NotFound, ValidationFailed
+from hemis.errors import Conflict, NotFound, ValidationFailed, problem
 from hemis.registry.codes import ReviewStatus, Sex
 from hemis.registry.models import Learner, Person, Staff, StaffChange
 from hemis.registry.rules import national_id_problems
@@ -36,15 +38,7 @@ from hemis.registry.schemas_people import (
     StaffRead,
     StaffUpdate,
 )
-from hemis.registry.service import (
-    changes_of,
-    commit,
-    flush,
-    get_for_update,
-    problem,
-    require_national,
-    target_institution,
-)
+from hemis.registry.service import changes_of, target_institution
 
 R = TypeVar("R", bound=BaseModel)
 
@@ -230,7 +224,7 @@ def reads_with_person(
 
 
 def create_person(session: Session, cipher: IdCipher, data: PersonCreate) -> Person:
-    require_national(session)
+    require_ministry(session, write=False)
     check_national_id(data.national_id, data.sex, data.date_of_birth)
     existing = find_person_by_national_id(session, cipher, data.national_id)
     if existing is not None:
@@ -248,7 +242,7 @@ def create_person(session: Session, cipher: IdCipher, data: PersonCreate) -> Per
 def lookup_person(session: Session, cipher: IdCipher, national_id: str) -> Person:
     """The person with this national ID (ministry only). NotFound carries no key: the ID must
     not travel back in an error."""
-    require_national(session)
+    require_ministry(session, write=False)
     person = find_person_by_national_id(session, cipher, national_id)
     if person is None:
         raise NotFound("person")
@@ -262,7 +256,7 @@ def update_person(
     data: PersonUpdate,
     expected: Precondition = ANY,
 ) -> Person:
-    require_national(session)
+    require_ministry(session, write=False)
     person = get_for_update(session, Person, person_id, expected)
     changes = changes_of(data)
     for name, value in changes.items():

@@ -8,18 +8,12 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hemis.errors import Conflict
+from hemis.access import require_ministry
+from hemis.db.rows import commit, get_row
+from hemis.errors import Conflict, invalid, problem
 from hemis.registry.models import ReportingPeriod
 from hemis.registry.schemas import ReportingPeriodCreate
-from hemis.registry.service import (
-    _check_period_dates,
-    commit,
-    create_reporting_period,
-    get_row,
-    invalid,
-    problem,
-    require_national,
-)
+from hemis.registry.service import _check_period_dates, create_reporting_period
 
 DAY = dt.timedelta(days=1)
 
@@ -30,7 +24,7 @@ def is_open(period: ReportingPeriod, today: dt.date) -> bool:
 
 def open_period(session: Session, period_id: int, today: dt.date | None = None) -> ReportingPeriod:
     """Open from today; the closing day must not have passed."""
-    require_national(session)
+    require_ministry(session, write=False)
     period = get_row(session, ReportingPeriod, period_id)
     day = today or dt.date.today()
     if period.closes_on < day:
@@ -48,7 +42,7 @@ def open_period(session: Session, period_id: int, today: dt.date | None = None) 
 
 def close_period(session: Session, period_id: int, today: dt.date | None = None) -> ReportingPeriod:
     """Close now: yesterday becomes the last day (submissions from today on are late)."""
-    require_national(session)
+    require_ministry(session, write=False)
     period = get_row(session, ReportingPeriod, period_id)
     last = (today or dt.date.today()) - DAY
     period.closes_on = last
@@ -60,7 +54,7 @@ def close_period(session: Session, period_id: int, today: dt.date | None = None)
 
 def create_period(session: Session, data: ReportingPeriodCreate) -> ReportingPeriod:
     """A new period; a year that has one already is named as the field in the way."""
-    require_national(session)
+    require_ministry(session, write=False)
     if session.scalar(select(ReportingPeriod.id).where(ReportingPeriod.year == data.year)):
         raise Conflict(
             f"Đã có kỳ báo cáo năm {data.year}.",

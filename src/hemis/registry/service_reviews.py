@@ -24,13 +24,14 @@ from enum import StrEnum
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
+from hemis.access import require_ministry
 from hemis.common.crypto import IdCipher, mask
 from hemis.common.text import fold
+from hemis.db.rows import commit, get_for_update
 from hemis.db.versions import ANY, Precondition
 from hemis.errors import Conflict
 from hemis.registry.codes import ReviewStatus
 from hemis.registry.models import Institution, Learner, Person, Staff
-from hemis.registry.service import commit, get_for_update, require_national
 from hemis.registry.service_people import check_national_id
 
 DETAILS = ("full_name", "date_of_birth", "sex", "ethnicity_code", "nationality")
@@ -53,14 +54,14 @@ class Review:
 
 
 def pending_count(session: Session) -> int:
-    require_national(session)
+    require_ministry(session, write=False)
     stmt = select(func.count()).where(Person.review_status == ReviewStatus.pending.value)
     return int(session.scalar(stmt) or 0)
 
 
 def pending(session: Session, cipher: IdCipher, page: int = 1) -> list[Review]:
     """Pending claims, oldest first, each with the registered person it contradicts."""
-    require_national(session)
+    require_ministry(session, write=False)
     registered = aliased(Person)
     rows = session.execute(
         select(Person, registered)
@@ -100,7 +101,7 @@ def resolve(
 ) -> Person:
     """Settle one claim (audited: every row it touches is). The claim is locked and checked
     against the version the reviewer saw, so two reviewers cannot both settle it."""
-    require_national(session)
+    require_ministry(session, write=False)
     claim = get_for_update(session, Person, claim_id, expected)
     if claim.review_status != ReviewStatus.pending.value or claim.review_of is None:
         raise Conflict(

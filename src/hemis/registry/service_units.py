@@ -9,7 +9,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hemis.db.rows import get_for_update
 from hemis.db.versions import ANY, Precondition
+from hemis.errors import invalid
 from hemis.registry.models import (
     Asset,
     Campus,
@@ -38,7 +40,7 @@ from hemis.registry.schemas_units import (
     ResourceSummaryCreate,
     ResourceSummaryUpdate,
 )
-from hemis.registry.service import create_tenant_row, get_for_update, invalid, update_row
+from hemis.registry.service import create_tenant_row, update_row
 
 # --- reference checks --------------------------------------------------------------------------
 

@@ -13,7 +13,6 @@ from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile,
 
 from hemis.imports.entities import get_entity
 from hemis.imports.limits import ReadLimits
-from hemis.registry.api_deps import ERROR_RESPONSES, MinistryOnly, PathId, RegistryAccess
 from hemis.submissions import downloads, intake, queries, service
 from hemis.submissions.importer import ImportOutcome
 from hemis.submissions.schemas import (
@@ -35,6 +34,7 @@ from hemis.submissions.schemas import (
     WarningRead,
 )
 from hemis.submissions.worker import ensure_worker
+from hemis.web.api_deps import ERROR_RESPONSES, MinistryOnly, PathId, RegistryAccess
 from hemis.web.deps import DB, CipherDep, Context
 
 router = APIRouter(

@@ -63,6 +63,8 @@ class TableResult:
     written: int = 0  # rows the database reported written (0 on a dry run)
     absent: int = 0
     absent_keys: list[str] = field(default_factory=list)
+    # Rows the file replaced (a learner's competency sittings of a date it re-submits): deleted.
+    deleted: int = 0
     sha256: str = ""
     # The digest while it is being computed beside the writes (see `digest_soon`).
     sha256_pending: Future[str] | None = field(default=None, repr=False, compare=False)
@@ -77,6 +79,7 @@ class TableResult:
             "written": self.written,
             "absent": self.absent,
             "absent_keys": self.absent_keys,
+            "deleted": self.deleted,
             "sha256": self.sha256,
         }
 
@@ -401,6 +404,7 @@ def audit(ws: Workspace, results: list[TableResult], source: str, job_id: int | 
                 "rows": r.written,
                 "inserted": r.inserted,
                 "updated": r.updated,
+                "deleted": r.deleted,
                 "sha256": r.sha256,
                 "source": source,
                 "job": job_id,

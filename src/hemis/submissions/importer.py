@@ -41,7 +41,9 @@ from hemis.submissions.targets import (
     LEARNER,
     STAFF,
     STATUS_EVENT,
+    after_write,
     check_applicable,
+    grouped,
     rows_for,
 )
 from hemis.submissions.workspace import Progress, Workspace, no_progress, transaction
@@ -231,7 +233,7 @@ def apply_rows(
         data = _resolve_persons(ws, entity, data, options.dry_run, results)
         progress("persons", total, total)
     pairs = rows_for(ws, entity, data)
-    if sum(frame.height for _, frame in pairs) != total:
+    if not grouped(entity) and sum(frame.height for _, frame in pairs) != total:
         raise DataChanged(
             "Dữ liệu tham chiếu đã thay đổi trong lúc nhập; hãy thử lại.",
             "Referenced data changed during the import; try again.",
@@ -261,6 +263,7 @@ def apply_rows(
             results.append(history.staff_changes(ws, step, dry_run=options.dry_run))
         elif target is STATUS_EVENT and not options.dry_run:
             results.append(_follow_events(ws, frame, now))
+        results.extend(after_write(ws, target, step, frame, dry_run=options.dry_run))
         ws.cache.pop(f"existing:{target.table}", None)
     apply.settle_digests(results)
     return results

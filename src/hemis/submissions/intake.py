@@ -12,13 +12,13 @@ from sqlalchemy.orm import Session
 
 from hemis.common.crypto import IdCipher
 from hemis.common.national_ids import mask_text
+from hemis.db.rows import commit
 from hemis.db.tenancy import get_scope
-from hemis.errors import Forbidden, HemisError, ValidationFailed
+from hemis.errors import Forbidden, HemisError, ReadOnly, ValidationFailed
 from hemis.imports.entities import get_entity
 from hemis.imports.limits import ReadLimits, check_table, too_many_columns
 from hemis.imports.readers import RawTable
 from hemis.registry.models import Institution
-from hemis.registry.service import commit
 from hemis.submissions import jobs
 from hemis.submissions.importer import ImportOptions, ImportOutcome
 from hemis.submissions.models import SubmissionJob
@@ -35,9 +35,7 @@ def target_institution(session: Session, institution_code: str | None) -> int:
     administrator names one by code."""
     scope = get_scope(session)
     if not scope.writable:
-        raise Forbidden(
-            "Tài khoản chỉ có quyền đọc.", "This account can only read.", code="read_only"
-        )
+        raise ReadOnly()
     found = None
     if institution_code is not None:
         found = session.scalar(
@@ -56,7 +54,7 @@ def target_institution(session: Session, institution_code: str | None) -> int:
         raise ValidationFailed(
             "Cần chỉ rõ cơ sở đào tạo (institution_code).",
             "Name the institution (institution_code).",
-            details=[{"field": "institution_code", "problem": "unknown or missing"}],
+            details=[{"field": "institution_code", "code": "intake.institution"}],
         )
     return int(found)
 
@@ -85,7 +83,9 @@ def enqueue_upload(
             status=413,
         )
     if not payload:
-        raise ValidationFailed("Tệp rỗng.", "The file is empty.", details=[{"field": "file"}])
+        raise ValidationFailed(
+            "Tệp rỗng.", "The file is empty.", details=[{"field": "file", "code": "intake.empty"}]
+        )
     job = SubmissionJob(
         institution_id=institution_id,
         entity=spec.name,

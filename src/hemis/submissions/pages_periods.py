@@ -13,12 +13,12 @@ from pydantic import ValidationError
 from starlette.responses import Response
 
 from hemis.accounts.service import Principal
+from hemis.db.rows import get_row
 from hemis.errors import Forbidden, HemisError, NotFound
 from hemis.registry import service as registry_service
 from hemis.registry import service_periods
 from hemis.registry.models import ReportingPeriod
 from hemis.registry.schemas import ReportingPeriodCreate, ReportingPeriodUpdate
-from hemis.registry.service import get_row
 from hemis.submissions import queries
 from hemis.web.csrf import CsrfChecked
 from hemis.web.deps import PageDB, PagePrincipal, get_lang

@@ -16,6 +16,7 @@ from hemis.submissions.pages import page_context, require_submitter
 from hemis.submissions.rules import AnswerKind
 from hemis.submissions.schemas import AnswerCreate, Decision, ReviewBody, SignOffBody
 from hemis.web import forms
+from hemis.web.confirm import Confirmed, confirmation_page, is_confirmed
 from hemis.web.csrf import CsrfChecked
 from hemis.web.deps import PageDB, PagePrincipal
 from hemis.web.templating import render
@@ -152,6 +153,45 @@ def sign_off(
     return _back(submission_id)
 
 
+def _confirm_review(
+    request: Request, session: PageDB, submission_id: int, comment: str | None, *, accept: bool
+) -> Response:
+    """Accepting or returning a submission is final for that version: ask first."""
+    sub = service.get_submission(session, submission_id)
+    fields = {"comment": comment or ""}
+    details = [("Ý kiến: " + comment, "Comment: " + comment)] if comment else []
+    if accept:
+        return confirmation_page(
+            request,
+            title=("Chấp nhận bản nộp?", "Accept this submission?"),
+            consequence=(
+                f"Bản nộp (phiên bản {sub.version}) được chấp nhận và trở thành số liệu chính "
+                "thức của kỳ báo cáo; không thể trả lại sau đó.",
+                f"The submission (version {sub.version}) is accepted and becomes the period's "
+                "official data; it cannot be returned afterwards.",
+            ),
+            details=details,
+            fields=fields,
+            button=("Chấp nhận", "Accept"),
+            cancel_url=f"/submissions/{submission_id}",
+            nav="submissions",
+        )
+    return confirmation_page(
+        request,
+        title=("Trả lại bản nộp?", "Return this submission?"),
+        consequence=(
+            "Bản nộp được trả lại cho cơ sở đào tạo để sửa và nộp lại phiên bản mới.",
+            "The submission goes back to the institution, to be corrected and submitted again "
+            "as a new version.",
+        ),
+        details=details,
+        fields=fields,
+        button=("Trả lại", "Return"),
+        cancel_url=f"/submissions/{submission_id}",
+        nav="submissions",
+    )
+
+
 @router.post("/submissions/{submission_id}/accept")
 def accept(
     request: Request,
@@ -160,7 +200,10 @@ def accept(
     _csrf: CsrfChecked,
     submission_id: int,
     comment: Annotated[str | None, Form(max_length=4000)] = None,
+    confirmed: Confirmed = None,
 ) -> Response:
+    if not is_confirmed(confirmed):
+        return _confirm_review(request, session, submission_id, comment, accept=True)
     try:
         service.accept(session, submission_id, ReviewBody(comment=comment))
     except (ValidationError, HemisError) as exc:
@@ -177,7 +220,11 @@ def return_submission(
     _csrf: CsrfChecked,
     submission_id: int,
     comment: Annotated[str | None, Form(max_length=4000)] = None,
+    confirmed: Confirmed = None,
 ) -> Response:
+    # without a reason the service refuses it on the page itself: nothing to confirm yet
+    if comment and comment.strip() and not is_confirmed(confirmed):
+        return _confirm_review(request, session, submission_id, comment, accept=False)
     try:
         service.return_submission(session, submission_id, ReviewBody(comment=comment))
     except (ValidationError, HemisError) as exc:

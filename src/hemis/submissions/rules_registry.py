@@ -285,6 +285,7 @@ class NationalRules:
 
 def database_rule_sets(ws: Workspace) -> list[RuleSet]:
     """Tiers d, e and f for one import."""
+    from hemis.competency.rules_registry import CompetencyRegistryRules
     from hemis.submissions.rules_continuity import ContinuityRules
 
-    return [RegistryRules(ws), NationalRules(ws), ContinuityRules(ws)]
+    return [RegistryRules(ws), NationalRules(ws), ContinuityRules(ws), CompetencyRegistryRules(ws)]

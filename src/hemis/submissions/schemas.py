@@ -63,6 +63,7 @@ class TableCounts(BaseModel):
     written: int
     absent: int
     absent_keys: list[str]
+    deleted: int = 0
 
 
 class IssueRead(BaseModel):

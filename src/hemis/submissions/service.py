@@ -14,10 +14,11 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hemis.access import require_institution, require_ministry_admin
 from hemis.accounts import service as accounts
+from hemis.db.rows import commit, get_row
 from hemis.db.tenancy import get_scope
 from hemis.errors import Forbidden, ValidationFailed
-from hemis.registry.service import commit, get_row
 from hemis.submissions import snapshot
 from hemis.submissions.models import Submission, SubmissionAnswer, SubmissionJob, SubmissionSnapshot
 from hemis.submissions.rules import (
@@ -52,24 +53,11 @@ def require_signatory(session: Session, institution_id: int) -> None:
         )
 
 
-def require_institution(session: Session) -> int:
-    """The caller's own institution: lifecycle steps of an institution are its officers' own."""
-    scope = get_scope(session)
-    if scope.national or scope.institution_id is None or not scope.writable:
-        raise Forbidden(
-            "Chỉ cán bộ của cơ sở đào tạo được thực hiện bước này.",
-            "Only the institution's officers may do this.",
-        )
-    return scope.institution_id
-
-
-def require_ministry_writer(session: Session) -> None:
-    scope = get_scope(session)
-    if not scope.national or not scope.writable:
-        raise Forbidden(
-            "Chỉ quản trị của Bộ GD&ĐT được quyết định bước này.",
-            "Only a ministry administrator may decide this.",
-        )
+# Lifecycle steps only the ministry's administrators take.
+DECIDED_BY_MINISTRY = (
+    "Chỉ quản trị của Bộ GD&ĐT được quyết định bước này.",
+    "Only a ministry administrator may decide this.",
+)
 
 
 def get_submission(session: Session, submission_id: int) -> Submission:
@@ -167,7 +155,9 @@ def answer_warning(session: Session, submission_id: int, body: AnswerCreate) -> 
         raise ValidationFailed(
             "Bản nộp không có cảnh báo này.",
             "The submission has no such warning.",
-            details=[{"field": "rule", "entity": body.entity, "rule": body.rule}],
+            details=[
+                {"field": "rule", "code": "answer.rule", "entity": body.entity, "rule": body.rule}
+            ],
         )
     found = session.scalars(
         select(SubmissionAnswer).where(
@@ -197,7 +187,7 @@ def answer_warning(session: Session, submission_id: int, body: AnswerCreate) -> 
 
 def decide(session: Session, answer_id: int, body: Decision) -> SubmissionAnswer:
     """The ministry approves or rejects a pending override request."""
-    require_ministry_writer(session)
+    require_ministry_admin(session, DECIDED_BY_MINISTRY)
     answer = get_row(session, SubmissionAnswer, answer_id)
     if answer.status != AnswerStatus.pending:
         raise LifecycleError(
@@ -224,7 +214,7 @@ def sign_off(session: Session, submission_id: int, body: SignOffBody) -> Submiss
         raise ValidationFailed(
             "Người đứng đầu cơ sở cần xác nhận số liệu đầy đủ và chính xác.",
             "The head of the institution must confirm that the data is complete and correct.",
-            details=[{"field": "confirm", "problem": "must be true"}],
+            details=[{"field": "confirm", "code": "sign_off.confirm"}],
         )
     overall, frozen = snapshot.freeze(session)
     for stale in snapshots_of(session, sub.id):  # signed before, then returned: replaced
@@ -265,7 +255,7 @@ def snapshots_of(session: Session, submission_id: int) -> list[SubmissionSnapsho
 
 def accept(session: Session, submission_id: int, body: ReviewBody) -> Submission:
     """submitted → accepted, once no override request is pending or rejected."""
-    require_ministry_writer(session)
+    require_ministry_admin(session, DECIDED_BY_MINISTRY)
     sub = get_submission(session, submission_id)
     target = next_status("accept", sub.status)
     blocking = blocking_answers(_answer_map(answers_of(session, sub.id)))
@@ -283,14 +273,14 @@ def accept(session: Session, submission_id: int, body: ReviewBody) -> Submission
 
 def return_submission(session: Session, submission_id: int, body: ReviewBody) -> Submission:
     """submitted → returned, with the ministry's comments (required)."""
-    require_ministry_writer(session)
+    require_ministry_admin(session, DECIDED_BY_MINISTRY)
     sub = get_submission(session, submission_id)
     target = next_status("return", sub.status)
     if not (body.comment or "").strip():
         raise ValidationFailed(
             "Cần ghi rõ lý do trả lại.",
             "Say why the submission is returned.",
-            details=[{"field": "comment", "problem": "required"}],
+            details=[{"field": "comment", "code": "review.comment"}],
         )
     return _review(session, sub, target.value, body.comment)
 

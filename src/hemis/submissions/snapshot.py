@@ -1,12 +1,14 @@
 """The hashed snapshot frozen at sign-off, per-record fingerprints and the diff between versions.
 
 The canonical content of an institution's data for a period is, per entity in a fixed order, its
-rows as text (dates ISO, decimals at the column's scale, booleans true/false, national IDs as the
-hex of their blind index — never the ciphertext, which differs on every write) sorted by natural
-key, one line per row with fields separated by U+001F. The entity's SHA-256 is taken over its
-header and lines; the snapshot's over "entity:rows:sha256" lines. Per row, the first 16 hex
-digits of the line's SHA-256 are kept (Parquet, in `submission_snapshot`) so that the next
-version can say which records were added, changed or removed.
+rows as text sorted by natural key, one line per row with fields separated by U+001F. A row holds
+every column its entity writes (targets.py), a reference shown by the natural key of the row it
+points to, less the few columns `LEFT_OUT` names with why. Dates are ISO, decimals at the
+column's scale, booleans true/false, national IDs the hex of their blind index (never the
+ciphertext, which differs on every write). The entity's SHA-256 is taken over its header and
+lines; the snapshot's over "entity:rows:sha256" lines. Per row, the first 16 hex digits of the
+line's SHA-256 are kept (Parquet, in `submission_snapshot`) so that the next version can say
+which records were added, changed or removed.
 
 Everything is read through the caller's scoped session: an officer signs off their own data.
 """
@@ -23,6 +25,8 @@ import polars as pl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hemis.competency.snapshot import QUERIES as COMPETENCY_QUERIES
+from hemis.db.base import table_of
 from hemis.registry.models import (
     Asset,
     Award,
@@ -35,6 +39,18 @@ from hemis.registry.models import (
     Program,
     Revenue,
     Staff,
+)
+from hemis.submissions.apply import Target
+from hemis.submissions.targets import (
+    AWARD,
+    CAMPUS,
+    EXPENDITURE,
+    FACILITY,
+    LEARNER,
+    PROGRAM,
+    REVENUE,
+    STAFF,
+    STATUS_EVENT,
 )
 
 SEP = "\x1f"
@@ -49,133 +65,101 @@ class Frozen:
     fingerprints: bytes
 
 
-def _learners() -> Query:
-    return (
-        select(
-            Learner.student_code,
-            Person.national_id_index,
-            Person.full_name,
-            Person.date_of_birth,
-            Person.sex,
-            Program.code,
-            Learner.cohort_year,
-            Learner.study_mode,
-            Learner.funding_source,
-            Learner.admitted_on,
-            Learner.status,
-            Learner.status_date,
-        )
-        .join(Person, Person.id == Learner.person_id)
-        .join(
-            Program,
-            (Program.institution_id == Learner.institution_id) & (Program.id == Learner.program_id),
-        )
-    )
+# How a column that refers to another row is shown: by that row's natural key (ids differ
+# between databases and versions), read through a join. Learner references lead the row, so a
+# learner's status events and award sort with the learner.
+PERSON_SHOWN = (
+    Person.national_id_index,
+    Person.full_name,
+    Person.date_of_birth,
+    Person.sex,
+    Person.ethnicity_code,
+    Person.nationality,
+)
+REFERENCES: dict[str, tuple[type[Any], tuple[Any, ...]]] = {
+    "person_id": (Person, PERSON_SHOWN),
+    "program_id": (Program, (Program.code,)),
+    "campus_id": (Campus, (Campus.code,)),
+    "learner_id": (Learner, (Learner.student_code,)),
+}
+LEADING = ("learner_id",)
+# Written columns the snapshot leaves out, with why (tests/submissions/test_columns.py holds
+# every other written column to being in it).
+LEFT_OUT = {
+    "person.national_id_enc": "a new ciphertext on every write; the blind index stands for the ID",
+    "person.name_folded": "the search key derived from full_name, which is in the snapshot",
+    "person.review_of": "the ministry's review of a claim, not the institution's data",
+    "person.review_status": "the ministry's review of a claim, not the institution's data",
+}
 
 
-def _staff() -> Query:
-    return select(
-        Staff.staff_code,
-        Person.national_id_index,
-        Person.full_name,
-        Person.date_of_birth,
-        Person.sex,
-        Staff.unit,
-        Staff.position,
-        Staff.contract_type,
-        Staff.full_time,
-        Staff.permanent,
-        Staff.fte,
-        Staff.highest_degree,
-        Staff.degree_country,
-        Staff.degree_year,
-        Staff.academic_title,
-        Staff.civil_servant_id,
-        Staff.hired_on,
-    ).join(Person, Person.id == Staff.person_id)
+def _shown(target: Target) -> tuple[Callable[[], Query], int]:
+    """The snapshot query of a target table (its key and values, references shown by natural
+    key) and the number of leading columns that make up the record's key."""
+    names = (*target.key, *target.values)
+    names = (*(n for n in LEADING if n in names), *(n for n in names if n not in LEADING))
+    keys = {*target.key, *(n for n in LEADING if n in names)}
 
-
-def _by_learner(*columns: Any) -> Callable[[], Query]:
     def build() -> Query:
-        model = columns[0].class_
-        return select(Learner.student_code, *columns).join(
-            Learner,
-            (Learner.institution_id == model.institution_id) & (Learner.id == model.learner_id),
-        )
+        model = _MODELS[target.table]
+        columns: list[Any] = []
+        joins: list[tuple[type[Any], Any]] = []
+        for name in names:
+            if name not in REFERENCES:
+                columns.append(getattr(model, name))
+                continue
+            parent, shown = REFERENCES[name]
+            columns.extend(shown)
+            on = parent.id == getattr(model, name)
+            if parent is not Person:  # tenant rows: joined within the institution
+                on = (parent.institution_id == model.institution_id) & on
+            joins.append((parent, on))
+        query = select(*columns)
+        for parent, on in joins:
+            query = query.join(parent, on)
+        return query
 
-    return build
+    width = sum(len(REFERENCES[n][1]) if n in REFERENCES else 1 for n in names if n in keys)
+    return build, width
 
 
-# entity → (query, number of leading key columns)
+_MODELS: dict[str, type[Any]] = {
+    table_of(m).name: m
+    for m in (
+        Campus,
+        Facility,
+        Program,
+        Staff,
+        Learner,
+        LearnerStatusEvent,
+        Award,
+        Revenue,
+        Expenditure,
+    )
+}
+# The tables every applicable entity writes, by the snapshot's entity names.
+SHOWN: dict[str, Target] = {
+    "campuses": CAMPUS,
+    "facilities": FACILITY,
+    "programs": PROGRAM,
+    "staff": STAFF,
+    "learners": LEARNER,
+    "learner_status_events": STATUS_EVENT,
+    "awards": AWARD,
+    "revenues": REVENUE,
+    "expenditures": EXPENDITURE,
+}
+# entity → (query, number of leading key columns), in a fixed order: what the applicable
+# entities write, then the assets (checked, not applied: shown with their ids).
 QUERIES: dict[str, tuple[Callable[[], Query], int]] = {
-    "campuses": (
-        lambda: select(
-            Campus.code,
-            Campus.name,
-            Campus.address,
-            Campus.province_code,
-            Campus.is_main,
-            Campus.land_area_m2,
-            Campus.floor_area_m2,
-        ),
-        1,
-    ),
-    "facilities": (
-        lambda: select(
-            Campus.code,
-            Facility.kind,
-            Facility.building_count,
-            Facility.room_count,
-            Facility.floor_area_m2,
-            Facility.seats,
-        ).join(
-            Campus,
-            (Campus.institution_id == Facility.institution_id) & (Campus.id == Facility.campus_id),
-        ),
-        2,
-    ),
-    "programs": (
-        lambda: select(
-            Program.code,
-            Program.discipline_code,
-            Program.name_vi,
-            Program.name_en,
-            Program.level,
-            Program.mode,
-            Program.language,
-            Program.credits,
-            Program.duration_years,
-            Program.accreditation_status,
-            Program.accredited_on,
-            Program.opened_on,
-            Program.annual_quota,
-            Program.status,
-        ),
-        1,
-    ),
-    "staff": (_staff, 1),
-    "learners": (_learners, 1),
-    "learner_status_events": (
-        _by_learner(
-            LearnerStatusEvent.effective_on, LearnerStatusEvent.status, LearnerStatusEvent.reason
-        ),
-        3,
-    ),
-    "awards": (_by_learner(Award.diploma_number, Award.awarded_on, Award.classification), 2),
-    "revenues": (
-        lambda: select(Revenue.fiscal_year, Revenue.source, Revenue.activity, Revenue.amount_vnd),
-        3,
-    ),
-    "expenditures": (
-        lambda: select(Expenditure.fiscal_year, Expenditure.category, Expenditure.amount_vnd),
-        2,
-    ),
+    **{name: _shown(target) for name, target in SHOWN.items()},
     "assets": (
         lambda: select(
             Asset.category, Asset.description, Asset.acquired_on, Asset.value_vnd, Asset.id
         ),
         5,
     ),
+    **COMPETENCY_QUERIES,
 }
 
 

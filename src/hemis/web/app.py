@@ -13,7 +13,7 @@ from starlette.types import Scope as AsgiScope
 
 from hemis.config import Environment, Settings, get_settings
 from hemis.submissions.intake import MAX_UPLOAD_BYTES
-from hemis.web import errors, guards, openapi, routes
+from hemis.web import api_docs, errors, guards, openapi, routes
 from hemis.web.context import AppContext
 from hemis.web.templating import make_templates
 from hemis.web.versions import require_if_match_in_openapi
@@ -121,7 +121,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="1.0",
         description="Hệ thống thông tin quản lý giáo dục đại học — Higher Education Management "
         "Information System. Errors are {code, message, details}.",
-        docs_url="/api/docs",
+        docs_url=None,  # served by web/api_docs.py with the vendored Swagger UI
         redoc_url=None,
         openapi_url="/openapi.json",
     )
@@ -137,6 +137,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount(STATIC_PREFIX.rstrip("/"), StaticFiles(directory=STATIC_DIR), name="static")
     errors.install(app)
     routes.include_all(app)
+    app.include_router(api_docs.router)
     # The demo calendar moves the demo admission year between phases: development only, so a
     # production server has no such page at all.
     app.state.demo_calendar = settings.env is Environment.development

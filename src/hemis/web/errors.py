@@ -15,13 +15,15 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.routing import APIRoute
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hemis.common.national_ids import mask_text
-from hemis.errors import Conflict, HemisError, RateLimited
+from hemis.errors import Conflict, HemisError, Problem, RateLimited, problem
 from hemis.web.deps import get_lang
+from hemis.web.forms import problem_text
 
 log = structlog.get_logger("hemis.web")
 
@@ -41,7 +43,13 @@ _HTTP_MESSAGES: dict[int, tuple[str, str, str]] = {
 
 
 def _wants_json(request: Request) -> bool:
-    return request.url.path.startswith("/api") or request.url.path == "/openapi.json"
+    path = request.url.path
+    if path.startswith("/api") or path == "/openapi.json":
+        return True
+    # An operation of the OpenAPI document outside /api (the credentials' status lists and
+    # issuer, the payment notification) answers its errors as the document says: JSON.
+    route = request.scope.get("route")
+    return isinstance(route, APIRoute) and route.include_in_schema
 
 
 def render_error(request: Request, status: int, body: dict[str, Any]) -> Response:
@@ -65,12 +73,15 @@ def too_large(request: Request) -> Response:
     return render_error(request, 413, http_error_body(request, 413))
 
 
-def _jsonable_errors(errors: Any) -> list[dict[str, Any]]:
+def _jsonable_errors(errors: Any) -> list[Problem]:
+    """Pydantic's refusals as Problems: the field's path, pydantic's type of error as the code,
+    the Vietnamese wording of the forms and pydantic's own English message."""
     out = []
     for err in errors:
         loc = [str(p) for p in err.get("loc", ())]
-        problem = mask_text(str(err.get("msg", "")))  # a validator's message may quote the value
-        out.append({"field": ".".join(loc), "problem": problem, "type": err.get("type")})
+        english = mask_text(str(err.get("msg", "")))  # a validator's message may quote the value
+        vietnamese = mask_text(problem_text(err, "vi"))
+        out.append(problem(".".join(loc), str(err.get("type")), vietnamese, english))
     return out
 
 

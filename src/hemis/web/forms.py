@@ -109,7 +109,7 @@ def problem(name: str, labels: Labels, vi: str, en: str, lang: str) -> FormError
     return errors
 
 
-def _problem_text(error: Any, lang: str, hint: tuple[str, str] | None = None) -> str:
+def problem_text(error: Any, lang: str, hint: tuple[str, str] | None = None) -> str:
     kind = str(error.get("type"))
     if kind == "value_error" and hint is not None:
         return hint[1] if lang == "en" else hint[0]
@@ -137,10 +137,10 @@ def from_validation(
         loc = error.get("loc") or ()
         name = str(loc[0]) if loc else ""
         if name in labels:
-            text = _problem_text(error, lang, (hints or {}).get(name))
+            text = problem_text(error, lang, (hints or {}).get(name))
             errors.add(name, field_message(labels, name, text, lang))
         else:
-            errors.general.append(_problem_text(error, lang))
+            errors.general.append(problem_text(error, lang))
     return errors
 
 

@@ -11,6 +11,7 @@ from hemis.accounts.pages_password import router as password_pages
 from hemis.actions.api import router as actions_api
 from hemis.actions.pages import router as action_pages
 from hemis.admissions.routers import ROUTERS as ADMISSIONS_ROUTERS
+from hemis.competency.routers import ROUTERS as COMPETENCY_ROUTERS
 from hemis.identity.pages import router as eid_pages
 from hemis.indicators.api import router as indicators_api
 from hemis.indicators.pages import router as indicators_pages
@@ -58,3 +59,5 @@ def include_all(app: FastAPI) -> None:
     app.include_router(payments_ministry_pages)
     app.include_router(action_pages)
     app.include_router(actions_api)
+    for router in COMPETENCY_ROUTERS:
+        app.include_router(router)

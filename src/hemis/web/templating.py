@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup, escape
 from starlette.responses import Response
 
+from hemis.web import formats
 from hemis.web.deps import LANG_COOKIE, get_lang
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -40,14 +45,52 @@ def _ctx(request: Request) -> dict[str, Any]:
     }
 
 
-def _vn_date(value: dt.date | None) -> str:
-    return value.strftime("%d/%m/%Y") if value else ""
+@pass_context
+def _thousands(context: Context, value: formats.Number | None) -> str:
+    return formats.number(value, 0, context.get("lang", "vi"))
+
+
+@pass_context
+def _number(context: Context, value: formats.Number | None, digits: int = 0) -> str:
+    return formats.number(value, digits, context.get("lang", "vi"))
+
+
+@pass_context
+def _percent(context: Context, value: formats.Number | None, digits: int = 1) -> str:
+    """A share (0.405) as a percentage ("40,5 %")."""
+    shown = None if value is None else float(value) * 100
+    return formats.percent(shown, digits, context.get("lang", "vi"))
+
+
+_CODE_WORD = re.compile(r"\(([a-z]+(?:_[a-z]+)*(?:, [a-z]+(?:_[a-z]+)*)*)\)")
+
+
+def _marked_codes(text: str) -> Markup:
+    """Text that names the file codes of its items in parentheses ("thư viện (library)") with
+    those codes set as code, so a reader tells them from the words."""
+    escaped = str(escape(text))
+
+    def mark(match: re.Match[str]) -> str:
+        words = ", ".join(f"<code>{w}</code>" for w in match.group(1).split(", "))
+        return f"({words})"
+
+    # safe: the text is escaped first; only <code> tags around plain lower-case words are added
+    return Markup(_CODE_WORD.sub(mark, escaped))  # noqa: S704
+
+
+def _date_time(value: dt.datetime | None, seconds: bool = False) -> str:
+    return formats.date_time(value, seconds=seconds)
 
 
 def make_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(TEMPLATES_DIR), context_processors=[_ctx])
-    templates.env.filters["thousands"] = lambda n: f"{n:,}".replace(",", ".")
-    templates.env.filters["vn_date"] = _vn_date
+    filters = templates.env.filters
+    filters["thousands"] = _thousands
+    filters["number"] = _number
+    filters["percent"] = _percent
+    filters["vn_date"] = formats.date
+    filters["vn_datetime"] = _date_time
+    filters["marked_codes"] = _marked_codes
     return templates
 
 

@@ -69,7 +69,7 @@ _ETAG_HEADER = {
 
 
 def _error(description: str) -> dict[str, Any]:
-    from hemis.registry.schemas import ErrorBody
+    from hemis.web.openapi import ErrorBody
 
     return {"model": ErrorBody, "description": description}
 

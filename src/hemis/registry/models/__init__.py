@@ -1,5 +1,7 @@
-"""Registry models, imported together so the mapper registry is complete."""
+"""Registry models, imported together so the mapper registry is complete; importing them also
+registers which persons an institution sees with the tenancy hooks."""
 
+from hemis.db.tenancy import register_linked_criteria
 from hemis.registry.models.finance import Asset, Expenditure, Revenue
 from hemis.registry.models.institution import Campus, Facility, Institution, ResourceSummary
 from hemis.registry.models.learner import Award, Learner, LearnerStatusEvent, TermResult
@@ -16,6 +18,9 @@ from hemis.registry.models.reference import (
     ReportingPeriod,
 )
 from hemis.registry.models.staff import Staff, StaffChange
+from hemis.registry.models.visibility import person_criteria
+
+register_linked_criteria(person_criteria)
 
 __all__ = [
     "Asset",

@@ -20,6 +20,38 @@
     return config;
   }
 
+  // Numbers as the page's reader writes them: "13.029", "24,75" in Vietnamese.
+  var LOCALE = document.documentElement.lang === "en" ? "en-US" : "vi-VN";
+  function fmt(n) {
+    return typeof n === "number" ? n.toLocaleString(LOCALE, { maximumFractionDigits: 2 }) : n;
+  }
+
+  // A doughnut shows each slice's value and share on the slice itself (no hovering needed).
+  var sliceValues = {
+    id: "hemisSliceValues",
+    afterDatasetsDraw: function (chart) {
+      if (chart.config.type !== "doughnut") { return; }
+      var ctx = chart.ctx;
+      chart.data.datasets.forEach(function (set, i) {
+        var total = set.data.reduce(function (a, b) { return a + (b || 0); }, 0);
+        chart.getDatasetMeta(i).data.forEach(function (arc, j) {
+          var value = set.data[j];
+          if (!value || !total || value / total < 0.04) { return; }
+          var at = arc.tooltipPosition();
+          var share = (100 * value / total).toLocaleString(LOCALE, { maximumFractionDigits: 1 });
+          ctx.save();
+          ctx.fillStyle = "#fff";
+          ctx.font = "600 12px " + getComputedStyle(document.body).fontFamily;
+          ctx.textAlign = "center";
+          ctx.textBaseline = "middle";
+          ctx.fillText(fmt(value), at.x, at.y - 7);
+          ctx.fillText(share + (LOCALE === "vi-VN" ? " %" : "%"), at.x, at.y + 8);
+          ctx.restore();
+        });
+      });
+    }
+  };
+
   function draw(root) {
     if (typeof window.Chart === "undefined") { return; }
     root.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
@@ -28,13 +60,27 @@
       var config = colourise({
         type: spec.type,
         data: { labels: spec.labels, datasets: spec.datasets },
+        plugins: [sliceValues],
         options: Object.assign({
           responsive: true,
           maintainAspectRatio: false,
           animation: false,
-          plugins: { legend: { display: spec.datasets.length > 1 || spec.type === "doughnut" } },
+          locale: LOCALE,
+          plugins: {
+            legend: { display: spec.datasets.length > 1 || spec.type === "doughnut" },
+            tooltip: {
+              callbacks: {
+                // the full name of a shortened category (the compliance criteria)
+                title: function (items) {
+                  var k = items.length ? items[0].dataIndex : -1;
+                  return spec.titles && k >= 0 ? spec.titles[k] : (items.length ? items[0].label : "");
+                }
+              }
+            }
+          },
           scales: spec.type === "doughnut" ? {} : {
-            x: { stacked: !!spec.stacked }, y: { stacked: !!spec.stacked, beginAtZero: true }
+            x: { stacked: !!spec.stacked, ticks: { autoSkip: !spec.horizontal } },
+            y: { stacked: !!spec.stacked, beginAtZero: true, ticks: { autoSkip: !spec.horizontal } }
           }
         }, spec.horizontal ? { indexAxis: "y" } : {})
       });

@@ -1,5 +1,6 @@
-"""Who may use the registry API, checked before the body is even validated (so a caller without
-the right gets 403, not a 422 about a body they may not send at all)."""
+"""What the API routers of every domain share: the error responses they document, the id path
+parameter, and who may call them, checked before the body is even validated (so a caller
+without the right gets 403, not a 422 about a body they may not send at all)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ from fastapi import Depends, Path, Request
 
 from hemis.accounts.roles import Role
 from hemis.accounts.service import Principal
-from hemis.errors import Forbidden
-from hemis.registry.schemas import ErrorBody
+from hemis.errors import Forbidden, ReadOnly
 from hemis.web.crud import BIGINT_MAX
 from hemis.web.deps import CurrentPrincipal
+from hemis.web.openapi import ErrorBody
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -41,15 +42,13 @@ def reads_only(endpoint: F) -> F:
 
 
 def registry_access(request: Request, principal: CurrentPrincipal) -> Principal:
-    """Candidates have no business in the registry; read-only roles may only read."""
-    if principal.role is Role.candidate:
+    """Candidates and learners have no business in the registry; read-only roles may only read."""
+    if principal.role.personal:
         raise Forbidden()
     if request.method not in _SAFE_METHODS and not principal.role.writable:
         endpoint = request.scope.get("endpoint")
         if not getattr(endpoint, "hemis_reads_only", False):
-            raise Forbidden(
-                "Tài khoản chỉ có quyền đọc.", "This account can only read.", code="read_only"
-            )
+            raise ReadOnly()
     return principal
 
 

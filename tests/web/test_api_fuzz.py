@@ -63,8 +63,11 @@ ROLES: dict[str, str | None] = {
 # Examples per operation and mode (valid, invalid), by backend. Where the first valid request
 # is refused for who the caller is (401, 403: the door is closed to that role, whatever the
 # input), one invalid request follows and no more: the rest would all meet the same door.
-EXAMPLES: dict[str, tuple[int, int]] = {"sqlite": (4, 3), "postgres": (2, 1)}
+EXAMPLES: dict[str, tuple[int, int]] = {"sqlite": (3, 3), "postgres": (2, 1)}
 DOOR_CLOSED = {401, 403}
+# Seconds a request may take before it counts as hung. Generous: the machine is shared, and a
+# slow answer is a matter for bench/, not for this test (schemathesis would stop at 10 s).
+TIMEOUT = 120
 
 # HEMIS_FUZZ_SCALE=10 multiplies the examples, for a deeper run by hand.
 SCALE = int(os.environ.get("HEMIS_FUZZ_SCALE", "1"))
@@ -85,6 +88,7 @@ ROW_OF: dict[str, str] = {
     "staff_id": "staff",
     "submission_id": "submissions",
     "offer_id": "admissions",
+    "period_id": "period",
 }
 
 
@@ -170,21 +174,23 @@ def fuzzed(module_db: TestDB) -> Iterator[Fuzzed]:
             engine.dispose()
 
 
-def _strategies(fuzzed: Fuzzed, operation: Any, mode: GenerationMode) -> st.SearchStrategy[Any]:
-    generated = operation.as_strategy(mode)
+def _real_rows(fuzzed: Fuzzed, operation: Any) -> dict[str, Any] | None:
+    """The path parameters naming real rows of institution A, if the world has them all."""
     names = [p.name for p in operation.path_parameters]
-    if mode is GenerationMode.NEGATIVE or not names or not set(names) <= set(ROW_OF):
-        return generated
-    real = {name: fuzzed.world.a.ids[ROW_OF[name]] for name in names}
-    if "period_id" in names:
-        real["period_id"] = fuzzed.world.period_id
-    return st.one_of(generated, operation.as_strategy(mode, path_parameters=real))
+    rows = fuzzed.world.a.ids | {"period": fuzzed.world.period_id}
+    if not names or not set(names) <= set(ROW_OF):
+        return None
+    return {name: rows[ROW_OF[name]] for name in names}
 
 
 def _fuzz(
     fuzzed: Fuzzed, operation: Any, mode: GenerationMode, examples: int, headers: dict[str, str]
 ) -> None:
     sent = fuzzed.requests
+    strategy = operation.as_strategy(mode)
+    real = _real_rows(fuzzed, operation) if mode is GenerationMode.POSITIVE else None
+    if real is not None:
+        strategy = st.one_of(strategy, operation.as_strategy(mode, path_parameters=real))
 
     @hypothesis.settings(
         max_examples=examples,
@@ -195,9 +201,17 @@ def _fuzz(
         # Each example is a request: few and slow by design.
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
     )
-    @given(case=_strategies(fuzzed, operation, mode))
+    @given(case=strategy)
     def run(case: schemathesis.Case) -> None:
-        response = case.call_and_validate(session=fuzzed.client, headers=headers, checks=CHECKS)
+        if real is not None and case.path_parameters == real and "If-Match" in case.headers:
+            # An update of a real row with its current ETag (a generated one is only a 412),
+            # so the update itself is fuzzed.
+            read = fuzzed.client.get(case.formatted_path, headers=headers)
+            if read.status_code == 200:
+                case.headers["If-Match"] = read.headers["ETag"]
+        response = case.call_and_validate(
+            session=fuzzed.client, headers=headers, checks=CHECKS, timeout=TIMEOUT
+        )
         sent.append(response.status_code)
 
     run()
@@ -232,7 +246,9 @@ def _call(fuzzed: Fuzzed, who: str, label: str, **parts: Any) -> Any:
     assert operation is not None, label
     case = operation.Case(**parts)
     headers = {"Authorization": f"Bearer {fuzzed.tokens[who]}"}
-    response = case.call_and_validate(session=fuzzed.client, headers=headers, checks=CHECKS)
+    response = case.call_and_validate(
+        session=fuzzed.client, headers=headers, checks=CHECKS, timeout=TIMEOUT
+    )
     fuzzed.requests.append(response.status_code)
     return response
 

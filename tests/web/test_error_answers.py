@@ -138,3 +138,16 @@ def test_static_files_keep_caching(shared: Shared) -> None:
     response = shared.api.client.get("/static/hemis.css")
     assert response.status_code == 200
     assert "no-store" not in response.headers.get("Cache-Control", "")
+
+
+def test_operations_outside_api_answer_errors_as_json_and_pages_as_pages(shared: Shared) -> None:
+    """The credentials' status lists are in the OpenAPI document, outside /api: their errors
+    are the document's JSON (found by tests/web/test_api_fuzz.py, which got an HTML page)."""
+    client = shared.api.client
+    for path in ("/credentials/status/999999", "/credentials/status/0"):
+        response = client.get(path)
+        assert response.headers["content-type"].startswith("application/json"), path
+        assert error_of(response)["code"] in {"not_found", "validation_failed"}
+    page = client.get("/no-such-page")
+    assert page.status_code == 404
+    assert page.headers["content-type"].startswith("text/html")

@@ -15,6 +15,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.routing import APIRoute
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -41,13 +42,14 @@ _HTTP_MESSAGES: dict[int, tuple[str, str, str]] = {
 }
 
 
-# Machine documents outside /api (a credential's issuer and status lists, whose URLs are written
-# into the credentials themselves) answer errors in JSON too.
-_JSON_PREFIXES = ("/api", "/openapi.json", "/credentials/")
-
-
 def _wants_json(request: Request) -> bool:
-    return request.url.path.startswith(_JSON_PREFIXES)
+    path = request.url.path
+    if path.startswith("/api") or path == "/openapi.json":
+        return True
+    # An operation of the OpenAPI document outside /api (the credentials' status lists and
+    # issuer, the payment notification) answers its errors as the document says: JSON.
+    route = request.scope.get("route")
+    return isinstance(route, APIRoute) and route.include_in_schema
 
 
 def render_error(request: Request, status: int, body: dict[str, Any]) -> Response:

@@ -1,5 +1,5 @@
 """Docs generated from code: the settings table, the CLI reference, the data dictionary, the
-rule catalogue and the indicator definitions.
+rule catalogue, the indicator definitions and the admission rules by year.
 
 `python -m hemis.docs` rewrites them; tests/unit/test_docs.py fails when they are stale.
 """
@@ -13,6 +13,7 @@ from typing import Any
 
 import typer
 
+from hemis.admissions.rulebook import admissions_rules_md
 from hemis.config import PROJECT_ROOT, Settings
 from hemis.imports.docs import data_dictionary_md, rules_md
 from hemis.indicators.docs import indicators_md
@@ -85,6 +86,7 @@ GENERATED: dict[str, Callable[[], str]] = {"settings.md": settings_md, "cli.md":
 GENERATED["data-dictionary.md"] = data_dictionary_md
 GENERATED["rules.md"] = rules_md
 GENERATED["indicators.md"] = indicators_md
+GENERATED["admissions-rules.md"] = admissions_rules_md
 
 
 def stale() -> list[str]:

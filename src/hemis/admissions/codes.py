@@ -276,6 +276,7 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "not_eligible": ("Không đủ điều kiện xét", "Not eligible"),
         "no_seats": ("Không còn chỉ tiêu", "No seats"),
         "not_considered": ("Không được xét (nguyện vọng thấp hơn)", "Not considered (lower wish)"),
+        "unpaid": ("Không được xét: chưa nộp lệ phí", "Not considered: fee not paid"),
     },
     "achievement_kind": {
         "language": ("Chứng chỉ ngoại ngữ", "Language certificate"),

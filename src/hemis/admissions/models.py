@@ -27,6 +27,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.expression import false as sa_false
 
 from hemis.admissions.codes import (
     AchievementKind,
@@ -90,6 +91,10 @@ class AdmissionYear(Audited, TimestampMixin, Base):
     # The first day of the academic year admitted learners start on (intake.py: their
     # admission date and the 'enrolled' status event); null: 5 September.
     term_starts_on: Mapped[dt.date | None]
+    # Whether wishes without a paid fee enter the rounds (default: the rule set's, not counted)
+    unpaid_wishes_count: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=sa_false()
+    )
 
 
 class ExamRegistration(Audited, IdMixin, TimestampMixin, Base):

@@ -9,6 +9,7 @@
   admission outside the matching, answered by the candidate.
 - `round_candidate.path`: admitted outside the matching; `round_offer_result.direct`: the seats
   those paths took out of the quota before the matching.
+- `admission_year.unpaid_wishes_count`: whether wishes without a paid fee enter the rounds.
 - PostgreSQL: row-level security — bonus tables per institution; achievements visible to the
   candidate they belong to; direct admissions to the candidate and the institution.
 
@@ -73,6 +74,10 @@ def upgrade() -> None:
     )
     _floor_check(9000)
     _create_tables()
+    op.add_column(
+        "admission_year",
+        sa.Column("unpaid_wishes_count", sa.Boolean(), server_default=sa.false(), nullable=False),
+    )
     op.add_column("round_candidate", sa.Column("path", sa.String(length=12), nullable=True))
     op.add_column(
         "round_offer_result",
@@ -193,6 +198,8 @@ def downgrade() -> None:
         for table in POLICIES:
             name = "tenant_isolation" if table == "bonus_table" else "candidate_isolation"
             op.execute(f"DROP POLICY IF EXISTS {name} ON {table}")
+    with op.batch_alter_table("admission_year", schema=None) as batch_op:
+        batch_op.drop_column("unpaid_wishes_count")
     with op.batch_alter_table("round_offer_result", schema=None) as batch_op:
         batch_op.drop_column("direct")
     with op.batch_alter_table("round_candidate", schema=None) as batch_op:

@@ -23,8 +23,8 @@ from hemis.admissions.models import (
     Wish,
 )
 from hemis.admissions.schemas import RegistrationFields, WishCreate
-from hemis.admissions.snapshot import FLAG_UNPAID
 from hemis.admissions.service import save_registration
+from hemis.admissions.snapshot import FLAG_UNPAID
 from hemis.demo import service
 from hemis.demo.context import DemoContext
 from hemis.demo.rules import DEMO_YEAR, Phase

@@ -4,6 +4,9 @@ the line (the header is line 1) and the problem, in Vietnamese and English.
 
 Candidates are numbered in order of first appearance in WISHES.csv, and assignments.csv lists
 them in that order. Line numbers assume one record per line (no line breaks inside quotes).
+Candidate and program ids are normalised to Unicode NFC as read, so a name typed in NFC in one
+row and NFD in another (as different editors save Vietnamese) is one id; the output carries the
+NFC form. Under the `strict` policy ids are compared as text (see hemis.matching).
 """
 
 from __future__ import annotations
@@ -177,7 +180,7 @@ def _read_programs(path: Path, errors: _Collector) -> pl.DataFrame:
     frame = _read_strings(path, errors)
     if frame is None or errors.total:
         return pl.DataFrame()
-    pid, text = frame["program_id"], frame["quota"]
+    pid, text = nfc(frame["program_id"]), frame["quota"]
     quota = text.str.strip_chars().cast(pl.Int64, strict=False)
     errors.rows(path, pid.is_null(), "thiếu program_id", "missing program_id", None)
     errors.rows(path, text.is_null(), "thiếu quota", "missing quota", None)
@@ -232,11 +235,20 @@ def _read_wishes(
     rank = frame["rank"]
     vi, en = f"rank phải từ 1 đến {MAX_RANK}", f"rank must be from 1 to {MAX_RANK}"
     errors.rows(path, (rank < 1) | (rank > MAX_RANK), vi, en, rank)
+    frame = frame.with_columns(nfc(frame["candidate_id"]), nfc(frame["program_id"]))
     program = frame["program_id"].cast(pl.Enum(program_ids), strict=False)
     unknown = program.is_null() & frame["program_id"].is_not_null()
     vi, en = "program_id không có trong tệp chương trình", "program_id not in the programs file"
     errors.rows(path, unknown, vi, en, frame["program_id"])
     return frame.with_columns(program.to_physical().cast(pl.Int32).alias("program")), tiebreaks
+
+
+def nfc(ids: pl.Series) -> pl.Series:
+    """Ids in Unicode NFC. Only a column holding non-ASCII text is normalised (ASCII is already
+    NFC), so the common all-ASCII file pays two byte counts, not a normalisation."""
+    if ids.dtype != pl.String or (ids.str.len_bytes() == ids.str.len_chars()).all():
+        return ids
+    return ids.str.normalize("NFC")
 
 
 def _read_strings(path: Path, errors: _Collector) -> pl.DataFrame | None:

@@ -310,6 +310,13 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "accepted": ("Thí sinh đã nhận", "Accepted"),
         "declined": ("Thí sinh từ chối", "Declined"),
     },
+    "chance": {
+        "high": ("Cao", "High"),
+        "medium": ("Trung bình (sát điểm chuẩn)", "Medium (near the cutoff)"),
+        "low": ("Thấp (dưới điểm chuẩn một chút)", "Low (just under the cutoff)"),
+        "very_low": ("Rất thấp", "Very low"),
+        "unknown": ("Chưa đủ dữ liệu", "Not enough data"),
+    },
     "risk": {
         "safe": ("Khả năng cao", "Likely"),
         "close": ("Cân nhắc", "Borderline"),

@@ -62,6 +62,7 @@ __all__ = [
     "ResultBatch",
     "ResultScore",
     "RoundCandidate",
+    "RoundDistribution",
     "RoundOfferResult",
     "RoundSnapshot",
     "Wish",
@@ -393,6 +394,24 @@ class RoundOfferResult(TenantMixin, Base):
     cutoff_h: Mapped[int | None] = mapped_column(Integer)
     direct: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # seats taken
     # by direct and priority admission before the matching (counted in quota and admitted)
+
+
+class RoundDistribution(Base):
+    """A program's score distribution in a round, published by the ministry with the round:
+    per one-point band of the program's scale, applicants and admitted, small cells suppressed
+    (whatif.py). Public: read only for published rounds."""
+
+    __tablename__ = "round_distribution"
+    __table_args__ = (Index("ix_round_distribution_offer", "institution_id", "offer_id"),)
+
+    round_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("admission_round.id"), primary_key=True, autoincrement=False
+    )
+    institution_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    offer_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    bucket: Mapped[str] = mapped_column(String(12), primary_key=True, default="")
+    # [[low_h, applicants or null, admitted or null], ...] from the lowest non-empty band up
+    bins: Mapped[list[list[Any]]] = mapped_column(JSON)
 
 
 class EnrolmentConfirmation(Audited, IdMixin, Base):

@@ -39,7 +39,7 @@ import psycopg
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from hemis.admissions import rounds  # noqa: E402
+from hemis.admissions import round_verify, rounds  # noqa: E402
 from hemis.admissions.schemas import RoundCreate  # noqa: E402
 from hemis.db import migrate  # noqa: E402
 from hemis.db.session import make_engine, make_session_factory, scoped_session  # noqa: E402
@@ -448,7 +448,7 @@ def run_round(dbname: str, verify: bool) -> dict[str, Any]:
             out["stats"] = dict(round_.stats)
             if verify:
                 started = time.perf_counter()
-                check = rounds.verify_round(s, round_.id)
+                check = round_verify.verify_round(s, round_.id)
                 out["verify_s"] = time.perf_counter() - started
                 out["verified_identical"] = check.identical
     finally:

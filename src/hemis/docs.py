@@ -1,5 +1,5 @@
 """Docs generated from code: the settings table, the CLI reference, the data dictionary, the
-rule catalogue, the indicator definitions and the error codes.
+rule catalogue, the indicator definitions, the error codes and the admission rules by year.
 
 `python -m hemis.docs` rewrites them; tests/unit/test_docs.py fails when they are stale.
 """
@@ -13,6 +13,7 @@ from typing import Any
 
 import typer
 
+from hemis.admissions.rulebook import admissions_rules_md
 from hemis.competency.docs import competency_md
 from hemis.config import PROJECT_ROOT, Settings
 from hemis.error_codes import errors_md
@@ -89,6 +90,7 @@ GENERATED["rules.md"] = rules_md
 GENERATED["indicators.md"] = indicators_md
 GENERATED["errors.md"] = lambda: HEADER + errors_md()
 GENERATED["competency.md"] = competency_md
+GENERATED["admissions-rules.md"] = admissions_rules_md
 
 
 def stale() -> list[str]:

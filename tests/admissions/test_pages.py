@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
 from hemis.accounts.roles import Role
-from hemis.admissions.models import AdmissionOffer
+from hemis.admissions.models import AdmissionOffer, Wish
 from hemis.admissions.schemas import AdmissionYearUpdate
 from hemis.admissions.service import update_year
 from hemis.audit.models import AuditEntry
@@ -426,3 +426,43 @@ def test_a_candidate_answers_a_direct_admission_and_sees_their_certificates(site
     other = site.client("thi.sinh.b")
     refused = post(other, f"/admissions/paths/{granted}/decline", "/admissions/wishes")
     assert refused.status_code == 404  # type: ignore[attr-defined]
+
+
+def test_the_what_if_page_tries_an_order_and_saves_it(site: Site) -> None:
+    from hemis.admissions import rounds
+    from hemis.admissions.schemas import RoundCreate
+
+    with scoped_session(site.sessions, world.system()) as s:
+        world.wish(s, site.a, site.inst, site.offers[0])
+        world.wish(s, site.a, site.inst, site.offers[1])
+        r = rounds.create_round(s, RoundCreate.model_validate({"year": YEAR}))
+        rounds.take_snapshot(s, r.id, now=utcnow() + 3 * HOUR * 24)
+        rounds.run_round(s, r.id)
+        rounds.publish_round(s, r.id)
+        wishes = [
+            w.id
+            for w in s.scalars(
+                select(Wish).where(Wish.person_id == site.a.person_id).order_by(Wish.rank)
+            )
+        ]
+    me = site.client("thi.sinh.a")
+    assert "/admissions/what-if" in me.get("/admissions/wishes").text  # reachable from wishes
+    page = me.get("/admissions/what-if").text
+    # B (28.5 at IT1, one seat) holds IT1; A (26.25) would hold EE1 today
+    assert "Nếu xét hôm nay, bạn sẽ trúng tuyển nguyện vọng 2" in page
+    assert 'id="distributions"' in page
+    tried = me.get(f"/admissions/what-if?order={wishes[1]},{wishes[0]}").text
+    assert 'id="proposed"' in tried
+    assert "nguyện vọng 1" in tried
+    done = post(
+        me,
+        "/admissions/what-if/save",
+        f"/admissions/what-if?order={wishes[1]},{wishes[0]}",
+        order=f"{wishes[1]},{wishes[0]}",
+    )
+    assert done.status_code == 303  # type: ignore[attr-defined]
+    with scoped_session(site.sessions, world.system()) as s:
+        ranks = dict(
+            s.execute(select(Wish.id, Wish.rank).where(Wish.person_id == site.a.person_id)).all()
+        )
+    assert (ranks[wishes[1]], ranks[wishes[0]]) == (1, 2)

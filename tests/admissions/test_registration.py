@@ -155,3 +155,20 @@ def test_a_candidate_registering_after_others_at_the_same_site_gets_the_next_num
     taken = {c.number for c in others}
     assert row.candidate_number not in taken
     assert row.candidate_number == f"01{max(int(n[2:]) for n in taken) + 1:06d}"
+
+
+def test_a_2026_registration_refuses_the_retired_category(
+    s: HemisSession, cipher: IdCipher
+) -> None:
+    # Circular 06/2026, Art. 7(2) and Appendix II: six categories (01–06); 07 of the 2025 list
+    # no longer exists. The same registration is valid under the 2025 rules.
+    world.calendar(s, rules_version=2026)
+    person = world.factories.person(s, cipher, "001207000002", "Trần Văn Bảo", "male")
+    with pytest.raises(ValidationFailed) as refused:
+        service.save_registration(s, YEAR, person.id, world.registration_fields(category="07"))
+    assert [d["field"] for d in refused.value.details] == ["category"]
+    row = service.save_registration(s, YEAR, person.id, world.registration_fields(category="06"))
+    assert row.category == "06"
+    service.update_year(s, YEAR, AdmissionYearUpdate(rules_version=2025))
+    row = service.save_registration(s, YEAR, person.id, world.registration_fields(category="07"))
+    assert row.category == "07"

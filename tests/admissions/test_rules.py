@@ -318,3 +318,16 @@ def test_bonus_stays_within_3(awards: list[str], ielts: int) -> None:
         Achievement("language", "ielts", ielts)
     ]
     assert D(0) <= bonus_points(IELTS + AWARDS, held) <= D(3)
+
+
+def test_2026_regroups_the_priority_categories() -> None:
+    # Circular 06/2026, Art. 7(2) and Appendix II: UT1 = 01–03 (+2), UT2 = 04–06 (+1); 2025
+    # (Circular 08/2022 as amended): UT1 = 01–04, UT2 = 05–07.
+    r2026 = RULES[2026]
+    assert normal_priority(R2025, None, ["04"]) == D(2)
+    assert normal_priority(r2026, None, ["04"]) == D(1)
+    assert normal_priority(r2026, None, ["03"]) == D(2)
+    assert normal_priority(r2026, "KV1", ["06"]) == D("1.75")
+    assert "07" in R2025.category_points
+    assert "07" not in r2026.category_points  # six categories
+    assert normal_priority(r2026, None, ["07"]) == D(0)

@@ -152,6 +152,10 @@ def test_first_login_pay_move_the_calendar_and_confirm(
             candidate.get_by_role("button", name="Tôi xác nhận nhập học").click()
             expect(candidate.locator("main")).to_contain_text("Bạn đã xác nhận nhập học lúc")
             candidate.screenshot(path=str(ARTIFACTS / "demo-confirmed.png"), full_page=True)
+            # the what-if, from the portal's tabs: chances against the round just published
+            candidate.get_by_role("link", name="Thử thứ tự").click()
+            expect(candidate.locator("#held-today")).to_contain_text("Nếu xét hôm nay")
+            expect(candidate.locator("main table tbody tr")).to_have_count(3)
         finally:
             browser.close()
     assert problems == []

@@ -1,7 +1,8 @@
 """Someone who signs up during the demo's registration phase and registers in the portal walks
 the rest of the year themselves: the demo's exam gives them results (a good student's), but the
 demo never chooses their wishes, pays their invoice or confirms their admission for them — and
-the round still considers their wishes."""
+since they never paid, the round leaves their wishes out and tells them why (the year's rule:
+unpaid wishes are not considered)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from hemis.admissions.models import (
 )
 from hemis.admissions.schemas import RegistrationFields, WishCreate
 from hemis.admissions.service import save_registration
+from hemis.admissions.snapshot import FLAG_UNPAID
 from hemis.demo import service
 from hemis.demo.context import DemoContext
 from hemis.demo.rules import DEMO_YEAR, Phase
@@ -120,7 +122,8 @@ def test_a_candidate_who_registered_in_the_portal_walks_the_year_themselves(
         assert final is not None
         held = s.get(RoundCandidate, (final.id, person_id))
         assert held is not None
-        assert held.offer_id in {o.id for o in fitting}  # their wishes were in the round
+        assert held.offer_id is None  # unpaid: their wishes did not enter the round
+        assert [w[3] for w in held.wishes] == [FLAG_UNPAID, FLAG_UNPAID]
 
     service.move_to(demo, Phase.enrolled)
     with demo.session() as s:

@@ -199,3 +199,28 @@ def test_a_missing_file_is_named(tmp_path: Path) -> None:
     assert "NOPE.csv" in done.stderr
     assert "file not found" in done.stderr
     assert not out.exists()
+
+
+def test_an_id_typed_in_nfc_and_nfd_is_one_candidate(tmp_path: Path) -> None:
+    import unicodedata
+
+    # "Nguyễn Thị Ánh" saved by two editors: composed (NFC) in one row, decomposed (NFD) in the
+    # next. One candidate with two wishes, not two candidates; the output carries the NFC form.
+    name = "Nguyễn Thị Ánh"
+    nfc, nfd = unicodedata.normalize("NFC", name), unicodedata.normalize("NFD", name)
+    assert nfc != nfd
+    program = unicodedata.normalize("NFD", "Kỹ thuật")
+    programs = f"program_id,quota\n{unicodedata.normalize('NFC', 'Kỹ thuật')},0\nB,1\n"
+    wishes = f"candidate_id,rank,program_id,score\n{nfc},1,{program},25\n{nfd},2,B,20\nan,1,B,19\n"
+    done, out = run(tmp_path, programs, wishes)
+    assert done.returncode == 0, done.stdout
+    rows = written(out / "assignments.csv")
+    assert rows[1:] == [[nfc, "B", "2"], ["an", "", ""]]
+
+
+def test_strict_orders_ids_as_text(tmp_path: Path) -> None:
+    # Documented: ids compare as text, so "10" comes before "9" when both tie on everything.
+    wishes = "candidate_id,rank,program_id,score\n9,1,B,20\n10,1,B,20\n"
+    done, out = run(tmp_path, PROGRAMS, wishes, "--tie-policy", "strict")
+    assert done.returncode == 0, done.stdout
+    assert written(out / "assignments.csv")[1:] == [["9", "", ""], ["10", "B", "1"]]

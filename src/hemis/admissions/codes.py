@@ -276,6 +276,7 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "not_eligible": ("Không đủ điều kiện xét", "Not eligible"),
         "no_seats": ("Không còn chỉ tiêu", "No seats"),
         "not_considered": ("Không được xét (nguyện vọng thấp hơn)", "Not considered (lower wish)"),
+        "unpaid": ("Không được xét: chưa nộp lệ phí", "Not considered: fee not paid"),
     },
     "achievement_kind": {
         "language": ("Chứng chỉ ngoại ngữ", "Language certificate"),
@@ -345,6 +346,13 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "missing_result": ("Thiếu điểm của môn cần thiết", "A needed result is missing"),
         "below_minimum": ("Dưới mức tối thiểu", "Below the minimum"),
         "no_table": ("Chưa có bảng quy đổi", "No conversion table"),
+    },
+    "chance": {
+        "high": ("Cao", "High"),
+        "medium": ("Trung bình (sát điểm chuẩn)", "Medium (near the cutoff)"),
+        "low": ("Thấp (dưới điểm chuẩn một chút)", "Low (just under the cutoff)"),
+        "very_low": ("Rất thấp", "Very low"),
+        "unknown": ("Chưa đủ dữ liệu", "Not enough data"),
     },
     "risk": {
         "safe": ("Khả năng cao", "Likely"),

@@ -7,7 +7,7 @@ English message), so the service can report all of them at once.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -111,6 +111,21 @@ def registered_subjects(
         else:
             out.add(elective)
     return out
+
+
+def category_problems(category: str | None, known: Collection[str]) -> list[Problem]:
+    """A priority category must be one of the year's rules (2026 regrouped them into 01–06)."""
+    if category is None or category in known:
+        return []
+    listed = ", ".join(sorted(known))
+    return [
+        Problem(
+            "registration.category",
+            "category",
+            f"Đối tượng ưu tiên {category} không có trong quy chế của năm (chỉ {listed}).",
+            f"Priority category {category} is not in the year's rules (only {listed}).",
+        )
+    ]
 
 
 def graduation_problems(admission_year: int, graduation_year: int) -> list[Problem]:

@@ -27,6 +27,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, validates
+from sqlalchemy.sql.expression import false as sa_false
 
 from hemis.admissions.codes import (
     AchievementKind,
@@ -62,6 +63,7 @@ __all__ = [
     "ResultBatch",
     "ResultScore",
     "RoundCandidate",
+    "RoundDistribution",
     "RoundOfferResult",
     "RoundSnapshot",
     "Wish",
@@ -91,6 +93,10 @@ class AdmissionYear(Audited, TimestampMixin, Base):
     # The first day of the academic year admitted learners start on (intake.py: their
     # admission date and the 'enrolled' status event); null: 5 September.
     term_starts_on: Mapped[dt.date | None]
+    # Whether wishes without a paid fee enter the rounds (default: the rule set's, not counted)
+    unpaid_wishes_count: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=sa_false()
+    )
 
 
 class ExamRegistration(Audited, IdMixin, TimestampMixin, Base):
@@ -396,6 +402,24 @@ class RoundOfferResult(TenantMixin, Base):
     cutoff_h: Mapped[int | None] = mapped_column(Integer)
     direct: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # seats taken
     # by direct and priority admission before the matching (counted in quota and admitted)
+
+
+class RoundDistribution(Base):
+    """A program's score distribution in a round, published by the ministry with the round:
+    per one-point band of the program's scale, applicants and admitted, small cells suppressed
+    (whatif.py). Public: read only for published rounds."""
+
+    __tablename__ = "round_distribution"
+    __table_args__ = (Index("ix_round_distribution_offer", "institution_id", "offer_id"),)
+
+    round_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("admission_round.id"), primary_key=True, autoincrement=False
+    )
+    institution_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    offer_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    bucket: Mapped[str] = mapped_column(String(12), primary_key=True, default="")
+    # [[low_h, applicants or null, admitted or null], ...] from the lowest non-empty band up
+    bins: Mapped[list[list[Any]]] = mapped_column(JSON)
 
 
 class EnrolmentConfirmation(Audited, IdMixin, Base):

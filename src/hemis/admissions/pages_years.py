@@ -48,6 +48,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "wishes_open_at": ("Mở đăng ký nguyện vọng", "Wish window opens"),
     "wishes_close_at": ("Đóng đăng ký nguyện vọng", "Wish window closes"),
     "confirm_deadline_at": ("Hạn xác nhận nhập học", "Enrolment confirmation deadline"),
+    "unpaid_wishes_count": (
+        "Nguyện vọng chưa nộp lệ phí được xét",
+        "Wishes without a paid fee enter the rounds",
+    ),
 }
 MOMENTS = (
     "registration_opens_at",
@@ -57,7 +61,8 @@ MOMENTS = (
     "confirm_deadline_at",
 )
 NUMBERS = ("wish_cap", "teacher_wish_limit")
-FIELDS = ("year", *NUMBERS, *MOMENTS)
+CHOICES = ("unpaid_wishes_count",)  # "yes" / "no"; blank on a new year: the year's rules
+FIELDS = ("year", *NUMBERS, *MOMENTS, *CHOICES)
 WINDOW_LABELS = {
     "registration": ("Đăng ký dự thi", "Exam registration"),
     "wishes": ("Đăng ký nguyện vọng", "Wishes"),
@@ -85,6 +90,7 @@ def values_of(row: AdmissionYear) -> dict[str, str]:
         value = getattr(row, name)
         values[name] = "" if value is None else str(value)
     values["year"] = str(row.year)
+    values["unpaid_wishes_count"] = "yes" if row.unpaid_wishes_count else "no"
     return values
 
 
@@ -105,6 +111,9 @@ def parse_year_form(
     for name in NUMBERS:
         if values[name] or not create:  # blank on a new year: the year's rules decide
             data[name] = values[name] or None
+    for name in CHOICES:
+        if values[name]:
+            data[name] = values[name] == "yes"
     if create:
         data["year"] = values["year"]
     return data, errors

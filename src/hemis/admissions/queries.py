@@ -40,7 +40,8 @@ from hemis.admissions.queries_public import OfferRow, offer_rows
 from hemis.admissions.rules import bonus_points, rules_for, to_h
 from hemis.admissions.service import find_registration, get_year
 from hemis.admissions.service_offers import offer_rules, table_rules
-from hemis.admissions.snapshot import FLAG_NAMES, FLAG_OK
+from hemis.admissions.snapshot import FLAG_NAMES, FLAG_OK, FLAG_UNPAID
+from hemis.payments import queries as payments
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,7 @@ class WishRow:
     offer: OfferRow
     score: ScoreExplanation
     risk: str
+    paid: bool | None = None  # the wish fee paid; None: no fee this year
 
 
 def my_wishes(session: Session, catalogue: Session, year: int, person_id: int) -> list[WishRow]:
@@ -151,12 +153,15 @@ def my_wishes(session: Session, catalogue: Session, year: int, person_id: int) -
         (r.offer.institution_id, r.offer.id): r
         for r in offer_rows(catalogue, year, list(offers.values()))
     }
+    fee = payments.wish_fee(session, year)
+    covered = payments.paid_wish_count(session, year, person_id) if fee else 0
     out = []
     for w in wishes:
         row = rows[(w.institution_id, w.offer_id)]
         explanation = explain_for_offer(session, catalogue, year, person_id, row.offer)
         score_h = None if explanation.score is None else to_h(explanation.score)
-        out.append(WishRow(w, row, explanation, risk_hint(score_h, row.last_cutoff_h)))
+        paid = None if not fee else w.rank <= covered
+        out.append(WishRow(w, row, explanation, risk_hint(score_h, row.last_cutoff_h), paid))
     return out
 
 
@@ -182,6 +187,8 @@ class RoundOutcome:
 def _outcome(score_h: int | None, cutoff_h: int | None, quota: int, flag: int, held: bool) -> str:
     if held:
         return "admitted"
+    if flag == FLAG_UNPAID:
+        return "unpaid"
     if flag != FLAG_OK or score_h is None:
         return "not_eligible"
     if quota == 0:

@@ -10,6 +10,7 @@ alone, so verification re-derives what each candidate is shown."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -19,6 +20,7 @@ from hemis.admissions.codes import TiePolicy
 from hemis.admissions.explain import METHOD_ORDER
 from hemis.admissions.snapshot import MatchInput, Snapshot
 from hemis.admissions.snapshot_paths import PATH_NAMES
+from hemis.admissions.whatif import histograms, published_bins
 from hemis.matching import Result
 
 BUCKETS = ["", *(m.value for m in METHOD_ORDER)]  # program_bucket + 1 → stored bucket code
@@ -201,3 +203,27 @@ def _direct_frame(round_id: int, snap: Snapshot) -> pl.DataFrame:
             "path": pl.String,
         },
     )
+
+
+def distribution_rows(snap: Snapshot, outcome: Outcome) -> list[tuple[int, int, str, list[Any]]]:
+    """Each program's published score distribution (whatif.published_bins): (institution,
+    offer, bucket, [[low_h, applicants, admitted], ...]) for every program with applicants.
+    Candidates admitted outside the matching are not in it (they had no score to compete)."""
+    program = snap["wish_program"].astype(np.int64)
+    score = snap["wish_score"].astype(np.int64)
+    admitted = np.zeros(score.shape[0], dtype=np.bool_)
+    held = outcome.held_wish
+    admitted[held[held >= 0]] = True
+    applicants, taken = histograms(program, score, admitted, snap.n_programs)
+    out = []
+    for p in np.flatnonzero(applicants.sum(axis=1)).tolist():
+        bins = published_bins(applicants[p], taken[p])
+        out.append(
+            (
+                int(snap["program_institution"][p]),
+                int(snap["program_offer"][p]),
+                BUCKETS[int(snap["program_bucket"][p]) + 1],
+                [[b.low_h, b.applicants, b.admitted] for b in bins],
+            )
+        )
+    return out

@@ -1,9 +1,12 @@
 """Verification of a round from its stored snapshot alone: solve it again and compare with
 everything stored — each candidate's outcome, the explanation each candidate is shown (every wish
 considered with its score, flag and the criterion that decided a tie, round_results.py), and each
-program's counts and cutoff. Tampering with any of them is a difference."""
+program's counts and cutoff, and the score distributions published with the round. Tampering
+with any of them is a difference."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import polars as pl
 from sqlalchemy import func, select, text
@@ -12,8 +15,13 @@ from sqlalchemy.orm import Session
 from hemis.admissions import access
 from hemis.admissions.codes import RoundStatus
 from hemis.admissions.frames import read_frame
-from hemis.admissions.models import RoundOfferResult
-from hemis.admissions.round_results import candidate_frame, outcome_of, program_frame
+from hemis.admissions.models import RoundDistribution, RoundOfferResult
+from hemis.admissions.round_results import (
+    candidate_frame,
+    distribution_rows,
+    outcome_of,
+    program_frame,
+)
 from hemis.admissions.rounds import get_round, load_snapshot, wrong_state
 from hemis.admissions.schemas import Verification
 from hemis.admissions.snapshot import to_problem
@@ -79,7 +87,8 @@ def verify_round(session: Session, round_id: int) -> Verification:
         ),
         ["institution_id", "offer_id", "bucket"],
     )
-    differences = outcomes + explanations + programs
+    distributions = _distribution_differences(session, round_.id, distribution_rows(snap, outcome))
+    differences = outcomes + explanations + programs + distributions
     return Verification(
         round_id=round_.id,
         sha256=snap.sha256,
@@ -88,6 +97,20 @@ def verify_round(session: Session, round_id: int) -> Verification:
         differences=differences,
         explanation_differences=explanations,
     )
+
+
+def _distribution_differences(
+    session: Session, round_id: int, recomputed: list[tuple[int, int, str, list[Any]]]
+) -> int:
+    """Programs whose published score distribution differs from the recomputed one."""
+    stored = {
+        (r.institution_id, r.offer_id, r.bucket): r.bins
+        for r in session.scalars(
+            select(RoundDistribution).where(RoundDistribution.round_id == round_id)
+        )
+    }
+    again = {(i, o, b): bins for i, o, b, bins in recomputed}
+    return sum(1 for key in stored.keys() | again.keys() if stored.get(key) != again.get(key))
 
 
 def _first_result_id(session: Session, round_id: int) -> int:

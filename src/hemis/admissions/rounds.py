@@ -31,9 +31,15 @@ from hemis.admissions.models import (
     AdmissionYear,
     EnrolmentConfirmation,
     RoundCandidate,
+    RoundDistribution,
     RoundSnapshot,
 )
-from hemis.admissions.round_results import candidate_frame, outcome_of, program_frame
+from hemis.admissions.round_results import (
+    candidate_frame,
+    distribution_rows,
+    outcome_of,
+    program_frame,
+)
 from hemis.admissions.schemas import RoundCreate
 from hemis.admissions.service import get_year
 from hemis.admissions.snapshot import Snapshot, pack, to_problem, unpack
@@ -214,6 +220,13 @@ def run_round(session: Session, round_id: int, progress: Progress = _quiet) -> A
         "round_candidate",
         candidate_frame(round_.id, snap, outcome, first),
         staged=True,  # row-level security: no COPY straight into it
+    )
+    # the score distributions the ministry publishes with the round (small cells suppressed)
+    session.add_all(
+        RoundDistribution(
+            round_id=round_.id, institution_id=inst, offer_id=offer, bucket=bucket, bins=bins
+        )
+        for inst, offer, bucket, bins in distribution_rows(snap, outcome)
     )
     round_.status = RoundStatus.run.value
     round_.run_at = utcnow()

@@ -10,6 +10,7 @@ from hemis.admissions import (
     pages_intake,
     pages_offers,
     pages_staff,
+    pages_whatif,
     pages_years,
 )
 
@@ -22,4 +23,5 @@ ROUTERS = [
     pages_intake.router,
     pages_offers.router,
     pages_years.router,
+    pages_whatif.router,
 ]

@@ -27,7 +27,7 @@ from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from itertools import pairwise
 
-from hemis.admissions.codes import Area, Category, Method
+from hemis.admissions.codes import Area, Method
 
 CENT = Decimal("0.01")
 ZERO = Decimal(0)
@@ -64,6 +64,11 @@ class RuleSet:
     wish_cap: int | None = None  # None: unlimited
     teacher_wish_limit: int | None = None  # teacher training only considered up to this rank
     teacher_group: str = "71402"  # discipline group "Đào tạo giáo viên"
+    # Whether wishes without a paid fee enter a round (the year's setting starts from this).
+    # MOET's yearly guidance: a candidate who does not pay the wish fee in the payment window is
+    # not considered (as reported by the press in 2024–2025; the guidance's text was not read
+    # here, uncertain).
+    unpaid_wishes_count: bool = False
     percentiles: tuple[Decimal, ...] = field(
         default=tuple(
             Decimal(p) for p in ("0.5", "1", "3", "5", "10", "20", "30", "50", "70", "100")
@@ -77,23 +82,36 @@ _AREA = {
     Area.kv2.value: Decimal("0.25"),
     Area.kv3.value: ZERO,
 }
-_CATEGORY = {c.value: Decimal(2) if c.value <= "04" else Decimal(1) for c in Category}
+# Categories (đối tượng ưu tiên) and their groups by version. 2022–2025 (Circular 08/2022 as
+# amended, Art. 7(2) and Appendix II): 01–04 group UT1 (+2), 05–07 group UT2 (+1). 2026 (Circular
+# 06/2026/TT-BGDĐT, Art. 7(2) and Appendix II, as quoted by vietnamnet.vn on 2026-03-01 and by
+# institutions' 2026 regulations): 01–03 UT1 (+2), 04–06 UT2 (+1) — six categories. Which 2025
+# category became which 2026 one was not established here (uncertain): a code is read against
+# the list of the year's own rules, and 07 no longer exists from 2026.
+_CATEGORY_2022 = {
+    c: Decimal(2) if c <= "04" else Decimal(1) for c in (f"0{k}" for k in range(1, 8))
+}
+_CATEGORY_2026 = {
+    c: Decimal(2) if c <= "03" else Decimal(1) for c in (f"0{k}" for k in range(1, 7))
+}
 
 RULES: dict[int, RuleSet] = {
     2025: RuleSet(
         version=2025,
         source="Circular 08/2022/TT-BGDĐT as amended by Circular 06/2025/TT-BGDĐT",
         area_points=_AREA,
-        category_points=_CATEGORY,
+        category_points=_CATEGORY_2022,
+        unpaid_wishes_count=False,
     ),
     2026: RuleSet(
         version=2026,
         source="Circular 06/2026/TT-BGDĐT",
         area_points=_AREA,
-        category_points=_CATEGORY,
+        category_points=_CATEGORY_2026,
         min_exam_combination=Decimal(15),
         wish_cap=15,
         teacher_wish_limit=5,
+        unpaid_wishes_count=False,
     ),
 }
 

@@ -82,6 +82,11 @@ class AdmissionYearFields(Schema):
     term_starts_on: dt.date | None = Field(
         None, description="First day of the academic year admitted learners start on."
     )
+    unpaid_wishes_count: bool | None = Field(
+        None,
+        description="Whether wishes without a paid fee enter the rounds (default: the rule "
+        "set's — they do not).",
+    )
 
 
 class AdmissionYearCreate(AdmissionYearFields):
@@ -118,6 +123,7 @@ class AdmissionYearRead(VersionedRead):
     wishes_close_at: dt.datetime | None
     confirm_deadline_at: dt.datetime | None
     term_starts_on: dt.date | None
+    unpaid_wishes_count: bool
 
 
 # --- registrations --------------------------------------------------------------------------------

@@ -18,7 +18,12 @@ from sqlalchemy.orm import Session
 from hemis.accounts.models import User
 from hemis.accounts.roles import Role
 from hemis.admissions import access
-from hemis.admissions.eligibility import Window, graduation_problems, subject_problems
+from hemis.admissions.eligibility import (
+    Window,
+    category_problems,
+    graduation_problems,
+    subject_problems,
+)
 from hemis.admissions.models import AdmissionYear, ExamRegistration
 from hemis.admissions.rules import rules_for
 from hemis.admissions.schemas import (
@@ -90,6 +95,8 @@ def create_year(session: Session, data: AdmissionYearCreate) -> AdmissionYear:
         row.wish_cap = rules.wish_cap
     if "teacher_wish_limit" not in data.model_fields_set:
         row.teacher_wish_limit = rules.teacher_wish_limit
+    if data.unpaid_wishes_count is None:
+        row.unpaid_wishes_count = rules.unpaid_wishes_count
     _check_calendar(row)
     session.add(row)
     commit(session)
@@ -107,7 +114,7 @@ def update_year(
     for name, value in data.model_dump(exclude_unset=True).items():
         if name == "rules_version" and value is not None:
             value = rules_for(value).version
-        if name == "rules_version" and value is None:
+        if name in ("rules_version", "unpaid_wishes_count") and value is None:
             continue
         setattr(row, name, value)
     _check_calendar(row)
@@ -138,7 +145,7 @@ def require_window(
 # --- registrations --------------------------------------------------------------------------------
 
 
-def _check_registration(year: int, data: RegistrationFields) -> None:
+def _check_registration(year: int, data: RegistrationFields, rules_version: int) -> None:
     electives = [e.value for e in data.electives]
     problems = subject_problems(
         electives,
@@ -146,6 +153,8 @@ def _check_registration(year: int, data: RegistrationFields) -> None:
         data.technology_track.value if data.technology_track else None,
     )
     problems += graduation_problems(year, data.graduation_year)
+    category = data.category.value if data.category else None
+    problems += category_problems(category, rules_for(rules_version).category_points)
     if problems:
         raise failed(problems, "Đăng ký dự thi không hợp lệ.", "The registration is not valid.")
 
@@ -202,7 +211,7 @@ def save_registration(
     access.require_registration_identity(session)
     calendar = get_year(session, year)
     require_window(session, registration_window(calendar), "đăng ký dự thi", "registration", now)
-    _check_registration(year, data)
+    _check_registration(year, data, calendar.rules_version)
     row = find_registration(session, year, person_id, lock=True)
     values = _values(data)
     if row is not None:

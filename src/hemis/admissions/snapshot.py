@@ -36,12 +36,14 @@ from hemis.matching import Problem
 MAGIC = b"HEMIS-ADMISSIONS-SNAPSHOT/1\n"
 # Why a wish does not count (flag per wish).
 FLAG_OK, FLAG_NO_RESULT, FLAG_BELOW_FLOOR, FLAG_TEACHER_RANK, FLAG_CLOSED = 0, 1, 2, 3, 4
+FLAG_UNPAID = 5  # the wish fee is not paid and the year lets no unpaid wish in
 FLAG_NAMES = {
     FLAG_OK: "ok",
     FLAG_NO_RESULT: "no_result",
     FLAG_BELOW_FLOOR: "below_floor",
     FLAG_TEACHER_RANK: "teacher_rank",
     FLAG_CLOSED: "offer_closed",
+    FLAG_UNPAID: "unpaid",
 }
 ARRAYS: tuple[tuple[str, str], ...] = (
     ("program_institution", "<i8"),

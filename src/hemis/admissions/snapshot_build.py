@@ -1,7 +1,9 @@
 """Building a round's snapshot from the database: read in bulk, score every wish vectorised.
 
 Reads (national scope): the year's offers and conversion tables, wishes, registrations (priority
-area, category, graduation year) and results. A supplementary round takes the seats left after
+area, category, graduation year) and results; bonus points and the accepted direct and priority
+admissions (snapshot_paths.py); which wishes are paid (payments.queries), when the year lets no
+unpaid wish into its rounds. A supplementary round takes the seats left after
 confirmations (quota − confirmed, per program) and the candidates who have not confirmed,
 without the wishes they were admitted to in the final or an earlier supplementary round and did
 not confirm (they declined them).
@@ -30,6 +32,7 @@ from hemis.admissions.snapshot import (
     FLAG_NO_RESULT,
     FLAG_OK,
     FLAG_TEACHER_RANK,
+    FLAG_UNPAID,
     Snapshot,
     make,
 )
@@ -51,6 +54,7 @@ from hemis.admissions.vector import (
     criterion_code,
     subject_matrix,
 )
+from hemis.payments import queries as payments
 
 I64 = NDArray[np.int64]
 
@@ -241,6 +245,15 @@ def _supplementary(
     return wishes, taken
 
 
+def _covered(wishes: pl.DataFrame, paid: pl.DataFrame) -> NDArray[np.int64]:
+    """Per wish (in order): how many wishes its candidate's paid invoice covers (0: none)."""
+    joined = wishes.select("person_id").join(
+        paid, on="person_id", how="left", maintain_order="left"
+    )
+    out: NDArray[np.int64] = joined["paid_wishes"].fill_null(0).to_numpy().astype(np.int64)
+    return out
+
+
 def build_snapshot(session: Session, round_: AdmissionRound) -> Snapshot:
     """Read everything the round needs and compute every wish's admission score."""
     calendar = session.get(AdmissionYear, round_.year)
@@ -324,6 +337,12 @@ def build_snapshot(session: Session, round_: AdmissionRound) -> Snapshot:
     if len(offers):
         shut = closed[offer_idx]
         flag[shut], score[shut] = FLAG_CLOSED, -1
+    if not calendar.unpaid_wishes_count and payments.wish_fee(session, year) > 0:
+        # a paid invoice covers the wishes it counted, by rank; the rest (and every wish of a
+        # candidate who has not paid) stay out of the round
+        covered = _covered(wishes, payments.paid_wishes(session, year))
+        unpaid = (wishes["path"].to_numpy() == 0) & (rank > covered) & (flag != FLAG_CLOSED)
+        flag[unpaid], score[unpaid] = FLAG_UNPAID, -1
     method = np.clip(scores.method, 0, None)
     program = first[offer_idx] + np.where(scores.method >= 0, bucket_of[offer_idx, method], 0)
     # Paths: a direct admission stands, a priority admission when it has a score (it reached
@@ -352,6 +371,7 @@ def build_snapshot(session: Session, round_: AdmissionRound) -> Snapshot:
         "wish_cap": calendar.wish_cap,
         "teacher_wish_limit": calendar.teacher_wish_limit,
         "criteria": programs["criteria"],
+        "unpaid_wishes_count": bool(calendar.unpaid_wishes_count),
     }
     arrays = {
         "program_institution": np.array(programs["inst"], dtype=np.int64),

@@ -38,10 +38,15 @@ def match(
     tie_policy: TiePolicyOption = typer.Option(
         TiePolicyOption.group,
         "--tie-policy",
-        help="group: admit the whole tie group at the cutoff; strict: break ties by candidate id",
+        help="group: admit the whole tie group at the cutoff; strict: break the last ties by "
+        "candidate id compared as text (NFC; '10' before '9', so pad numeric ids to one width)",
     ),
 ) -> None:
-    """Virtual filtering (deferred acceptance) of CSV files into assignments and cutoffs."""
+    """Virtual filtering (deferred acceptance) of CSV files into assignments and cutoffs.
+
+    Ids are read as Unicode NFC: the same name typed in NFC and in NFD is one candidate (or one
+    program). Under --tie-policy strict, candidates still tied are ordered by their ids as text
+    (code point order of the NFC form), not as numbers."""
     # Imported here so that other `hemis` commands do not pay for numba and polars.
     import numpy as np
 

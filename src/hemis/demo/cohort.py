@@ -106,6 +106,8 @@ def plan_applicants(seed: int, n: int) -> list[Applicant]:
     pair = r.choice(len(ELECTIVE_PAIRS), size=n, p=_weights(ELECTIVE_PAIRS))
     area = r.choice(len(AREAS), size=n, p=_weights(AREAS))
     category = np.where(r.random(n) < 0.04, r.integers(1, 8, size=n), 0)
+    # six categories from 2026 (Circular 06/2026, the demo's rules): 07 becomes 06 (same draws)
+    category = np.where(category == 7, 6, category)
     language = np.where(r.random(n) < 0.92, 1, r.choice([3, 4, 6, 7], size=n))
     track = r.random(n) < 0.7
     school = r.integers(1, SCHOOLS_PER_SITE + 1, size=n)

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from hemis import access
 from hemis.admissions.codes import OfferStatus
 from hemis.admissions.eligibility import (
+    category_problems,
     graduation_problems,
     subject_problems,
     teacher_rank_problems,
@@ -53,12 +54,13 @@ def register_cohort(
     """Persons (found or added) and their exam registrations; returns the registrations written.
     An ID that belongs to someone with other details is left out, as the service refuses it."""
     access.require_ministry(s)
-    get_year(s, year)
+    categories = rules_for(get_year(s, year).rules_version).category_points
     problems: list[Problem] = []
     for a in applicants:
         problems += national_id_problems(a.national_id, a.sex, a.date_of_birth)
         problems += subject_problems(list(a.electives), a.foreign_language, a.technology_track)
         problems += graduation_problems(year, a.graduation_year)
+        problems += category_problems(a.category, categories)
     if problems:
         raise failed(
             problems, "Danh sách đăng ký không hợp lệ.", "The registrations are not valid."

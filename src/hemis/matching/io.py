@@ -4,6 +4,9 @@ the line (the header is line 1) and the problem, in Vietnamese and English.
 
 Candidates are numbered in order of first appearance in WISHES.csv, and assignments.csv lists
 them in that order. Line numbers assume one record per line (no line breaks inside quotes).
+Candidate and program ids are normalised to Unicode NFC as read, so a name typed in NFC in one
+row and NFD in another (as different editors save Vietnamese) is one id; the output carries the
+NFC form. Under the `strict` policy ids are compared as text (see hemis.matching).
 """
 
 from __future__ import annotations
@@ -177,7 +180,7 @@ def _read_programs(path: Path, errors: _Collector) -> pl.DataFrame:
     frame = _read_strings(path, errors)
     if frame is None or errors.total:
         return pl.DataFrame()
-    pid, text = frame["program_id"], frame["quota"]
+    pid, text = nfc(frame["program_id"]), frame["quota"]  # a few thousand: always
     quota = text.str.strip_chars().cast(pl.Int64, strict=False)
     errors.rows(path, pid.is_null(), "thiếu program_id", "missing program_id", None)
     errors.rows(path, text.is_null(), "thiếu quota", "missing quota", None)
@@ -234,9 +237,23 @@ def _read_wishes(
     errors.rows(path, (rank < 1) | (rank > MAX_RANK), vi, en, rank)
     program = frame["program_id"].cast(pl.Enum(program_ids), strict=False)
     unknown = program.is_null() & frame["program_id"].is_not_null()
+    if unknown.any():  # perhaps only written in another normal form: look again in NFC
+        frame = frame.with_columns(nfc(frame["program_id"]))
+        program = frame["program_id"].cast(pl.Enum(program_ids), strict=False)
+        unknown = program.is_null() & frame["program_id"].is_not_null()
     vi, en = "program_id không có trong tệp chương trình", "program_id not in the programs file"
     errors.rows(path, unknown, vi, en, frame["program_id"])
     return frame.with_columns(program.to_physical().cast(pl.Int32).alias("program")), tiebreaks
+
+
+def nfc(ids: pl.Series) -> pl.Series:
+    """Ids in Unicode NFC."""
+    return ids.str.normalize("NFC") if ids.dtype == pl.String else ids
+
+
+def is_ascii(ids: pl.Series) -> bool:
+    """ASCII only (hence NFC already): the checks below run it on distinct ids, not rows."""
+    return ids.dtype != pl.String or bool((ids.str.len_bytes() == ids.str.len_chars()).all())
 
 
 def _read_strings(path: Path, errors: _Collector) -> pl.DataFrame | None:
@@ -302,7 +319,16 @@ def _build(
 
 
 def _candidate_codes(ids: pl.Series) -> tuple[pl.Series, NDArray[np.uint32]]:
-    """Distinct ids in order of first appearance, and each row's index into them."""
+    """Distinct ids (NFC) in order of first appearance, and each row's index into them. Only
+    when a distinct id is not ASCII are the rows normalised (the same name saved in NFC and NFD
+    is one candidate): an all-ASCII file pays a check of its distinct ids, not of every row."""
+    first, codes = _distinct_codes(ids)
+    if is_ascii(first):
+        return first, codes
+    return _distinct_codes(nfc(ids))
+
+
+def _distinct_codes(ids: pl.Series) -> tuple[pl.Series, NDArray[np.uint32]]:
     runs = ids.rle_id().to_numpy()
     starts = np.ones(len(runs), dtype=np.bool_)
     np.not_equal(runs[1:], runs[:-1], out=starts[1:])

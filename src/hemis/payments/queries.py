@@ -7,11 +7,13 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+import polars as pl
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hemis.payments.gateways.client import VN_TZ, VnpayGateway, result_of
 from hemis.payments.models import (
+    FeeSchedule,
     Invoice,
     PaymentIntent,
     PaymentNotification,
@@ -178,3 +180,48 @@ def anomalies(
         paid_after_failure=paid_after_failure(session),
         report=report,
     )
+
+
+# --- what the admissions rounds read --------------------------------------------------------------
+
+
+PAID_WISHES_SQL = (
+    "SELECT i.person_id, i.wish_count AS paid_wishes FROM invoice i WHERE i.year = :year "
+    "AND EXISTS ("
+    "SELECT 1 FROM payment_intent p WHERE p.invoice_id = i.id AND p.status = 'paid')"
+)
+
+
+def paid_wishes(session: Session, year: int) -> pl.DataFrame:
+    """person_id → paid_wishes: the wishes a paid invoice covers (its first `wish_count` by
+    rank, counted when the wish window closed). A refunded payment covers nothing."""
+    from hemis.admissions.frames import read_frame
+
+    return read_frame(
+        session,
+        PAID_WISHES_SQL,
+        {"person_id": pl.Int64, "paid_wishes": pl.Int64},
+        {"year": year},
+    )
+
+
+def wish_fee(session: Session, year: int) -> int:
+    """The fee per wish of a year in đồng (0: no fee, or no schedule)."""
+    fees = session.get(FeeSchedule, year)
+    return 0 if fees is None else int(fees.wish_fee)
+
+
+def paid_wish_count(session: Session, year: int, person_id: int) -> int:
+    """How many of a candidate's wishes (by rank) a paid invoice covers (0: none paid)."""
+    invoice = session.scalar(
+        select(Invoice).where(Invoice.year == year, Invoice.person_id == person_id)
+    )
+    if invoice is None:
+        return 0
+    paid = session.scalar(
+        select(func.count(PaymentIntent.id)).where(
+            PaymentIntent.invoice_id == invoice.id,
+            PaymentIntent.status == IntentStatus.paid.value,
+        )
+    )
+    return int(invoice.wish_count) if paid else 0

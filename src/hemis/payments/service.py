@@ -285,7 +285,7 @@ def refund_intent(
             intent.txn_ref,
             intent.amount,
             intent.transaction_no or "",
-            intent.pay_date or intent.settled_at or intent.created_at,
+            intent.created_at,  # the pay request's create date, as the payment URL sent it
             actor,
         )
     except GatewayUnavailable as exc:

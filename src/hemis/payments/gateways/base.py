@@ -68,9 +68,11 @@ class Gateway(Protocol):
         ...
 
     def refund(
-        self, txn_ref: str, amount: int, transaction_no: str, paid_at: dt.datetime, actor: str
+        self, txn_ref: str, amount: int, transaction_no: str, created_at: dt.datetime, actor: str
     ) -> RefundResult:
-        """Refund a paid transaction in full; raises GatewayUnavailable."""
+        """Refund a paid transaction in full; `created_at` is when the pay request was made
+        (VNPay's vnp_TransactionDate: the payment URL's vnp_CreateDate, not the payment time).
+        Raises GatewayUnavailable, also for an answer whose signature does not verify."""
         ...
 
     def settlement(self, day: dt.date) -> str:

@@ -136,7 +136,7 @@ class VnpayGateway:
         return result_of(fields)
 
     def refund(
-        self, txn_ref: str, amount: int, transaction_no: str, paid_at: dt.datetime, actor: str
+        self, txn_ref: str, amount: int, transaction_no: str, created_at: dt.datetime, actor: str
     ) -> RefundResult:
         data = self._call(
             "refund",
@@ -145,11 +145,17 @@ class VnpayGateway:
                 "vnp_TxnRef": txn_ref,
                 "vnp_Amount": vnpay.to_vnp_amount(amount),
                 "vnp_TransactionNo": transaction_no,
-                "vnp_TransactionDate": vn_time(paid_at),
+                # the pay request's vnp_CreateDate: VNPay finds the transaction by it
+                "vnp_TransactionDate": vn_time(created_at),
                 "vnp_CreateBy": actor[:250],
                 "vnp_OrderInfo": f"refund {txn_ref}",
             },
         )
+        # an answer is trusted only when signed, as querydr's (a forged "00" refunds nothing)
+        if not vnpay.verify_pipe(data, vnpay.REFUND_RESPONSE_FIELDS, self._secret):
+            raise GatewayUnavailable("refund: bad signature on the answer")
+        if data.get("vnp_TmnCode") != self.tmn_code:
+            raise GatewayUnavailable("refund: the answer is about another terminal")
         code = data.get("vnp_ResponseCode", "")
         return RefundResult(code == "00", code, data.get("vnp_TransactionNo", ""))
 

@@ -199,6 +199,16 @@ QUERY_RESPONSE_FIELDS = (
 )
 
 
+# The refund answer is signed like querydr's without the promotion fields (VNPay merchant API
+# 2.1.0 documentation as published for the sandbox; not checked against a live terminal here).
+REFUND_RESPONSE_FIELDS = QUERY_RESPONSE_FIELDS[:-2]
+
+
+def response_fields(command: str) -> tuple[str, ...]:
+    """The fields an answer to `command` is signed over."""
+    return QUERY_RESPONSE_FIELDS if command == "querydr" else REFUND_RESPONSE_FIELDS
+
+
 def pipe_data(body: Mapping[str, str], fields: tuple[str, ...]) -> str:
     return "|".join(str(body.get(name, "")) for name in fields)
 

@@ -98,7 +98,8 @@ def create_sandbox_app(sandbox: Sandbox) -> FastAPI:
         ref = body.get("vnp_TxnRef", "")
         if command == "querydr":
             return JSONResponse(sandbox.query(ref))
-        return JSONResponse(sandbox.refund(ref, vnpay.from_vnp_amount(body.get("vnp_Amount", ""))))
+        amount = vnpay.from_vnp_amount(body.get("vnp_Amount", ""))
+        return JSONResponse(sandbox.refund(ref, amount, body.get("vnp_TransactionDate", "")))
 
     @app.get("/sandbox/settlement")
     def settlement(date: str) -> Response:

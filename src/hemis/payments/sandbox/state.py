@@ -267,10 +267,12 @@ class Sandbox:
                 }
         return self._sign_response(body, "querydr")
 
-    def refund(self, ref: str, amount: int | None) -> dict[str, str]:
+    def refund(self, ref: str, amount: int | None, transaction_date: str = "") -> dict[str, str]:
+        """A full refund. The transaction is found by its reference and the pay request's
+        create date (vnp_TransactionDate), as VNPay does: another date finds nothing."""
         with self.lock:
             txn = self.txns.get(ref)
-            if txn is None:
+            if txn is None or transaction_date != txn.create_date:
                 body = {"vnp_ResponseCode": "91", "vnp_Message": "Transaction not found"}
             elif txn.status == "refunded":
                 body = {"vnp_ResponseCode": "94", "vnp_Message": "Already refunded"}
@@ -294,7 +296,7 @@ class Sandbox:
             "vnp_TmnCode": self.tmn_code,
             **body,
         }
-        body[vnpay.HASH_FIELD] = vnpay.sign_pipe(body, vnpay.QUERY_RESPONSE_FIELDS, self.secret)
+        body[vnpay.HASH_FIELD] = vnpay.sign_pipe(body, vnpay.response_fields(command), self.secret)
         return body
 
     # --- settlement and inspection ----------------------------------------------------------

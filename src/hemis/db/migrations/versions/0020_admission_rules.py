@@ -9,6 +9,9 @@
   admission outside the matching, answered by the candidate.
 - `round_candidate.path`: admitted outside the matching; `round_offer_result.direct`: the seats
   those paths took out of the quota before the matching.
+- `round_distribution` (national, public once the round is published): each program's score
+  distribution in a round, small cells suppressed.
+- `admission_year.unpaid_wishes_count`: whether wishes without a paid fee enter the rounds.
 - PostgreSQL: row-level security — bonus tables per institution; achievements visible to the
   candidate they belong to; direct admissions to the candidate and the institution.
 
@@ -73,6 +76,10 @@ def upgrade() -> None:
     )
     _floor_check(9000)
     _create_tables()
+    op.add_column(
+        "admission_year",
+        sa.Column("unpaid_wishes_count", sa.Boolean(), server_default=sa.false(), nullable=False),
+    )
     op.add_column("round_candidate", sa.Column("path", sa.String(length=12), nullable=True))
     op.add_column(
         "round_offer_result",
@@ -85,6 +92,8 @@ def upgrade() -> None:
             name = "tenant_isolation" if table == "bonus_table" else "candidate_isolation"
             op.execute(f"CREATE POLICY {name} ON {table} USING ({using}) WITH CHECK ({check})")
             op.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {table} TO hemis_app")
+        # published with the round, never changed: no UPDATE or DELETE for the application
+        op.execute("GRANT SELECT, INSERT ON round_distribution TO hemis_app")
 
 
 def _create_tables() -> None:
@@ -186,6 +195,25 @@ def _create_tables() -> None:
     )
     op.create_index("ix_direct_admission_offer", "direct_admission", ["institution_id", "offer_id"])
     op.create_index("ix_direct_admission_person", "direct_admission", ["person_id"])
+    op.create_table(
+        "round_distribution",
+        sa.Column("round_id", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("institution_id", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("offer_id", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("bucket", sa.String(length=12), nullable=False),
+        sa.Column("bins", sa.JSON(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["round_id"],
+            ["admission_round.id"],
+            name=op.f("fk_round_distribution_round_id_admission_round"),
+        ),
+        sa.PrimaryKeyConstraint(
+            "round_id", "institution_id", "offer_id", "bucket", name=op.f("pk_round_distribution")
+        ),
+    )
+    op.create_index(
+        "ix_round_distribution_offer", "round_distribution", ["institution_id", "offer_id"]
+    )
 
 
 def downgrade() -> None:
@@ -193,10 +221,14 @@ def downgrade() -> None:
         for table in POLICIES:
             name = "tenant_isolation" if table == "bonus_table" else "candidate_isolation"
             op.execute(f"DROP POLICY IF EXISTS {name} ON {table}")
+    with op.batch_alter_table("admission_year", schema=None) as batch_op:
+        batch_op.drop_column("unpaid_wishes_count")
     with op.batch_alter_table("round_offer_result", schema=None) as batch_op:
         batch_op.drop_column("direct")
     with op.batch_alter_table("round_candidate", schema=None) as batch_op:
         batch_op.drop_column("path")
+    op.drop_index("ix_round_distribution_offer", table_name="round_distribution")
+    op.drop_table("round_distribution")
     op.drop_table("direct_admission")
     op.drop_table("candidate_achievement")
     op.drop_table("bonus_table")

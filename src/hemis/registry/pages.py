@@ -58,8 +58,11 @@ def home(request: Request, principal: PagePrincipal, session: PageDB, ctx: Conte
         counts = queries.count_registry(session)
         reviews = service_reviews.pending_count(session)
     elif principal.role is Role.institution_officer and principal.institution_id is not None:
+        from hemis.submissions.queries import returned_submissions
+
         institution = queries.get_institution(session, principal.institution_id)
         counts = queries.count_registry(session, institution.id)
+        extra["returned"] = returned_submissions(session)
     return render(
         request,
         "home.html",

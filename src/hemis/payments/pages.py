@@ -23,11 +23,11 @@ from hemis.payments import idempotency, queries, service
 from hemis.payments.api import gateway_of, intent_json
 from hemis.payments.gateways import vnpay
 from hemis.payments.models import PaymentIntent
-from hemis.payments.rules import IntentStatus
+from hemis.payments.rules import INTENT_LABELS, IntentStatus
 from hemis.registry.models import Person
 from hemis.web.csp import CSP
 from hemis.web.csrf import CsrfChecked
-from hemis.web.deps import Context
+from hemis.web.deps import Context, get_lang
 
 router = APIRouter(include_in_schema=False)
 SEE_OTHER = 303
@@ -38,7 +38,21 @@ def _money(value: int | None) -> str:
 
 
 def _show(request: Request, name: str, status_code: int = 200, **values: Any) -> Response:
-    return page(request, name, status_code=status_code, money=_money, nav="payments", **values)
+    en = get_lang(request) == "en"
+
+    def intent_status(code: str) -> str:
+        pair = INTENT_LABELS.get(code, (code, code))
+        return pair[1] if en else pair[0]
+
+    return page(
+        request,
+        name,
+        status_code=status_code,
+        money=_money,
+        nav="payments",
+        intent_status=intent_status,
+        **values,
+    )
 
 
 def _candidate_page(

@@ -20,6 +20,7 @@ import importlib
 import json
 import re
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -104,64 +105,76 @@ def _slug(path: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-") or "home"
 
 
+@dataclass
+class Demo:
+    base: str
+    passwords: dict[str, str]
+    browser: Any
+
+
 @pytest.fixture(scope="module")
-def walk(tmp_path_factory: pytest.TempPathFactory) -> Walk:
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     require_chromium()
     from playwright.sync_api import sync_playwright
 
     workdir = tmp_path_factory.mktemp("portal")
+    with running_demo(workdir) as base, sync_playwright() as p:
+        logins = json.loads((workdir / "var" / "demo-logins.json").read_text(encoding="utf-8"))
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield Demo(base, {x["username"]: x["password"] for x in logins}, browser)
+        finally:
+            browser.close()
+
+
+@pytest.fixture(scope="module")
+def walk(demo: Demo) -> Walk:
     shutil.rmtree(GALLERY, ignore_errors=True)
     GALLERY.mkdir(parents=True)
     codes = machine_codes()
     visits: list[Visit] = []
     problems: list[str] = []
     crawled: dict[str, portal.Crawl] = {}
-    with running_demo(workdir) as base, sync_playwright() as p:
-        logins = json.loads((workdir / "var" / "demo-logins.json").read_text(encoding="utf-8"))
-        passwords = {x["username"]: x["password"] for x in logins}
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            for role in portal.ROLES:
-                for lang in LANGS:
-                    for screen, viewport in SCREENS.items():
-                        context = portal.with_axe(
-                            portal.log_in(
-                                browser,
-                                base,
-                                role,
-                                passwords[role],
-                                locale="vi-VN" if lang == "vi" else "en-GB",
-                                viewport=viewport,
-                            )
-                        )
-                        page = context.new_page()
-                        page.goto(f"/?lang={lang}")  # the language cookie, for the pages after
-                        if role not in crawled:
-                            crawled[role] = portal.crawl(context, base, role)
-                            problems.extend(f"{role}: {f}" for f in crawled[role].failures)
-                        _watch(page, role, problems)
-                        for path in crawled[role].pages:
-                            page.goto(path)
-                            page.wait_for_load_state("load")
-                            name = f"{role}/{_slug(path)}-{lang}-{screen}.png"
-                            (GALLERY / role).mkdir(exist_ok=True)
-                            page.screenshot(path=str(GALLERY / name), full_page=True)
-                            visit = Visit(role, path, lang, screen, name)
-                            if lang == "vi":
-                                visit.violations = [
-                                    v
-                                    for v in portal.run_axe(page)
-                                    if v.get("impact") in ("serious", "critical")
-                                ]
-                                words = set(re.findall(r"[A-Za-z_]+", page.evaluate(VISIBLE_TEXT)))
-                                visit.codes = sorted(words & codes)
-                            if screen == "mobile":
-                                visit.width = page.evaluate("document.documentElement.scrollWidth")
-                                visit.menu = portal.menu_state(page)
-                            visits.append(visit)
-                        context.close()
-        finally:
-            browser.close()
+    base = demo.base
+    for role in portal.ROLES:
+        for lang in LANGS:
+            for screen, viewport in SCREENS.items():
+                context = portal.with_axe(
+                    portal.log_in(
+                        demo.browser,
+                        base,
+                        role,
+                        demo.passwords[role],
+                        locale="vi-VN" if lang == "vi" else "en-GB",
+                        viewport=viewport,
+                    )
+                )
+                page = context.new_page()
+                page.goto(f"/?lang={lang}")  # the language cookie, for the pages after
+                if role not in crawled:
+                    crawled[role] = portal.crawl(context, base, role)
+                    problems.extend(f"{role}: {f}" for f in crawled[role].failures)
+                _watch(page, role, problems)
+                for path in crawled[role].pages:
+                    page.goto(path)
+                    page.wait_for_load_state("load")
+                    name = f"{role}/{_slug(path)}-{lang}-{screen}.png"
+                    (GALLERY / role).mkdir(exist_ok=True)
+                    page.screenshot(path=str(GALLERY / name), full_page=True)
+                    visit = Visit(role, path, lang, screen, name)
+                    if lang == "vi":
+                        visit.violations = [
+                            v
+                            for v in portal.run_axe(page)
+                            if v.get("impact") in ("serious", "critical")
+                        ]
+                        words = set(re.findall(r"[A-Za-z_]+", page.evaluate(VISIBLE_TEXT)))
+                        visit.codes = sorted(words & codes)
+                    if screen == "mobile":
+                        visit.width = page.evaluate("document.documentElement.scrollWidth")
+                        visit.menu = portal.menu_state(page)
+                    visits.append(visit)
+                context.close()
     _write_index(visits)
     return Walk(visits, problems, crawled)
 
@@ -236,3 +249,99 @@ def test_the_gallery_has_every_page_in_both_languages_on_both_screens(walk: Walk
         assert f"src='{v.shot}'" in index
     pages = {(v.role, v.path) for v in walk.visits}
     assert len(walk.visits) == 4 * len(pages)
+
+
+FOCUSED = """() => {
+  const e = document.activeElement;
+  const style = getComputedStyle(e);
+  return {text: (e.textContent || e.value || '').trim(), tag: e.tagName,
+          outline: style.outlineStyle, width: parseFloat(style.outlineWidth)};
+}"""
+
+
+def test_the_candidate_journey_works_by_keyboard_alone(demo: Demo) -> None:
+    """Log in, skip to the content, open the wishes, a score's explanation, the results, the
+    fees and the receipt — Tab and Enter only, every focused control visibly outlined."""
+    context = demo.browser.new_context(base_url=demo.base, locale="vi-VN", viewport=portal.DESKTOP)
+    page = context.new_page()
+    try:
+        page.goto("/login")
+        page.keyboard.type("candidate")  # the username field has the focus
+        page.keyboard.press("Tab")
+        page.keyboard.type(demo.passwords["candidate"])
+        page.keyboard.press("Enter")
+        page.wait_for_url(f"{demo.base}/")
+
+        def tab_to(text: str, limit: int = 80) -> None:
+            for _ in range(limit):
+                page.keyboard.press("Tab")
+                focused = page.evaluate(FOCUSED)
+                if focused["text"] == text:
+                    assert focused["outline"] != "none", focused
+                    assert focused["width"] >= 2, focused
+                    return
+            raise AssertionError(f"{text!r} not reached by Tab on {page.url}")
+
+        tab_to("Bỏ qua, đến nội dung chính")
+        page.keyboard.press("Enter")
+        assert page.evaluate("document.activeElement.id") == "main"
+        for link, address in (
+            ("Nguyện vọng", "/admissions/wishes"),
+            ("Kết quả", "/admissions/results"),
+            ("Lệ phí", "/payments"),
+        ):
+            tab_to(link)  # from the top of each page: the menu comes first
+            page.keyboard.press("Enter")
+            page.wait_for_url(f"{demo.base}{address}")
+            if address == "/admissions/wishes":
+                score = page.locator("#wishes table a").first.inner_text().strip()
+                tab_to(score)
+                page.keyboard.press("Enter")
+                page.wait_for_url(re.compile(r".*/score$"))
+                assert page.locator("#admission-score").count() == 1
+        # the fee, paid at the gateway by keyboard unless it is paid already, then the receipt
+        if not page.get_by_role("link", name="Biên lai").count():
+            tab_to("Thanh toán trực tuyến")
+            page.keyboard.press("Enter")
+            page.get_by_role("button", name="Thanh toán / Pay").wait_for()
+            tab_to("Thanh toán / Pay")
+            page.keyboard.press("Enter")
+            page.wait_for_url(re.compile(r".*/payments/return"))
+            page.locator('#payment-status[data-status="paid"]').wait_for(timeout=60_000)
+        tab_to("Biên lai")
+        page.keyboard.press("Enter")
+        page.wait_for_url(re.compile(r".*/payments/receipt/\d+$"))
+        tab_to("In biên lai")
+    finally:
+        context.close()
+
+
+def test_fonts_and_fields_are_styled_for_vietnamese(demo: Demo) -> None:
+    """The text and the codes use font stacks that carry every Vietnamese letter; a text input
+    written without a type is styled as the others."""
+    context = portal.log_in(
+        demo.browser, demo.base, "officer", demo.passwords["officer"], viewport=portal.DESKTOP
+    )
+    page = context.new_page()
+    try:
+        page.goto("/")
+        body = page.evaluate("getComputedStyle(document.body).fontFamily")
+        assert body.startswith('"Noto Sans"'), body
+        assert "system-ui" not in body
+        mono = page.evaluate(
+            """() => { const c = document.createElement('code'); document.body.append(c);
+                       return getComputedStyle(c).fontFamily; }"""
+        )
+        assert mono.startswith('"Noto Sans Mono"'), mono
+        typed, untyped = page.evaluate(
+            """() => ['text', null].map(type => {
+                 const i = document.createElement('input');
+                 if (type) i.type = type;
+                 document.querySelector('main').append(i);
+                 const s = getComputedStyle(i);
+                 return [s.borderTopWidth, s.borderTopColor, s.paddingTop, s.borderRadius];
+               })"""
+        )
+        assert untyped == typed
+    finally:
+        context.close()

@@ -218,7 +218,6 @@ def test_a_newcomer_lives_the_national_year_through_the_pages(tmp_path: Path) ->
                 expect(candidate.locator("main")).to_contain_text("30.000 đ")
                 shot(candidate, "invoice")
                 candidate.get_by_role("button", name="Thanh toán trực tuyến").click()
-                candidate.locator("#to-gateway").click()
                 expect(candidate.get_by_role("button", name="Thanh toán / Pay")).to_be_visible()
                 shot(candidate, "sandbox-gateway", height=200)
                 candidate.get_by_role("button", name="Thanh toán / Pay").click()

@@ -59,15 +59,18 @@ def test_candidate_pays_and_sees_only_our_ledger(
         "invoice_id": str(me.invoice_id),
         "idempotency_key": IDEM.findall(page.text)[0],
     }
+    # the pay form may send the browser on to the gateway: its page's CSP says so
+    gateway = client.app.state.ctx.settings.payment_gateway_url.rstrip("/")  # type: ignore[attr-defined]
+    assert f"form-action 'self' {gateway}" in page.headers["Content-Security-Policy"]
+    assert "form-action 'self';" in client.get("/").headers["Content-Security-Policy"]
     first = client.post("/payments/pay", data=form, follow_redirects=False)
     double_click = client.post("/payments/pay", data=form, follow_redirects=False)
     assert first.status_code == double_click.status_code == 303
     assert first.headers["location"] == double_click.headers["location"]
     assert len(intents(sessions)) == 1  # the double submit made one intent
-    go = client.get(first.headers["location"])
-    link = re.search(r'id="to-gateway" href="([^"]+)"', go.text)
-    assert link is not None
-    assert "vnp_SecureHash=" in link.group(1)
+    # straight to the gateway, no page in between
+    assert first.headers["location"].startswith(gateway)
+    assert "vnp_SecureHash=" in first.headers["location"]
     intent = intents(sessions)[0]
 
     # The gateway sends the browser back claiming failure ("authentication failed") while the
@@ -100,6 +103,13 @@ def test_candidate_pays_and_sees_only_our_ledger(
     receipt = client.get(f"/payments/receipt/{intent.id}")
     assert receipt.status_code == 200
     assert "30.000 đ" in receipt.text
+    # printable, naming the candidate, and saying what the province group is
+    assert "data-print hidden" in receipt.text
+    assert '<script src="/static/print.js" defer></script>' in receipt.text
+    name = re.search(r'id="receipt-name"><strong>([^<]+)</strong>', receipt.text)
+    assert name
+    assert name.group(1).strip()
+    assert "chia thành 7 nhóm" in receipt.text
     assert "9000001" in receipt.text
     page = client.get("/payments")
     assert "Thanh toán trực tuyến" not in page.text  # no second payment offered

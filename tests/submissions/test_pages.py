@@ -211,3 +211,29 @@ def test_lifecycle_forms_and_the_ministry_overview(
     )
     assert 'id="review-comment"' in returned.text
     assert "Thiếu số liệu" in returned.text
+    assert "Trường Đại học" in returned.text  # the page names the institution
+    assert 'id="sub-period"' in returned.text
+
+    # The officer's home says so, with the ministry's reason and what comes next.
+    as_user(client, "cb_a")
+    home = client.get("/").text
+    assert "Bộ đã trả lại bản nộp" in home
+    assert "Thiếu số liệu" in home
+    assert "phiên bản 1" in home
+    # Corrected, validated and signed off again: version 2, with its own part of the thread.
+    token = csrf_of(client.get(url).text)
+    assert client.post(f"{url}/validate", data={"csrf_token": token}).status_code == 200
+    sign["csrf_token"] = token
+    again = client.post(f"{url}/sign-off", data=sign | {"confirm": "true"}).text
+    assert "Bản nộp v2" in again
+    assert 'id="review-comment"' not in again  # the old comment stays with version 1
+    assert 'id="returned-banner"' not in again
+    v1 = re.search(r'id="thread-v1">(.*?)</div>', again, re.S)
+    v2 = re.search(r'id="thread-v2">(.*?)</div>', again, re.S)
+    assert v1
+    assert v2
+    assert "Bộ trả lại" in v1.group(1)
+    assert "Thiếu số liệu" in v1.group(1)
+    assert "Cơ sở ký xác nhận và nộp" in v2.group(1)
+    assert "Thiếu số liệu" not in v2.group(1)
+    assert "Bộ đã trả lại bản nộp" not in client.get("/").text

@@ -3,6 +3,9 @@ language switch."""
 
 from __future__ import annotations
 
+import csv
+import html
+import io
 import re
 from collections.abc import Iterator
 
@@ -27,7 +30,7 @@ from tests.web.page_factories import (
     seed_registry,
 )
 
-_NAME_CELL = re.compile(r'<td class="person-name">([^<]+)</td>')
+_NAME_CELL = re.compile(r'<td class="person-name">(?:<a href="[^"]+">)?([^<]+)(?:</a>)?</td>')
 _INSTITUTION_LINK = re.compile(r'<a class="institution-name" href="/institutions/\d+">([^<]+)</a>')
 
 
@@ -292,6 +295,72 @@ def test_pages_have_no_inline_script_or_style(client: TestClient, registry: Regi
         assert "<style" not in html
         assert " style=" not in html
         scripts = re.findall(r"<script[^>]*>", html)
-        assert scripts == ['<script src="/static/vendor/htmx.min.js" defer>']
+        assert scripts == [
+            '<script src="/static/vendor/htmx.min.js" defer>',
+            '<script src="/static/nav.js" defer>',  # the folding menu of narrow screens
+        ]
     assert client.get("/static/vendor/htmx.min.js").status_code == 200
+    assert client.get("/static/nav.js").status_code == 200
     assert client.get("/static/hemis.css").status_code == 200
+
+
+# --- Learner and staff lists: filters, export, records ----------------------------------------
+
+
+def test_learner_list_filters_export_and_rows_open_the_record(
+    client: TestClient, registry: Registry
+) -> None:
+    _as(client, "bk.officer")
+    base = f"/institutions/{registry.bk_id}/learners"
+    page = client.get(base, params={"status": "enrolled", "cohort": "2023"}).text
+    assert names_in(page) == LEARNERS_IN_ORDER
+    assert re.search(r'<option value="enrolled" selected>\s*Đang học\s*</option>', page), page[
+        page.find('id="cohort"') : page.find('id="cohort"') + 200
+    ]
+    assert names_in(client.get(base, params={"status": "graduated"}).text) == []
+    assert names_in(client.get(base, params={"cohort": "2024"}).text) == []
+    # the export holds what the filters hold, without national IDs
+    filtered = client.get(base, params={"q": "van an"}).text
+    link = re.search(r'id="list-export" href="([^"]+)"', filtered)
+    assert link
+    export = client.get(html.unescape(link.group(1)))
+    assert export.status_code == 200
+    assert export.headers["content-type"].startswith("text/csv")
+    lines = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
+    assert lines[0][:3] == ["Mã người học", "Họ và tên", "Ngày sinh"]
+    assert sorted(line[1] for line in lines[1:]) == ["Nguyễn Văn An", "Phạm Văn An"]
+    assert lines[1][7] == "Đang học"
+    assert "001099" not in export.text
+    everyone = client.get(f"{base}/export.csv").content.decode("utf-8-sig").splitlines()
+    assert len(everyone) == 1 + len(LEARNERS_IN_ORDER)
+    # a row opens the learner's record
+    record_link = re.search(rf'href="({base}/\d+)">Nguyễn Văn An<', page)
+    assert record_link
+    record = client.get(record_link.group(1))
+    assert record.status_code == 200
+    assert "Hồ sơ người học" in record.text
+    assert 'id="my-name">Nguyễn Văn An<' in record.text
+    assert "Công nghệ thông tin" in record.text
+    # another institution's learner is not there for this officer
+    assert client.get(f"/institutions/{registry.ktqd_id}/learners/1").status_code == 404
+
+
+def test_staff_list_filters_export_and_rows_open_the_record(
+    client: TestClient, registry: Registry
+) -> None:
+    _as(client, "bo.admin")
+    base = f"/institutions/{registry.bk_id}/staff"
+    page = client.get(base, params={"position": "lecturer"}).text
+    assert names_in(page) == STAFF_IN_ORDER
+    assert names_in(client.get(base, params={"position": "manager"}).text) == []
+    export = client.get(f"{base}/export.csv", params={"q": "hai"})
+    rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
+    assert rows[0][:2] == ["Mã cán bộ", "Họ và tên"]
+    assert sorted(r[1] for r in rows[1:]) == ["Vũ Văn Hải", "Đỗ Minh Hải"]
+    link = re.search(rf'href="({base}/\d+)">Đỗ Minh Hải<', page)
+    assert link
+    record = client.get(link.group(1))
+    assert record.status_code == 200
+    assert "<h1>Đỗ Minh Hải</h1>" in record.text
+    assert "Giảng viên" in record.text
+    assert client.get(f"{base}/999999999").status_code == 404

@@ -13,10 +13,12 @@ from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from hemis.admissions import queries_whatif, service, service_wishes
-from hemis.admissions.pages_common import Candidate, current_year, error_text, page
+from hemis.admissions.pages_common import page
+from hemis.admissions.queries import current_year
 from hemis.db.types import utcnow
 from hemis.errors import HemisError, NotFound
 from hemis.web.csrf import CsrfChecked
+from hemis.web.portal import Candidate, error_text
 
 router = APIRouter(include_in_schema=False)
 SEE_OTHER = 303

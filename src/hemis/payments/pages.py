@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import uuid
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
+from sqlalchemy import select
 from starlette.responses import Response
 
 from hemis.admissions.queries import current_year
+from hemis.admissions.service import find_registration
 from hemis.db.session import HemisSession
 from hemis.db.types import utcnow
 from hemis.errors import HemisError, NotFound
@@ -20,9 +23,11 @@ from hemis.payments import idempotency, queries, service
 from hemis.payments.api import gateway_of, intent_json
 from hemis.payments.gateways import vnpay
 from hemis.payments.models import PaymentIntent
-from hemis.payments.rules import IntentStatus
+from hemis.payments.rules import INTENT_LABELS, IntentStatus
+from hemis.registry.models import Person
+from hemis.web.csp import CSP
 from hemis.web.csrf import CsrfChecked
-from hemis.web.deps import Context
+from hemis.web.deps import Context, get_lang
 from hemis.web.portal import Candidate, error_text, local_time
 from hemis.web.templating import render
 
@@ -35,7 +40,19 @@ def _money(value: int | None) -> str:
 
 
 def _show(request: Request, name: str, status_code: int = 200, **values: Any) -> Response:
-    context = {"local_time": local_time, "money": _money, "nav": "payments", **values}
+    en = get_lang(request) == "en"
+
+    def intent_status(code: str) -> str:
+        pair = INTENT_LABELS.get(code, (code, code))
+        return pair[1] if en else pair[0]
+
+    context = {
+        "local_time": local_time,
+        "money": _money,
+        "nav": "payments",
+        "intent_status": intent_status,
+        **values,
+    }
     return render(request, name, context, status_code=status_code)
 
 
@@ -47,7 +64,7 @@ def _candidate_page(
     intents = queries.intents_of(c.own, invoice.id) if invoice else []
     window = service.window_for(c.own, invoice) if invoice else None
     now = utcnow()
-    return _show(
+    response = _show(
         request,
         "payments/candidate.html",
         status_code=status_code,
@@ -61,6 +78,19 @@ def _candidate_page(
         idempotency_key=uuid.uuid4().hex,
         errors=errors or [],
     )
+    # The pay form's answer sends the browser straight to the gateway (no page in between):
+    # the form's CSP must allow that redirect (browsers hold a form's redirects to form-action).
+    gateway = _origin(request.app.state.ctx.settings.payment_gateway_url)
+    if gateway:
+        response.headers["Content-Security-Policy"] = CSP.replace(
+            "form-action 'self'", f"form-action 'self' {gateway}"
+        )
+    return response
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") else ""
 
 
 @router.get("/payments")
@@ -109,7 +139,12 @@ def pay(
         lang = "en" if request.cookies.get("hemis_lang") == "en" else "vi"
         text = outcome.body.get("message" if lang == "en" else "message_vi", "")
         return _candidate_page(request, c, [str(text)], outcome.status_code)
-    return RedirectResponse(f"/payments/go/{outcome.body['id']}", status_code=SEE_OTHER)
+    intent = _own_intent(c, c.own.get(PaymentIntent, int(outcome.body["id"])))
+    if intent.status != IntentStatus.pending.value:  # settled meanwhile: say where it stands
+        return RedirectResponse(f"/payments/go/{intent.id}", status_code=SEE_OTHER)
+    invoice = service.get_invoice(c.own, intent.invoice_id, c.person_id)
+    url = service.checkout_url(ctx.settings, gateway_of(ctx.settings), invoice, intent, ip)
+    return RedirectResponse(url, status_code=SEE_OTHER)
 
 
 def _own_intent(c: Candidate, intent: PaymentIntent | None) -> PaymentIntent:
@@ -160,10 +195,16 @@ def receipt(request: Request, c: Candidate, intent_id: int) -> Response:
     if intent.status not in queries.COUNTED:
         raise NotFound("receipt", intent_id)
     invoice = service.get_invoice(c.own, intent.invoice_id, c.person_id)
+    person = c.own.scalar(
+        select(Person).where(Person.id == c.person_id).execution_options(person_lookup=True)
+    )
+    registration = find_registration(c.own, invoice.year, c.person_id)
     return _show(
         request,
         "payments/receipt.html",
         intent=intent,
         invoice=invoice,
         refund=queries.refund_of(c.own, intent.id),
+        person_name=person.full_name if person else "",
+        candidate_number=registration.candidate_number if registration else None,
     )

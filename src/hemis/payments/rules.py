@@ -34,6 +34,15 @@ class IpnOutcome(StrEnum):
     other = "99"
 
 
+INTENT_LABELS: dict[str, tuple[str, str]] = {
+    "created": ("Mới tạo", "Created"),
+    "pending": ("Đang chờ xác nhận", "Pending"),
+    "paid": ("Đã thanh toán", "Paid"),
+    "failed": ("Không thành công", "Failed"),
+    "expired": ("Hết hạn", "Expired"),
+    "refunded": ("Đã hoàn tiền", "Refunded"),
+}
+
 FINAL = frozenset({IntentStatus.paid, IntentStatus.failed, IntentStatus.refunded})
 OPEN = frozenset({IntentStatus.created, IntentStatus.pending})
 

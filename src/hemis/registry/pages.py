@@ -4,19 +4,29 @@ learners (a candidate's own records: pages_own.py). Read-only; tenancy comes fro
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
+from urllib.parse import urlencode
 
+import polars as pl
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse
+from sqlalchemy import select
 from starlette.responses import Response
 
 from hemis.accounts.roles import Role
 from hemis.accounts.service import Principal
-from hemis.errors import Forbidden
+from hemis.common.crypto import mask
+from hemis.common.spreadsheet import csv_bytes
+from hemis.errors import Forbidden, NotFound
 from hemis.registry import codes, labels, queries, service_reviews
 from hemis.registry.codes import InstitutionType, Ownership, values
 from hemis.registry.labels import Lang
+from hemis.registry.models import Learner, Person, Staff
+from hemis.registry.pages_own import record_label
+from hemis.registry.queries_own import own_records
+from hemis.web import formats
 from hemis.web.deps import CipherDep, Context, PageDB, PagePrincipal, get_lang
 from hemis.web.templating import render
 
@@ -60,8 +70,11 @@ def home(request: Request, principal: PagePrincipal, session: PageDB, ctx: Conte
         counts = queries.count_registry(session)
         reviews = service_reviews.pending_count(session)
     elif principal.role is Role.institution_officer and principal.institution_id is not None:
+        from hemis.submissions.queries import returned_submissions
+
         institution = queries.get_institution(session, principal.institution_id)
         counts = queries.count_registry(session, institution.id)
+        extra["returned"] = returned_submissions(session)
     return render(
         request,
         "home.html",
@@ -125,18 +138,23 @@ def _profile(
     section: str,
     q: str,
     page: int,
+    flt: ListFilters | None = None,
 ) -> Response:
     _require_registry_reader(principal)
     inst = queries.get_institution(session, institution_id)
     q = q.strip()
+    flt = flt or ListFilters()
     rows: queries.Page[Any]
     if section == "staff":
-        rows = queries.staff_page(session, cipher, inst.id, q, page)
+        rows = queries.staff_page(session, cipher, inst.id, q, page, position=flt.position)
     elif section == "learners":
-        rows = queries.learner_page(session, cipher, inst.id, q, page)
+        rows = queries.learner_page(
+            session, cipher, inst.id, q, page, status=flt.status, cohort=flt.cohort
+        )
     else:
         rows = queries.program_page(session, inst.id, page)
     base = f"/institutions/{inst.id}" + ("" if section == "programs" else f"/{section}")
+    params = {k: v for k, v in {"q": q, **flt.as_params()}.items() if v}
     context = _context(
         request,
         nav="institutions" if principal.role.national else "own",
@@ -146,7 +164,11 @@ def _profile(
         rows=rows,
         q=q,
         base=base,
-        params={"q": q} if q else {},
+        params=params,
+        flt=flt,
+        statuses=values(codes.LearnerStatus),
+        positions=values(codes.Position),
+        export_url=f"{base}/export.csv" + ("?" + urlencode(params) if params else ""),
     )
     if _is_htmx(request) and request.headers.get("hx-target") == "profile-section":
         return render(request, "registry/_profile_section.html", context)
@@ -169,6 +191,37 @@ def institution_profile(
     return _profile(request, principal, session, cipher, institution_id, "programs", "", page)
 
 
+@dataclass(frozen=True)
+class ListFilters:
+    """The filters of the learner and staff lists (a code outside its list filters nothing)."""
+
+    status: str = ""
+    cohort: int | None = None
+    position: str = ""
+
+    @classmethod
+    def of(cls, status: str = "", cohort: int | None = None, position: str = "") -> ListFilters:
+        return cls(
+            status if status in values(codes.LearnerStatus) else "",
+            cohort,
+            position if position in values(codes.Position) else "",
+        )
+
+    def as_params(self) -> dict[str, str]:
+        return {
+            "status": self.status,
+            "cohort": "" if self.cohort is None else str(self.cohort),
+            "position": self.position,
+        }
+
+
+# One Query object per parameter: FastAPI keeps a parameter's name on its Query object, so one
+# object shared by two parameters would read both from the same field.
+StatusFilter = Annotated[str, Query(max_length=20)]
+PositionFilter = Annotated[str, Query(max_length=20)]
+CohortFilter = Annotated[int | None, Query(ge=1950, le=2100)]
+
+
 @router.get("/institutions/{institution_id}/staff")
 def institution_staff(
     request: Request,
@@ -178,8 +231,10 @@ def institution_staff(
     institution_id: int,
     q: str = SearchText,
     page: int = PageNumber,
+    position: PositionFilter = "",
 ) -> Response:
-    return _profile(request, principal, session, cipher, institution_id, "staff", q, page)
+    flt = ListFilters.of(position=position)
+    return _profile(request, principal, session, cipher, institution_id, "staff", q, page, flt)
 
 
 @router.get("/institutions/{institution_id}/learners")
@@ -191,8 +246,142 @@ def institution_learners(
     institution_id: int,
     q: str = SearchText,
     page: int = PageNumber,
+    status: StatusFilter = "",
+    cohort: CohortFilter = None,
 ) -> Response:
-    return _profile(request, principal, session, cipher, institution_id, "learners", q, page)
+    flt = ListFilters.of(status=status, cohort=cohort)
+    return _profile(request, principal, session, cipher, institution_id, "learners", q, page, flt)
+
+
+EXPORT_ROWS = 200_000  # a list file holds at most this many rows (the largest institution's)
+
+
+@router.get("/institutions/{institution_id}/{section}/export.csv")
+def export_list(
+    request: Request,
+    principal: PagePrincipal,
+    session: PageDB,
+    cipher: CipherDep,
+    institution_id: int,
+    section: str,
+    q: str = SearchText,
+    status: StatusFilter = "",
+    cohort: CohortFilter = None,
+    position: PositionFilter = "",
+) -> Response:
+    """The list as the page filters it, every page of it, as CSV (UTF-8 with a BOM, Vietnamese
+    headers and names, no national ID)."""
+    _require_registry_reader(principal)
+    inst = queries.get_institution(session, institution_id)
+    flt = ListFilters.of(status, cohort, position)
+    label = label_function(get_lang(request))
+    if section == "learners":
+        found = queries.learner_page(
+            session, cipher, inst.id, q.strip(), 1, EXPORT_ROWS, flt.status, flt.cohort
+        )
+        frame = pl.DataFrame(
+            {
+                "Mã người học": [r.student_code for r in found.items],
+                "Họ và tên": [r.full_name for r in found.items],
+                "Ngày sinh": [formats.date(r.date_of_birth) for r in found.items],
+                "Giới tính": [label("sex", r.sex) for r in found.items],
+                "Mã chương trình": [r.program_code for r in found.items],
+                "Chương trình": [r.program_name for r in found.items],
+                "Khoá": [r.cohort_year for r in found.items],
+                "Tình trạng": [label("learner_status", r.status) for r in found.items],
+            }
+        )
+    elif section == "staff":
+        staff = queries.staff_page(
+            session, cipher, inst.id, q.strip(), 1, EXPORT_ROWS, flt.position
+        )
+        frame = pl.DataFrame(
+            {
+                "Mã cán bộ": [r.staff_code for r in staff.items],
+                "Họ và tên": [r.full_name for r in staff.items],
+                "Đơn vị": [r.unit for r in staff.items],
+                "Vị trí": [label("position", r.position) for r in staff.items],
+                "Trình độ": [label("degree", r.highest_degree) for r in staff.items],
+                "Chức danh": [label("title", r.academic_title) for r in staff.items],
+                "Hợp đồng": [label("contract", r.contract_type) for r in staff.items],
+            }
+        )
+    else:
+        raise NotFound("list", section[:20])
+    name = f"{'nguoi-hoc' if section == 'learners' else 'nhan-su'}-{inst.moet_code}.csv"
+    return Response(
+        csv_bytes(frame, bom=True),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/institutions/{institution_id}/learners/{learner_id}")
+def learner_record(
+    request: Request,
+    principal: PagePrincipal,
+    session: PageDB,
+    cipher: CipherDep,
+    institution_id: int,
+    learner_id: int,
+) -> Response:
+    """A learner's record: the enrolments at this institution (an officer's session sees no
+    other), status history, results and awards — the page a learner sees of themselves."""
+    _require_registry_reader(principal)
+    inst = queries.get_institution(session, institution_id)
+    learner = session.get(Learner, (inst.id, learner_id))
+    if learner is None:
+        raise NotFound("learner", learner_id)
+    records = own_records(session, learner.person_id)
+    records = replace(
+        records, enrolments=[e for e in records.enrolments if e.learner.institution_id == inst.id]
+    )
+    masked = (
+        mask(cipher.decrypt(records.person.national_id_enc)) if records.person is not None else ""
+    )
+    return render(
+        request,
+        "records.html",
+        {
+            "nav": "institutions" if principal.role.national else "own",
+            "records": records,
+            "masked_id": masked,
+            "code": record_label(get_lang(request)),
+            "of_institution": inst,
+        },
+    )
+
+
+@router.get("/institutions/{institution_id}/staff/{staff_id}")
+def staff_record(
+    request: Request,
+    principal: PagePrincipal,
+    session: PageDB,
+    cipher: CipherDep,
+    institution_id: int,
+    staff_id: int,
+) -> Response:
+    _require_registry_reader(principal)
+    inst = queries.get_institution(session, institution_id)
+    staff = session.get(Staff, (inst.id, staff_id))
+    if staff is None:
+        raise NotFound("staff", staff_id)
+    person = session.scalar(
+        select(Person).where(Person.id == staff.person_id).execution_options(person_lookup=True)
+    )
+    masked = mask(cipher.decrypt(person.national_id_enc)) if person is not None else ""
+    return render(
+        request,
+        "registry/staff_record.html",
+        _context(
+            request,
+            nav="institutions" if principal.role.national else "own",
+            inst=inst,
+            staff=staff,
+            person=person,
+            masked_id=masked,
+        ),
+    )
 
 
 # The code list behind each `label(kind, code)` of the templates. The labels themselves are in

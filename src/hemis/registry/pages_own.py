@@ -4,6 +4,8 @@ their account is linked to."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
@@ -47,14 +49,21 @@ def my_records(request: Request, ctx: Context, principal: PagePrincipal) -> Resp
             else ""
         )
 
-    def code(kind: str, value: str) -> str:
-        try:
-            return label(value, lang, enum=ENUMS[kind])
-        except (KeyError, ValueError):
-            return value
-
     return render(
         request,
         "records.html",
-        {"nav": "records", "records": records, "masked_id": masked, "code": code},
+        {"nav": "records", "records": records, "masked_id": masked, "code": record_label(lang)},
     )
+
+
+def record_label(lang: str) -> Callable[[str, str], str]:
+    """`code(kind, value)` of records.html: a record's codes by name."""
+    chosen: Lang = "en" if lang == "en" else "vi"
+
+    def code(kind: str, value: str) -> str:
+        try:
+            return label(value, chosen, enum=ENUMS[kind])
+        except (KeyError, ValueError):
+            return value
+
+    return code

@@ -259,6 +259,8 @@ def program_page(
 
 @dataclass(frozen=True)
 class LearnerRow:
+    id: int
+    person_id: int
     student_code: str
     full_name: str
     masked_id: str
@@ -272,6 +274,7 @@ class LearnerRow:
 
 @dataclass(frozen=True)
 class StaffRow:
+    id: int
     staff_code: str
     full_name: str
     masked_id: str
@@ -314,12 +317,22 @@ def learner_page(
     q: str = "",
     page: int = 1,
     size: int = PAGE_SIZE,
+    status: str = "",
+    cohort: int | None = None,
 ) -> Page[LearnerRow]:
-    """Learners of an institution in Vietnamese name order, searchable without diacritics."""
+    """Learners of an institution in Vietnamese name order, searchable without diacritics,
+    filtered by status and cohort."""
+    extra = [Learner.status == status] if status else []
+    if cohort is not None:
+        extra.append(Learner.cohort_year == cohort)
     matches = session.execute(
         select(Learner.id, Person.full_name, Learner.student_code)
         .join(Person, Person.id == Learner.person_id)
-        .where(Learner.institution_id == institution_id, *_name_filter(q, Learner.student_code))
+        .where(
+            Learner.institution_id == institution_id,
+            *_name_filter(q, Learner.student_code),
+            *extra,
+        )
     ).all()
     number, ids, total = _page_of_ids(matches, page, size)
     found = session.execute(
@@ -334,6 +347,8 @@ def learner_page(
     by_id = {learner.id: (learner, person, program) for learner, person, program in found}
     items = [
         LearnerRow(
+            id=learner.id,
+            person_id=learner.person_id,
             student_code=learner.student_code,
             full_name=person.full_name,
             masked_id=_masked(cipher, person.national_id_enc),
@@ -356,12 +371,19 @@ def staff_page(
     q: str = "",
     page: int = 1,
     size: int = PAGE_SIZE,
+    position: str = "",
 ) -> Page[StaffRow]:
-    """Staff of an institution in Vietnamese name order, searchable without diacritics."""
+    """Staff of an institution in Vietnamese name order, searchable without diacritics,
+    filtered by position."""
+    extra = [Staff.position == position] if position else []
     matches = session.execute(
         select(Staff.id, Person.full_name, Staff.staff_code)
         .join(Person, Person.id == Staff.person_id)
-        .where(Staff.institution_id == institution_id, *_name_filter(q, Staff.staff_code))
+        .where(
+            Staff.institution_id == institution_id,
+            *_name_filter(q, Staff.staff_code),
+            *extra,
+        )
     ).all()
     number, ids, total = _page_of_ids(matches, page, size)
     found = session.execute(
@@ -372,6 +394,7 @@ def staff_page(
     by_id = {staff.id: (staff, person) for staff, person in found}
     items = [
         StaffRow(
+            id=staff.id,
             staff_code=staff.staff_code,
             full_name=person.full_name,
             masked_id=_masked(cipher, person.national_id_enc),

@@ -27,7 +27,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 from hemis.db.base import Audited, Base, TenantMixin, TimestampMixin
 from hemis.db.types import utcnow
 from hemis.registry.models._common import code_column_type, in_codes
-from hemis.submissions.rules import AnswerKind, AnswerStatus, JobStatus, SubmissionStatus
+from hemis.submissions.rules import (
+    AnswerKind,
+    AnswerStatus,
+    JobStatus,
+    ReviewEvent,
+    SubmissionStatus,
+)
 
 
 class Submission(Audited, TenantMixin, TimestampMixin, Base):
@@ -58,6 +64,27 @@ class Submission(Audited, TenantMixin, TimestampMixin, Base):
     reviewed_by: Mapped[str | None] = mapped_column(String(100))
     reviewed_at: Mapped[dt.datetime | None]
     review_comment: Mapped[str | None] = mapped_column(Text)
+
+
+class SubmissionReview(TenantMixin, Base):
+    """The thread of a submission: each sign-off, return and acceptance, with the version it
+    concerns and its comment. A returned version's comment stays with that version; signing
+    off again after a return makes the next version, which starts its own part of the thread."""
+
+    __tablename__ = "submission_review"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["institution_id", "submission_id"], ["submission.institution_id", "submission.id"]
+        ),
+        in_codes("event", ReviewEvent),
+    )
+
+    submission_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    event: Mapped[str] = mapped_column(code_column_type(ReviewEvent))
+    comment: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(100))
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
 class SubmissionJob(TenantMixin, Base):

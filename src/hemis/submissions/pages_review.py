@@ -11,14 +11,16 @@ from pydantic import ValidationError
 from starlette.responses import Response
 
 from hemis.errors import HemisError
+from hemis.registry import queries as registry_queries
+from hemis.registry.models import ReportingPeriod
 from hemis.submissions import service
 from hemis.submissions.pages import page_context, require_submitter
-from hemis.submissions.rules import AnswerKind
+from hemis.submissions.rules import REVIEW_EVENT_LABELS, AnswerKind
 from hemis.submissions.schemas import AnswerCreate, Decision, ReviewBody, SignOffBody
 from hemis.web import forms
 from hemis.web.confirm import Confirmed, confirmation_page, is_confirmed
 from hemis.web.csrf import CsrfChecked
-from hemis.web.deps import PageDB, PagePrincipal
+from hemis.web.deps import PageDB, PagePrincipal, get_lang
 from hemis.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -38,6 +40,10 @@ LABELS = {
     "entity": ("Loại dữ liệu", "Entity"),
     "rule": ("Quy tắc", "Rule"),
 }
+
+
+def _pick(pair: tuple[str, str], request: Request) -> str:
+    return pair[1] if get_lang(request) == "en" else pair[0]
 
 
 def _detail(
@@ -67,6 +73,10 @@ def _detail(
         admin=principal.role.national and principal.role.writable,
         errors=errors or [],
         form=form or {},
+        thread=service.thread_of(session, sub.id),
+        event_label=lambda code: _pick(REVIEW_EVENT_LABELS.get(code, (code, code)), request),
+        institution=registry_queries.get_institution(session, sub.institution_id),
+        period=session.get(ReportingPeriod, sub.period_id),
     )
     return render(request, "submissions/detail.html", context, status_code=status_code)
 

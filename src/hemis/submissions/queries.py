@@ -130,3 +130,22 @@ def overview(session: Session, period: ReportingPeriod, today: dt.date | None = 
         )
     )
     return Overview(period, rows, pending)
+
+
+@dataclass(frozen=True)
+class Returned:
+    """A submission the ministry returned, for the banner on its institution's home page."""
+
+    submission: Submission
+    period_name: str
+
+
+def returned_submissions(session: Session) -> list[Returned]:
+    """The caller's returned submissions (an officer: their institution's), newest first."""
+    stmt = (
+        select(Submission, ReportingPeriod.name)
+        .join(ReportingPeriod, ReportingPeriod.id == Submission.period_id)
+        .where(Submission.status == SubmissionStatus.returned.value)
+        .order_by(Submission.reviewed_at.desc())
+    )
+    return [Returned(sub, str(name)) for sub, name in session.execute(stmt)]

@@ -51,6 +51,21 @@ class AnswerStatus(StrEnum):
     rejected = "rejected"
 
 
+class ReviewEvent(StrEnum):
+    """An entry of a submission's thread: who did what to which version."""
+
+    submitted = "submitted"  # the head signed the version off
+    returned = "returned"  # the ministry sent it back, with why
+    accepted = "accepted"
+
+
+REVIEW_EVENT_LABELS: dict[str, tuple[str, str]] = {
+    "submitted": ("Cơ sở ký xác nhận và nộp", "Signed off and submitted"),
+    "returned": ("Bộ trả lại", "Returned by the ministry"),
+    "accepted": ("Bộ chấp nhận", "Accepted by the ministry"),
+}
+
+
 STATUS_LABELS: dict[str, tuple[str, str]] = {
     "draft": ("Bản nháp", "Draft"),
     "validated": ("Đã kiểm tra", "Validated"),

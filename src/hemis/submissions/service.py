@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hemis.access import require_institution, require_ministry_admin
@@ -20,12 +20,19 @@ from hemis.db.rows import commit, get_row
 from hemis.db.tenancy import get_scope
 from hemis.errors import Forbidden, ValidationFailed
 from hemis.submissions import snapshot
-from hemis.submissions.models import Submission, SubmissionAnswer, SubmissionJob, SubmissionSnapshot
+from hemis.submissions.models import (
+    Submission,
+    SubmissionAnswer,
+    SubmissionJob,
+    SubmissionReview,
+    SubmissionSnapshot,
+)
 from hemis.submissions.rules import (
     AnswerKind,
     AnswerStatus,
     JobStatus,
     LifecycleError,
+    ReviewEvent,
     WarningHit,
     blocking_answers,
     next_status,
@@ -238,14 +245,56 @@ def sign_off(session: Session, submission_id: int, body: SignOffBody) -> Submiss
         "rows": {f.entity: f.rows for f in frozen},
         "learners": learner_stats(session, sub),
     }
+    if sub.reviewed_by is not None:
+        # reviewed before and still signable: it was returned. Signed off again, it is the next
+        # version, with its own part of the thread (the returned version's comment stays there)
+        sub.version = _next_version(session, sub)
+        sub.review_comment = None
+        sub.reviewed_by = sub.reviewed_at = None
     sub.snapshot_sha256 = overall
     sub.signed_by_name = body.head_name
     sub.signed_by_title = body.head_title
     sub.signed_off_by = get_scope(session).actor
     sub.submitted_at = now()
     sub.status = target.value
+    _record(session, sub, ReviewEvent.submitted, f"{body.head_name}, {body.head_title}")
     commit(session)
     return sub
+
+
+def _next_version(session: Session, sub: Submission) -> int:
+    """One above every version of the institution's submissions for the period."""
+    highest = session.scalar(
+        select(func.max(Submission.version)).where(
+            Submission.institution_id == sub.institution_id,
+            Submission.period_id == sub.period_id,
+        )
+    )
+    return int(highest or sub.version) + 1
+
+
+def _record(session: Session, sub: Submission, event: ReviewEvent, comment: str | None) -> None:
+    session.add(
+        SubmissionReview(
+            institution_id=sub.institution_id,
+            submission_id=sub.id,
+            version=sub.version,
+            event=event.value,
+            comment=comment,
+            actor=get_scope(session).actor,
+            at=now(),
+        )
+    )
+
+
+def thread_of(session: Session, submission_id: int) -> list[SubmissionReview]:
+    """The submission's sign-offs, returns and acceptances, oldest first."""
+    stmt = (
+        select(SubmissionReview)
+        .where(SubmissionReview.submission_id == submission_id)
+        .order_by(SubmissionReview.at, SubmissionReview.id)
+    )
+    return list(session.scalars(stmt))
 
 
 def snapshots_of(session: Session, submission_id: int) -> list[SubmissionSnapshot]:
@@ -290,5 +339,6 @@ def _review(session: Session, sub: Submission, status: str, comment: str | None)
     sub.reviewed_by = get_scope(session).actor
     sub.reviewed_at = now()
     sub.review_comment = comment
+    _record(session, sub, ReviewEvent(status), comment)
     commit(session)
     return sub

@@ -15,6 +15,7 @@ from hemis.config import Environment, Settings, get_settings
 from hemis.submissions.intake import MAX_UPLOAD_BYTES
 from hemis.web import api_docs, errors, guards, openapi, routes
 from hemis.web.context import AppContext
+from hemis.web.csp import CSP
 from hemis.web.templating import make_templates
 from hemis.web.versions import require_if_match_in_openapi
 
@@ -23,12 +24,6 @@ STATIC_DIR = Path(__file__).parent / "static"
 # max_body_size, as the JSON batch does). Larger bodies are refused (413).
 MAX_BODY_BYTES = MAX_UPLOAD_BYTES + (1 << 20)
 STATIC_PREFIX = "/static/"
-
-# Strict CSP: every script and style is served by us; no inline script.
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
-)
 
 
 SECURITY_HEADERS = {

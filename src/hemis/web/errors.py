@@ -7,6 +7,7 @@ road of its own), or 503 with Retry-After when the database cannot be reached.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from typing import Any
 
@@ -22,7 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hemis.common.national_ids import mask_text
 from hemis.errors import Conflict, HemisError, Problem, RateLimited, problem
-from hemis.web.deps import get_lang
+from hemis.web.deps import find_principal, get_lang
 from hemis.web.forms import problem_text
 
 log = structlog.get_logger("hemis.web")
@@ -57,6 +58,11 @@ def render_error(request: Request, status: int, body: dict[str, Any]) -> Respons
         return JSONResponse(body, status_code=status)
     templates = request.app.state.templates
     name = "_error_fragment.html" if request.headers.get("hx-request") else "error.html"
+    if status == 404 and name == "error.html":
+        # an unknown address ran no login dependency: find the caller, so the page keeps the
+        # navigation of their role and a way back
+        with contextlib.suppress(Exception):  # the database may be the reason of the error
+            find_principal(request, request.app.state.ctx)
     response: Response = templates.TemplateResponse(
         request, name, {"error": body, "status": status}, status_code=status
     )

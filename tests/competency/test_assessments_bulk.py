@@ -64,3 +64,34 @@ def test_copied_sittings_skip_the_per_row_triggers_and_land_whole(
         (scene.learners["SV2"], "", "0" * 23 + "2"),
     }
     assert run(owner_engine, cipher, "digital_competencies", rows, scene.a).rows_written == 0
+
+
+def test_learners_read_in_blocks_keep_every_character_or_fall_back(
+    owner_engine: Engine, cipher: IdCipher, scene: World
+) -> None:
+    import datetime as dt
+
+    from sqlalchemy import text
+
+    from hemis.competency.apply import _learners_in_blocks, learners
+    from hemis.submissions.workspace import transaction
+
+    odd = {"SV1": 'S,"V\\1', "SV2": "SV 2;'x"}
+    with owner_engine.begin() as conn:
+        for old, new in odd.items():
+            conn.execute(
+                text("UPDATE learner SET student_code = :new WHERE student_code = :old"),
+                {"new": new, "old": old},
+            )
+    with transaction(owner_engine, scene.a) as conn:
+        ws = Workspace(conn, scene.a, scene.a_code, cipher, dt.date(2025, 12, 31), "test")
+        blocks = _learners_in_blocks(ws)
+        assert blocks is not None
+        assert set(blocks["student_code"]) == {*odd.values(), "SV3"}
+        assert blocks["admitted_on"].to_list() == [dt.date(2023, 9, 5)] * 3
+    with owner_engine.begin() as conn:
+        conn.execute(text("UPDATE learner SET student_code = 'S\nV3' WHERE student_code = 'SV3'"))
+    with transaction(owner_engine, scene.a) as conn:
+        ws = Workspace(conn, scene.a, scene.a_code, cipher, dt.date(2025, 12, 31), "test")
+        assert _learners_in_blocks(ws) is None  # a line feed splits a row: read row by row
+        assert set(learners(ws)["student_code"]) == {*odd.values(), "S\nV3"}

@@ -174,3 +174,59 @@ def test_status_bits_are_set_exactly_where_revoked(revoked: set[int]) -> None:
 
 def test_bit_zero_is_the_first_bytes_most_significant_bit() -> None:
     assert decode_list(encode_list({0, 9}))[:2] == bytes([0b1000_0000, 0b0100_0000])
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@given(st.one_of(st.binary(max_size=200), JSON.map(lambda v: json.dumps(v).encode())))
+def test_any_input_gets_a_verdict_never_an_exception(raw: bytes) -> None:
+    from hemis.competency.credentials.verify import Verdict, verify
+
+    outcome = verify(raw, TrustedKeys(frozenset({MULTIKEY})), None, dt.datetime(2026, 1, 1))
+    assert outcome.verdict in set(Verdict) - {Verdict.valid}
+
+
+@given(st.data())
+def test_a_signed_credential_with_any_member_changed_is_never_valid(data: st.DataObject) -> None:
+    from hemis.competency.credentials.verify import Verdict, verify
+
+    doc = add_proof(
+        {
+            "@context": ["https://www.w3.org/ns/credentials/v2"],
+            "type": ["VerifiableCredential", "OpenBadgeCredential"],
+            "issuer": {"id": "https://hemis.example/credentials/issuer"},
+            "validFrom": "2026-01-01T00:00:00Z",
+            "credentialSubject": {
+                "result": [{"value": "NC1", "alignment": [{"targetCode": "1.1"}]}]
+            },
+            "credentialStatus": {
+                "type": "BitstringStatusListEntry",
+                "statusPurpose": "revocation",
+                "statusListIndex": "7",
+                "statusListCredential": "https://hemis.example/credentials/status/1",
+            },
+        },
+        KEY,
+        f"https://hemis.example/credentials/issuer#{MULTIKEY}",
+        dt.datetime(2026, 1, 1),
+    )
+    keys, now = TrustedKeys(frozenset({MULTIKEY})), dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
+
+    def not_revoked(url: str, index: int, credential: str) -> bool:
+        return False
+
+    assert verify(json.dumps(doc), keys, not_revoked, now).verdict is Verdict.valid
+    paths = [p for p in _leaves(doc) if p[0] != "proof"]
+    path = data.draw(st.sampled_from(paths))
+    target: Any = doc
+    for step in path[:-1]:
+        target = target[step]
+    target[path[-1]] = data.draw(JSON.filter(lambda v: v != target[path[-1]]))
+    assert verify(json.dumps(doc), keys, not_revoked, now).verdict is not Verdict.valid

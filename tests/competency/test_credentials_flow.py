@@ -34,7 +34,7 @@ from tests.competency.world import World, assessed, learner_user, run, target
 from tests.conftest import TestDB
 from tests.web.page_factories import csrf_of, login, make_user
 
-VERIFY = "/api/v1/competency/credentials/verify"
+VERIFY = "/api/public/credentials/verify"
 
 
 @pytest.fixture

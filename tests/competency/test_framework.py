@@ -77,7 +77,7 @@ def test_the_framework_page_and_api_are_public(db: TestDB) -> None:
             assert "NC2" in page.text
             english = client.get("/competency/framework?lang=en")
             assert "Digital competency framework for learners" in english.text
-            body = client.get("/api/v1/competency/framework").json()
+            body = client.get("/api/public/competency/framework").json()
             assert body["version"] == CURRENT_VERSION
             assert body["current"] is True
             assert [len(d["competencies"]) for d in body["domains"]] == [3, 6, 4, 4, 4, 3]
@@ -86,12 +86,12 @@ def test_the_framework_page_and_api_are_public(db: TestDB) -> None:
                 "tier_name_vi": "Nâng cao", "tier_name_en": "Advanced",
                 "description_vi": "", "description_en": "",
             }  # fmt: skip
-            versions = client.get("/api/v1/competency/frameworks").json()["items"]
+            versions = client.get("/api/public/competency/frameworks").json()["items"]
             assert [v["version"] for v in versions] == [CURRENT_VERSION]
-            missing = client.get("/api/v1/competency/framework?version=TT99-2030")
+            missing = client.get("/api/public/competency/framework?version=TT99-2030")
             assert missing.status_code == 404
             assert missing.json()["code"] == "not_found"
-            bad = client.get("/api/v1/competency/framework?version=a b")
+            bad = client.get("/api/public/competency/framework?version=a b")
             assert bad.status_code == 422
     finally:
         app.state.ctx.dispose()

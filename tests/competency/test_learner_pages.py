@@ -154,3 +154,30 @@ def test_the_e_id_signs_an_enrolled_person_up_as_a_learner(
         assert sign_in(s, cipher, newcomer, "idp", "jti-2", expires).role is Role.candidate
     with scoped_session(sessions, Scope.system("eid")) as s:  # the learner comes back
         assert sign_in(s, cipher, enrolled, "idp", "jti-3", expires).role is Role.learner
+
+
+STAFF_PAGES = (
+    "/institutions", "/submissions", "/indicators", "/admissions/ministry",
+    "/admissions/institution", "/payments/ministry", "/integrations", "/actions",
+    "/competency/targets", "/competency/coverage", "/competency/learners",
+    "/competency/credentials", "/competency/indicators", "/api/v1/institutions",
+    "/api/v1/competency/coverage", "/api/v1/competency/indicators", "/api/v1/admissions/years",
+)  # fmt: skip
+
+
+def test_a_learner_reaches_nothing_but_their_own_pages(
+    db: TestDB, sessions: sessionmaker[HemisSession], scene: World
+) -> None:
+    learner_user(sessions, "lan", scene.persons["SV1"])
+    app = create_app(db.settings())
+    try:
+        with TestClient(app) as client:
+            login(client, "lan")
+            for path in STAFF_PAGES:
+                assert client.get(path, follow_redirects=False).status_code == 403, path
+            learners = f"/api/v1/competency/learners/{scene.learners['SV1']}/profile"
+            assert client.get(learners).status_code == 403
+            assert client.get("/competency", follow_redirects=False).status_code == 303
+            assert client.get("/me/competency").status_code == 200
+    finally:
+        app.state.ctx.dispose()

@@ -48,6 +48,7 @@ from hemis.registry.rules import make_national_id
 from hemis.web.app import create_app
 from tests import factories
 from tests.admissions.seed_world import seed_admissions
+from tests.competency.seed_world import seed_competency
 from tests.conftest import TestDB, _fresh_sqlite, _pg_conninfo, _pg_url
 from tests.indicators.seed_world import seed_indicators
 from tests.integrations.seed_world import seed_integrations
@@ -195,6 +196,7 @@ def seed_institution(s: Session, cipher: IdCipher, code: str, tag: str, serial: 
         s, inst.id, (learner.id, learner_person.id), (staff.id, staff_person.id), tag
     )
     seed_indicators(s, inst.id, tag)
+    seed_competency(s, inst.id, prog.id, learner.id, learner_person.id, tag)
     out.ids = {
         "institutions": inst.id,
         "campuses": campus.id,

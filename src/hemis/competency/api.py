@@ -1,5 +1,5 @@
-"""REST API of the competency domain under /api/v1/competency. The framework is published law:
-read without logging in."""
+"""The framework as JSON: published law, read without logging in, so under /api/public rather
+than the staff API under /api/v1 (which refuses personal and anonymous callers)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from hemis.competency.access import PublicDB
 from hemis.competency.schemas import FrameworkRead, FrameworkVersion
 from hemis.web.api_deps import ERROR_RESPONSES
 
-router = APIRouter(prefix="/api/v1/competency", tags=["competency"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/api/public/competency", tags=["competency"], responses=ERROR_RESPONSES)
 VersionQuery = Annotated[
     str | None,
     Query(max_length=20, pattern=r"^[A-Za-z0-9._-]+$", description="Default: the current one"),

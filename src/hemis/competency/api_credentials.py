@@ -47,7 +47,7 @@ def status(
     return status_list(db, ctx.settings, number)
 
 
-@router.post("/api/v1/competency/credentials/verify")
+@router.post("/api/public/credentials/verify")
 async def verify_credential(request: Request, ctx: Context, db: PublicDB) -> dict[str, Any]:
     """Verify a credential: send the file itself as the body. The answer is always a verdict
     (valid, revoked, tampered, expired, not_yet_valid, foreign, malformed, status_unknown)."""

@@ -64,7 +64,7 @@ def competency_md() -> str:
         "`HEMIS_CREDENTIAL_SIGNING_KEY`, published at `/credentials/issuer`. Revocation: "
         "`BitstringStatusListEntry` in lists of 131,072 bits at `/credentials/status/{n}`. "
         "Verify with `hemis credential verify FILE`, `/competency/verify` or "
-        "`POST /api/v1/competency/credentials/verify`. Self-assessments are never included.",
+        "`POST /api/public/credentials/verify`. Self-assessments are never included.",
         "",
     ]
     return "\n".join(out)

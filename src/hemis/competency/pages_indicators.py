@@ -9,9 +9,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse
+from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from hemis.accounts.roles import Role
+from hemis.accounts.service import Principal
 from hemis.actions import service as action_service
 from hemis.actions.service import ActionRunning
 from hemis.actions.worker import ensure_worker
@@ -62,8 +64,8 @@ def dashboard(
 
 def _dashboard(
     request: Request,
-    principal: Any,
-    session: Any,
+    principal: Principal,
+    session: Session,
     year: int | None,
     population: str,
     by: q.GroupBy,

@@ -34,7 +34,7 @@ from hemis.submissions.workspace import Workspace
 ABSENT_LISTED = 1000  # keys of absent records kept in a result
 # Large writes of these tables skip the per-row foreign-key triggers when the role may (see
 # `checked_references`): at millions of rows those triggers cost more than everything else.
-FAST_TABLES = frozenset({"learner", "staff", "learner_status_event"})
+FAST_TABLES = frozenset({"learner", "staff", "learner_status_event", "competency_assessment"})
 FAST_MIN_ROWS = 20_000
 COPY_CHUNK = 100_000  # rows per COPY buffer: the next is prepared while the server writes
 DIGEST_SLICE = 200_000  # rows of CSV text hashed at a time
@@ -260,6 +260,16 @@ def checked_references(ws: Workspace, table: str, frame: pl.DataFrame) -> bool:
                 "SELECT 1 FROM person WHERE id IN (SELECT person_id FROM stg_lock_person) "
                 "FOR KEY SHARE"
             )
+    if table == "competency_assessment":
+        # Learners (and the framework version) the import found in this transaction: locked in
+        # one statement, as each row's foreign-key trigger would lock them one at a time.
+        ws.execute("SELECT 1 FROM competency_framework FOR KEY SHARE")
+        ws.stage("stg_lock_learner", frame.select(pl.col("learner_id").unique()))
+        ws.execute(
+            "SELECT 1 FROM learner WHERE institution_id = :iid "
+            "AND id IN (SELECT learner_id FROM stg_lock_learner) FOR KEY SHARE",
+            params,
+        )
     # learner_status_event rows refer to learners this transaction has just written.
     ws.conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
     return True

@@ -15,6 +15,7 @@ from hemis.submissions.models import (
     Submission,
     SubmissionAnswer,
     SubmissionJob,
+    SubmissionReview,
     SubmissionSnapshot,
 )
 
@@ -82,6 +83,14 @@ def seed_submissions(s: Session, institution_id: int, tag: str) -> dict[str, int
                 row_count=1,
                 sha256="0" * 64,
                 fingerprints=tag.encode(),
+            ),
+            SubmissionReview(
+                institution_id=institution_id,
+                submission_id=sub.id,
+                version=sub.version,
+                event="submitted",
+                comment=f"{tag} head, {tag} title",
+                actor=f"user:{tag}",
             ),
         ]
     )

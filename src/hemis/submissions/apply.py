@@ -261,13 +261,15 @@ def checked_references(ws: Workspace, table: str, frame: pl.DataFrame) -> bool:
                 "FOR KEY SHARE"
             )
     if table == "competency_assessment":
-        # Learners (and the framework version) the import found in this transaction: locked in
-        # one statement, as each row's foreign-key trigger would lock them one at a time.
+        # The learners (and the framework version) the rows refer to, as each row's foreign-key
+        # trigger would lock them. Every learner of the institution, in one scan: joining the
+        # staged ids instead took 139 s at 3 M rows (an unanalysed temp table's plan), the scan
+        # 4 s; FOR KEY SHARE blocks only deletes and key changes, which nothing makes of
+        # learners.
         ws.execute("SELECT 1 FROM competency_framework FOR KEY SHARE")
-        ws.stage("stg_lock_learner", frame.select(pl.col("learner_id").unique()))
         ws.execute(
-            "SELECT 1 FROM learner WHERE institution_id = :iid "
-            "AND id IN (SELECT learner_id FROM stg_lock_learner) FOR KEY SHARE",
+            "SELECT count(*) FROM (SELECT 1 FROM learner WHERE institution_id = :iid "
+            "FOR KEY SHARE) AS locked",  # counted here: millions of rows need not travel
             params,
         )
     # learner_status_event rows refer to learners this transaction has just written.

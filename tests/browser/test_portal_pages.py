@@ -18,6 +18,7 @@ from __future__ import annotations
 import html
 import importlib
 import json
+import os
 import re
 import shutil
 from collections.abc import Iterator
@@ -44,7 +45,10 @@ CODE_MODULES = (
     "hemis.imports.entities",
 )
 SCREENS = {"desktop": portal.DESKTOP, "mobile": portal.MOBILE}
-LANGS = ("vi", "en")
+# The whole gallery (English too) on demand: HEMIS_GALLERY=full. The suite's default walks the
+# Vietnamese pages on both screens (where axe, the codes and the widths are checked), which
+# halves the walk's time in CI.
+LANGS = ("vi", "en") if os.environ.get("HEMIS_GALLERY") == "full" else ("vi",)
 # Text that is no page content: codes shown as codes, the other language's switch, hidden text.
 VISIBLE_TEXT = """() => {
   const root = document.body.cloneNode(true);
@@ -191,7 +195,7 @@ def _write_index(visits: list[Visit]) -> None:
         "body{font-family:sans-serif;margin:1rem}td{vertical-align:top;padding:4px}",
         "img{width:220px;border:1px solid #ccc}h2{margin-top:2rem}</style></head><body>",
         "<h1>HEMIS — every page of every role</h1>",
-        f"<p>{len(rows)} pages, {len(visits)} pictures: Vietnamese and English, desktop "
+        f"<p>{len(rows)} pages, {len(visits)} pictures: {', '.join(LANGS)}, desktop "
         "1366×900 and phone 390×844 (full pages).</p>",
     ]
     for role in portal.ROLES:
@@ -242,13 +246,13 @@ def test_no_page_is_wider_than_a_phone_and_the_menu_folds(walk: Walk) -> None:
         assert v.menu == {"button": True, "closed": True, "opens": True}, (v.role, v.path)
 
 
-def test_the_gallery_has_every_page_in_both_languages_on_both_screens(walk: Walk) -> None:
+def test_the_gallery_has_every_page_in_each_language_on_both_screens(walk: Walk) -> None:
     index = (GALLERY / "index.html").read_text(encoding="utf-8")
     for v in walk.visits:
         assert (GALLERY / v.shot).stat().st_size > 1000, v.shot
         assert f"src='{v.shot}'" in index
     pages = {(v.role, v.path) for v in walk.visits}
-    assert len(walk.visits) == 4 * len(pages)
+    assert len(walk.visits) == len(LANGS) * len(SCREENS) * len(pages)
 
 
 FOCUSED = """() => {

@@ -154,7 +154,8 @@ def test_first_login_pay_move_the_calendar_and_confirm(
             # the what-if, from the portal's tabs: chances against the round just published
             candidate.get_by_role("link", name="Thử thứ tự").click()
             expect(candidate.locator("#held-today")).to_contain_text("Nếu xét hôm nay")
-            expect(candidate.locator("main table tbody tr")).to_have_count(3)
+            expect(candidate.locator("#what-if tbody tr")).to_have_count(3)
+            expect(candidate.locator("#distributions details")).not_to_have_count(0)
         finally:
             browser.close()
     assert problems == []

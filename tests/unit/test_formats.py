@@ -53,3 +53,19 @@ def test_the_template_filters_follow_the_page_language(lang: str, expected: str)
     env = make_templates().env
     page = env.from_string("{{ 13029|thousands }} · {{ 0.405|percent }} · {{ 3.14159|number(2) }}")
     assert page.render(lang=lang) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("2030-01-01 00:00:00", "01/01/2030"),
+        ("2030-01-01", "01/01/2030"),
+        ("2030-01-01T00:00", "01/01/2030"),
+        ("2030-01-01 08:30:00", "2030-01-01 08:30:00"),  # a real time stays as it was
+        ("BK001", "BK001"),
+        (None, ""),
+    ],
+)
+def test_a_quoted_file_value_shows_a_date_as_a_date(value: str | None, shown: str) -> None:
+    env = make_templates().env
+    assert env.from_string("{{ v|cell_value }}").render(v=value, lang="vi") == shown

@@ -78,6 +78,17 @@ def _marked_codes(text: str) -> Markup:
     return Markup(_CODE_WORD.sub(mark, escaped))  # noqa: S704
 
 
+_ISO_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00(?:\.0+)?)?)?$")
+
+
+def _cell_value(value: object) -> str:
+    """A value quoted from a file as the reader writes it: a date (read as a timestamp at
+    midnight, "2030-01-01 00:00:00") as 01/01/2030; anything else as it was."""
+    text = "" if value is None else str(value)
+    found = _ISO_DAY.match(text.strip())
+    return f"{found[3]}/{found[2]}/{found[1]}" if found else text
+
+
 def _date_time(value: dt.datetime | None, seconds: bool = False) -> str:
     return formats.date_time(value, seconds=seconds)
 
@@ -91,6 +102,7 @@ def make_templates() -> Jinja2Templates:
     filters["vn_date"] = formats.date
     filters["vn_datetime"] = _date_time
     filters["marked_codes"] = _marked_codes
+    filters["cell_value"] = _cell_value
     return templates
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import itertools
+import os
 
 from sqlalchemy.orm import Session
 
@@ -117,3 +119,20 @@ def staff(
     session.add(row)
     session.flush()
     return row
+
+
+def production_keys() -> dict[str, str]:
+    """Fresh strong values for every secret production refuses to run with at its default."""
+
+    def key() -> str:
+        return base64.b64encode(os.urandom(32)).decode()
+
+    return {
+        "secret_key": "p-" + os.urandom(24).hex(),
+        "id_encryption_key": key(),
+        "blind_index_key": key(),
+        "exchange_signing_key": key(),
+        "registry_public_key": key(),
+        "credential_signing_key": key(),
+        "vnpay_hash_secret": "vnp-" + os.urandom(16).hex(),
+    }

@@ -271,6 +271,12 @@ CATALOGUE: tuple[ErrorCode, ...] = (
         "A round is in progress; offers cannot change.",
     ),
     _c("no_final_round", 409, "Chưa công bố đợt cuối.", "The final round is not published."),
+    _c(
+        "path.duplicate",
+        409,
+        "Thí sinh đã có quyết định xét tuyển thẳng cho ngành này.",
+        "The candidate already has a direct-admission decision for this offer.",
+    ),
     _c("not_admitted", 409, "Không có kết quả trúng tuyển.", "The candidate holds no admission."),
     _c(
         "deadline_passed", 403, "Đã hết hạn xác nhận nhập học.", "The confirmation deadline passed."
@@ -349,6 +355,25 @@ CATALOGUE: tuple[ErrorCode, ...] = (
         400,
         "Lỗi hệ thống khi chạy tác vụ.",
         "A defect stopped the action.",
+    ),
+    # --- digital competency ------------------------------------------------------------------
+    _c(
+        "learner_not_linked",
+        403,
+        "Tài khoản chưa được gắn với hồ sơ người học.",
+        "The account is not linked to a learner yet.",
+    ),
+    _c(
+        "credential.nothing_assessed",
+        422,
+        "Chưa có kết quả đánh giá nào để cấp chứng nhận.",
+        "No assessment yet to issue a credential for.",
+    ),
+    _c(
+        "credential.already_revoked",
+        422,
+        "Chứng nhận đã bị thu hồi trước đó.",
+        "The credential was already revoked.",
     ),
     # --- demo ----------------------------------------------------------------------------------
     _c("demo.exists", 409, "Dữ liệu mẫu đã có.", "The demo data exists already."),

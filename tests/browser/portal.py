@@ -22,7 +22,17 @@ MOBILE = {"width": 390, "height": 844}
 ROLES = ("admin", "analyst", "officer", "candidate")
 PAGES_PER_ROLE = 90
 
-SKIP_PREFIXES = ("/logout", "/static/", "/api/", "/openapi.json", "/login", "/eid/", "/healthz")
+# /credentials/ answers JSON for verifiers (the issuer key, revocation status), not a page.
+SKIP_PREFIXES = (
+    "/logout",
+    "/static/",
+    "/api/",
+    "/openapi.json",
+    "/login",
+    "/eid/",
+    "/healthz",
+    "/credentials/",
+)
 DOWNLOAD = re.compile(
     r"(\.(xlsx|csv|json|pdf|zip|parquet)$)|/(download|export|template|templates/)|/annotated|format="
 )

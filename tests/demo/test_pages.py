@@ -4,8 +4,6 @@ production environments the page does not exist."""
 
 from __future__ import annotations
 
-import base64
-import os
 from collections.abc import Iterator
 
 import pytest
@@ -22,23 +20,15 @@ from hemis.demo.rules import Phase
 from hemis.web.app import create_app
 from tests.conftest import TestDB
 from tests.demo.conftest import CANDIDATE_LOGIN
+from tests.factories import production_keys
 from tests.web.page_factories import csrf_of, login, make_user
-
-
-def _key() -> str:
-    return base64.b64encode(os.urandom(32)).decode()
 
 
 def production(db: TestDB) -> Settings:
     return db.settings(
         env=Environment.production,
         cookie_secure=True,  # production refuses anything else
-        secret_key="p" * 40,
-        id_encryption_key=_key(),
-        blind_index_key=_key(),
-        exchange_signing_key=_key(),
-        registry_public_key=_key(),
-        vnpay_hash_secret="production-secret",
+        **production_keys(),
     )
 
 

@@ -76,6 +76,7 @@ def test_demo_prepares_everything_and_is_rerunnable(tmp_path: Path) -> None:
         "ministry_analyst",
         "institution_officer",
         "candidate",
+        "learner",  # the enrolled learner of the competency pages
     }
     for login in logins:
         assert login["username"] in first.stdout
@@ -89,7 +90,7 @@ def test_demo_prepares_everything_and_is_rerunnable(tmp_path: Path) -> None:
     assert institutions >= 1
     assert learners is not None
     assert learners > 1000
-    assert users == 4
+    assert users == 5
     engine.dispose()
     # the admission year, at the phase a new demo starts in, the candidate login linked
     phase, registrations, paid, person = _phase(tmp_path)

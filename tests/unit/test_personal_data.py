@@ -90,15 +90,7 @@ def test_mask_shows_last_three_only() -> None:
 def test_development_keys_are_refused_in_production() -> None:
     with pytest.raises(ValueError, match="development keys are refused"):
         Settings(env=Environment.production)
-    strong = base64.b64encode(os.urandom(32)).decode()
-    ok = Settings(
-        env=Environment.production,
-        secret_key="x" * 40,
-        id_encryption_key=strong,
-        blind_index_key=base64.b64encode(os.urandom(32)).decode(),
-        exchange_signing_key=base64.b64encode(os.urandom(32)).decode(),
-        registry_public_key=base64.b64encode(os.urandom(32)).decode(),
-    )
+    ok = Settings(env=Environment.production, **factories.production_keys())  # type: ignore[arg-type]
     assert ok.id_encryption_key != DEV_ID_ENCRYPTION_KEY
 
 

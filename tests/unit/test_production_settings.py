@@ -12,23 +12,12 @@ import pytest
 from pydantic import ValidationError
 
 from hemis.config import Environment, Settings
-
-
-def _key() -> str:
-    return base64.b64encode(os.urandom(32)).decode()
+from tests.factories import production_keys
 
 
 def _production_env() -> dict[str, str]:
-    return {
-        "HEMIS_ENV": "production",
-        "HEMIS_SECRET_KEY": "s3cret-" + os.urandom(24).hex(),
-        "HEMIS_ID_ENCRYPTION_KEY": _key(),
-        "HEMIS_BLIND_INDEX_KEY": _key(),
-        "HEMIS_EXCHANGE_SIGNING_KEY": _key(),
-        "HEMIS_REGISTRY_PUBLIC_KEY": _key(),
-        "HEMIS_CREDENTIAL_SIGNING_KEY": _key(),
-        "HEMIS_VNPAY_HASH_SECRET": "vnp-" + os.urandom(16).hex(),
-    }
+    keys = {f"HEMIS_{k.upper()}": v for k, v in production_keys().items()}
+    return {"HEMIS_ENV": "production"} | keys
 
 
 def _settings(env: dict[str, str]) -> Settings:

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from hemis.accounts.pages import safe_next
 from hemis.common.text import name_sort_key
 from hemis.registry import codes
-from hemis.registry.pages import LABELS, label_function
+from hemis.registry.labels import LABELS
+from hemis.registry.pages import label_function
 from hemis.registry.queries import _tables, exact_name_key, like_contains, vietnamese_name_key
 
 _LETTERS = (
@@ -84,7 +85,7 @@ def test_like_patterns_escape_wildcards() -> None:
     ],
 )
 def test_every_code_shown_on_a_page_has_both_labels(kind: str, enum: type[StrEnum]) -> None:
-    assert set(LABELS[kind]) == set(codes.values(enum))
+    assert set(LABELS[enum]) == set(codes.values(enum))
     vi, en = label_function("vi"), label_function("en")
     for code in codes.values(enum):
         if (kind, code) != ("title", "none"):  # no title is shown as an empty cell

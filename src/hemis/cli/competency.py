@@ -69,6 +69,7 @@ def open_data(
     out: Path = typer.Option(..., "--out", help="CSV file to write"),
 ) -> None:
     """Write the year's public competency tables (small cells suppressed) as CSV."""
+    from hemis.common.spreadsheet import write_csv
     from hemis.competency.opendata import open_tables
     from hemis.db.session import make_engine, make_session_factory, scoped_session
     from hemis.db.tenancy import Scope
@@ -80,6 +81,6 @@ def open_data(
             tables = open_tables(s, year)
     finally:
         engine.dispose()
-    open_frame(tables).write_csv(out)
+    write_csv(open_frame(tables), out)
     hidden = sum(t.result.suppressed_count for t in tables)
     console.print(f"{len(tables)} bảng / tables, {hidden} ô ẩn / suppressed cells → {out}")

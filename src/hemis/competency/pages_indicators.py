@@ -17,6 +17,7 @@ from hemis.accounts.service import Principal
 from hemis.actions import service as action_service
 from hemis.actions.service import ActionRunning
 from hemis.actions.worker import ensure_worker
+from hemis.common.spreadsheet import csv_bytes
 from hemis.competency import queries_indicators as q
 from hemis.competency.access import PublicDB
 from hemis.competency.actions import COMPUTE_KIND
@@ -170,7 +171,7 @@ def open_data(db: PublicDB, year: int, fmt: str) -> Response:
         return Response(body, media_type="application/json")
     frame = open_frame(tables)
     return Response(
-        frame.write_csv() if not frame.is_empty() else "table,row,column,value,suppressed\n",
+        csv_bytes(frame) if not frame.is_empty() else "table,row,column,value,suppressed\n",
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="nang-luc-so-{year}.csv"'},
     )

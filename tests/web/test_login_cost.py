@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from dataclasses import asdict
 
 import pytest
 from argon2 import PasswordHasher
@@ -120,6 +121,7 @@ def test_an_api_login_rehashes_an_old_hash_once_and_audits_it(
         "iterations": 3,
         "parallelism": 4,
     }
+    assert entries[0].after["parameters_after"] == asdict(PASSWORD_HASH_PARAMETERS)
     assert "password_hash" not in entries[0].after
     assert PASSWORD not in str(entries[0].after)
     # The next login finds nothing to rehash.

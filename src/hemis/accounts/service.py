@@ -15,7 +15,6 @@ from starlette.concurrency import run_in_threadpool
 from hemis.accounts import throttle
 from hemis.accounts.models import ApiToken, User, WebSession
 from hemis.accounts.passwords import (
-    PASSWORD_HASH_PARAMETERS,
     hash_password,
     needs_rehash,
     parameters_of,
@@ -184,7 +183,7 @@ def check_password(
 
 
 def _rehash(session: Session, user: User, password: str) -> None:
-    """Store the password again at PASSWORD_HASH_PARAMETERS (the only moment the password is
+    """Store the password again at the current parameters (the only moment the password is
     known), audited like a password change, in the login's transaction. Hashed before the audit
     append so the audit chain's head is locked only for the writes."""
     before = parameters_of(user.password_hash)
@@ -194,7 +193,7 @@ def _rehash(session: Session, user: User, password: str) -> None:
         user,
         "password_rehash",
         parameters_before=asdict(before),
-        parameters_after=asdict(PASSWORD_HASH_PARAMETERS),
+        parameters_after=asdict(parameters_of(user.password_hash)),
     )
 
 

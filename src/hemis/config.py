@@ -86,7 +86,18 @@ class Settings(BaseSettings):
         repr=False,
         description="Base64 of the 32-byte HMAC key of the national-ID blind index.",
     )
-    session_hours: int = Field(8, ge=1, le=72, description="Lifetime of a web session in hours.")
+    session_hours: int = Field(
+        8, ge=1, le=72, description="Lifetime of a staff web session in hours (from its login)."
+    )
+    candidate_session_hours: int = Field(
+        14,
+        ge=12,
+        le=72,
+        description=(
+            "Lifetime of a candidate's web session in hours (from its login, not extended by"
+            " use): at least 12, so one login lasts a results day."
+        ),
+    )
     cookie_secure: bool = Field(
         True, description="Send session cookies with the Secure flag (production refuses false)."
     )

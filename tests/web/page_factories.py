@@ -12,6 +12,7 @@ from httpx import Response
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
+from hemis.accounts import passwords
 from hemis.accounts.models import User
 from hemis.accounts.passwords import hash_password
 from hemis.accounts.roles import Role
@@ -59,9 +60,16 @@ def hidden_fields(html: str, action: str) -> dict[str, str]:
     return dict(hidden)
 
 
-@lru_cache(maxsize=1)
-def _password_hash() -> str:
+@lru_cache(maxsize=4)
+def _password_hash_with(_parameters: tuple[int, int, int]) -> str:
     return hash_password(PASSWORD)  # argon2 is slow on purpose: hash the test password once
+
+
+def _password_hash() -> str:
+    """PASSWORD hashed by the hasher in use (some fixtures swap in a cheap one): a hash made by
+    another hasher would be rehashed, and audited, at the first login."""
+    hasher = passwords._hasher
+    return _password_hash_with((hasher.time_cost, hasher.memory_cost, hasher.parallelism))
 
 
 def make_user(

@@ -140,7 +140,7 @@ async def login(
     response.set_cookie(
         SESSION_COOKIE,
         token,
-        max_age=ctx.settings.session_hours * 3600,
+        max_age=int(service.session_lifetime(ctx.settings, principal).total_seconds()),
         path="/",
         httponly=True,
         samesite="lax",

@@ -6,7 +6,7 @@ import asyncio
 import datetime as dt
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -14,7 +14,13 @@ from starlette.concurrency import run_in_threadpool
 
 from hemis.accounts import throttle
 from hemis.accounts.models import ApiToken, User, WebSession
-from hemis.accounts.passwords import hash_password, verify_password
+from hemis.accounts.passwords import (
+    hash_password,
+    needs_rehash,
+    parameters_of,
+    verify_password,
+)
+from hemis.accounts.records import record_account
 from hemis.accounts.roles import Role
 from hemis.accounts.schemas import UserCreate
 from hemis.config import Settings
@@ -169,9 +175,26 @@ def check_password(
     ok = verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.is_active:
         raise Unauthorized("Tên đăng nhập hoặc mật khẩu không đúng.", "Wrong username or password.")
+    if needs_rehash(user.password_hash):
+        _rehash(session, user, password)
     throttle.clear_address(session, settings, username, client, utcnow())
     session.commit()
     return _principal(user)
+
+
+def _rehash(session: Session, user: User, password: str) -> None:
+    """Store the password again at the current parameters (the only moment the password is
+    known), audited like a password change, in the login's transaction. Hashed before the audit
+    append so the audit chain's head is locked only for the writes."""
+    before = parameters_of(user.password_hash)
+    user.password_hash = hash_password(password)
+    record_account(
+        session,
+        user,
+        "password_rehash",
+        parameters_before=asdict(before),
+        parameters_after=asdict(parameters_of(user.password_hash)),
+    )
 
 
 async def authenticate(
@@ -247,6 +270,19 @@ def resolve_token(session: Session, token: str) -> Principal:
     return _principal(user, via_token=True)
 
 
+def session_lifetime(settings: Settings, principal: Principal) -> dt.timedelta:
+    """How long a web session lasts from its login (absolute: never extended by use).
+
+    Candidates get a results day's worth (settings.candidate_session_hours, at least 12) so one
+    login carries them through it; staff keep settings.session_hours (ADR 0024)."""
+    hours = (
+        settings.candidate_session_hours
+        if principal.role is Role.candidate
+        else settings.session_hours
+    )
+    return dt.timedelta(hours=hours)
+
+
 def open_web_session(session: Session, settings: Settings, principal: Principal) -> str:
     token = secrets.token_urlsafe(32)
     now = utcnow()
@@ -256,7 +292,7 @@ def open_web_session(session: Session, settings: Settings, principal: Principal)
             user_id=principal.user_id,
             csrf_token=secrets.token_urlsafe(32),
             created_at=now,
-            expires_at=now + dt.timedelta(hours=settings.session_hours),
+            expires_at=now + session_lifetime(settings, principal),
         )
     )
     session.execute(delete(WebSession).where(WebSession.expires_at <= now))

@@ -2,7 +2,7 @@
 must be changed at the first login), password changes, and the audit entries of both.
 
 Accounts are not an audited table (a row holds a password hash); what happens to them is
-written to the audit chain explicitly, without the hash.
+written to the audit chain explicitly, without the hash (accounts/records.py).
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from hemis.accounts.passwords import (
     new_one_time_password,
     verify_password,
 )
+from hemis.accounts.records import record_account
 from hemis.accounts.roles import Role
-from hemis.audit.chain import Change, append
 from hemis.common.crypto import IdCipher
 from hemis.common.text import clean
 from hemis.db.rows import commit
@@ -34,29 +34,6 @@ from hemis.registry.schemas_people import PersonIdentity
 from hemis.registry.service_people import resolve_person
 
 MIN_PASSWORD = 10
-
-
-def record_account(session: Session, user: User, action: str, **after: object) -> None:
-    """An audit entry for an account event (never the password or its hash)."""
-    append(
-        session.connection(),
-        [
-            Change(
-                actor=get_scope(session).actor,
-                institution_id=None,
-                action=action,
-                entity="app_user",
-                entity_id=str(user.id),
-                before=None,
-                after={
-                    "username": user.username,
-                    "role": user.role,
-                    "person_id": user.person_id,
-                    **after,
-                },
-            )
-        ],
-    )
 
 
 # --- issued by a school -------------------------------------------------------------------------

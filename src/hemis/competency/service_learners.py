@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hemis.accounts.models import User
 from hemis.accounts.passwords import hash_one_time_password, new_one_time_password
+from hemis.accounts.records import record_account
 from hemis.accounts.roles import Role
 from hemis.accounts.service import NO_INSTITUTION, Principal
-from hemis.accounts.service_candidates import record_account
 from hemis.admissions.access import linked_person
 from hemis.audit.chain import Change, append
 from hemis.competency import selfcheck

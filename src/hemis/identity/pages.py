@@ -100,7 +100,7 @@ def callback(
     response.set_cookie(
         SESSION_COOKIE,
         session_token,
-        max_age=ctx.settings.session_hours * 3600,
+        max_age=int(accounts.session_lifetime(ctx.settings, principal).total_seconds()),
         path="/",
         httponly=True,
         samesite="lax",

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 
 from hemis.accounts.models import User
 from hemis.accounts.passwords import NO_PASSWORD
+from hemis.accounts.records import record_account
 from hemis.accounts.roles import Role
 from hemis.accounts.service import Principal, principal_of
-from hemis.accounts.service_candidates import record_account
 from hemis.common.crypto import IdCipher
 from hemis.db.types import utcnow
 from hemis.identity.claims import Citizen

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -174,27 +177,53 @@ def test_the_exposition_has_the_latency_pool_queue_and_sync_metrics(app: FastAPI
     assert _samples(body, "hemis_http_request_duration_seconds_bucket")[healthz] >= 1
 
 
-def test_a_queued_job_shows_in_depth_and_age(sqlite_db: TestDB) -> None:
-    engine = make_engine(sqlite_db.url)
+def test_a_queued_job_shows_in_depth_and_age(db: TestDB) -> None:
+    engine = make_engine(db.owner_url)
     with engine.begin() as conn:
         conn.execute(
             text(
                 "INSERT INTO action_job (id, kind, params, lock_key, active_key, status, phase,"
                 " processed, total, actor, actor_role, created_at, row_version)"
                 " VALUES (424242, 'probe', '{}', 'probe', 'probe', 'queued', 'queued', 0, 0,"
-                " 'admin', 'ministry_admin', '2020-01-01 00:00:00.000000', 1)"
+                " 'admin', 'ministry_admin', '2020-01-01 00:00:00', 1)"
             )
         )
     engine.dispose()
-    app = create_app(sqlite_db.settings())
+    app = create_app(db.settings())
     try:
         # no lifespan: the application's start-up would hand the job to its runner
         body = _client(app).get("/metrics").text
     finally:
         app.state.ctx.dispose()
+    assert _samples(body, "hemis_scrape_database_ok") == {(): 1.0}
     assert _samples(body, "hemis_job_queue_depth")[(("queue", "action"),)] == 1
+    assert _samples(body, "hemis_job_queue_depth")[(("queue", "submission"),)] == 0
     age = _samples(body, "hemis_job_queue_oldest_age_seconds")[(("queue", "action"),)]
     assert age > 5 * 365 * 86400
+
+
+_WORKER = """
+import sys
+from hemis.observability.metrics import HTTP_REQUESTS, exposition
+HTTP_REQUESTS.labels("/probe", "GET", "2xx").inc(int(sys.argv[1]))
+if len(sys.argv) > 2:
+    sys.stdout.write(exposition().decode())
+"""
+
+
+def test_worker_processes_are_summed_in_multiprocess_mode(tmp_path: Path) -> None:
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
+    for count in ("2", "3"):
+        subprocess.run([sys.executable, "-c", _WORKER, count], env=env, check=True)
+    answered = subprocess.run(
+        [sys.executable, "-c", _WORKER, "4", "scrape"],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    probe = (("method", "GET"), ("route", "/probe"), ("status", "2xx"))
+    assert _samples(answered, "hemis_http_requests_total")[probe] == 9
 
 
 def test_metrics_do_not_exist_for_a_stranger(app: FastAPI) -> None:

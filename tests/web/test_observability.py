@@ -17,8 +17,11 @@ from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import text
 
-from hemis.db.session import make_engine
+from hemis.db.session import make_engine, make_session_factory, scoped_session
+from hemis.db.tenancy import Scope
+from hemis.observability.scrape import CACHE_SECONDS, SYNC_CACHE_SECONDS, DatabaseCollector
 from hemis.web.app import create_app
+from tests import factories
 from tests.conftest import TestDB
 
 LOOPBACK = ("127.0.0.1", 50000)
@@ -178,17 +181,7 @@ def test_the_exposition_has_the_latency_pool_queue_and_sync_metrics(app: FastAPI
 
 
 def test_a_queued_job_shows_in_depth_and_age(db: TestDB) -> None:
-    engine = make_engine(db.owner_url)
-    with engine.begin() as conn:
-        conn.execute(
-            text(
-                "INSERT INTO action_job (id, kind, params, lock_key, active_key, status, phase,"
-                " processed, total, actor, actor_role, created_at, row_version)"
-                " VALUES (424242, 'probe', '{}', 'probe', 'probe', 'queued', 'queued', 0, 0,"
-                " 'admin', 'ministry_admin', '2020-01-01 00:00:00', 1)"
-            )
-        )
-    engine.dispose()
+    _queue_job(db.owner_url, 424242)
     app = create_app(db.settings())
     try:
         # no lifespan: the application's start-up would hand the job to its runner
@@ -308,3 +301,57 @@ def test_log_lines_during_a_request_carry_its_id(
     after = [json.loads(line) for line in capsys.readouterr().err.splitlines() if "{" in line]
     assert after
     assert all("request_id" not in line for line in after)
+
+
+def _queue_job(url: str, job_id: int) -> None:
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO action_job (id, kind, params, lock_key, active_key, status, phase,"
+                " processed, total, actor, actor_role, created_at, row_version)"
+                " VALUES (:id, 'probe', '{}', :key, :key, 'queued', 'queued', 0, 0,"
+                " 'admin', 'ministry_admin', '2020-01-01 00:00:00', 1)"
+            ),
+            {"id": job_id, "key": f"probe-{job_id}"},
+        )
+    engine.dispose()
+
+
+def test_database_gauges_are_read_at_most_once_per_period(sqlite_db: TestDB) -> None:
+    engine = make_engine(sqlite_db.url)
+    sessions = make_session_factory(engine)
+    with scoped_session(sessions, Scope.system("test")) as s:
+        institution_id = factories.institution(s).id
+        s.commit()
+    now = [1000.0]
+    collector = DatabaseCollector(sessions, clock=lambda: now[0])
+
+    def gauges() -> dict[str, dict[tuple[str, ...], float]]:
+        return {
+            family.name: {tuple(x.labels.values()): x.value for x in family.samples}
+            for family in collector.collect()
+        }
+
+    def add_sync_record(record_id: int) -> None:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO sync_state (institution_id, id, system, record_id, person_id,"
+                    " status, attempts) VALUES (:i, :r, 'insurance', :r, :r, 'error', 0)"
+                ),
+                {"i": institution_id, "r": record_id},
+            )
+
+    assert gauges()["hemis_job_queue_depth"][("action",)] == 0
+    _queue_job(sqlite_db.url, 1)
+    add_sync_record(1)
+    now[0] += CACHE_SECONDS - 1
+    assert gauges()["hemis_job_queue_depth"][("action",)] == 0  # kept
+    now[0] += 1
+    read = gauges()
+    assert read["hemis_job_queue_depth"][("action",)] == 1
+    assert ("insurance", "error") not in read["hemis_sync_records"]  # slower period
+    now[0] += SYNC_CACHE_SECONDS
+    assert gauges()["hemis_sync_records"][("insurance", "error")] == 1
+    engine.dispose()

@@ -1,10 +1,13 @@
 """Metrics read from the database when Prometheus scrapes: job queues and registry sync.
 
 These describe the database, the same whichever process answers, so the process answering a
-scrape reads them (a few indexed counts) instead of every process keeping them up to date. The
-answer is kept for CACHE_SECONDS: several scrapers, or a short scrape interval, cost the
-database one read per interval. A read that fails leaves these metrics out of that scrape and
-sets hemis_scrape_database_ok to 0 (the rest of the exposition still answers).
+scrape reads them instead of every process keeping them up to date. The queues and the running
+syncs' heartbeats are indexed look-ups, kept for CACHE_SECONDS (several scrapers, or a short
+scrape interval, cost one read per interval). The records by sync status are a count over the
+whole sync_state table — 0.6 s for 1,000,000 rows on PostgreSQL as the application's role
+(docs/benchmarks.md) — and change slowly: they are kept for SYNC_CACHE_SECONDS. A read that
+fails leaves these metrics out of that scrape and sets hemis_scrape_database_ok to 0 (the rest
+of the exposition still answers).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from hemis.submissions import queries as submissions
 
 log = structlog.get_logger(__name__)
 CACHE_SECONDS = 10.0
+SYNC_CACHE_SECONDS = 300.0
 
 
 @dataclass
@@ -43,7 +47,10 @@ class DatabaseState:
     heartbeats: dict[str, dt.datetime] = field(default_factory=dict)
 
 
-def read_state(sessions: sessionmaker[HemisSession]) -> DatabaseState:
+def read_state(
+    sessions: sessionmaker[HemisSession], sync: dict[str, dict[str, int]] | None = None
+) -> DatabaseState:
+    """The database's state now; the sync counts are read only when `sync` is not given."""
     with scoped_session(sessions, Scope.system("metrics")) as session:
         return DatabaseState(
             at=dt.datetime.now(dt.UTC),
@@ -51,7 +58,7 @@ def read_state(sessions: sessionmaker[HemisSession]) -> DatabaseState:
                 "submission": submissions.queued_jobs(session),
                 "action": actions.queued(session),
             },
-            sync=integrations.status_counts(session),
+            sync=integrations.status_counts(session) if sync is None else sync,
             heartbeats=integrations.running_heartbeats(session),
         )
 
@@ -103,14 +110,21 @@ class DatabaseCollector(Collector):
         self._lock = threading.Lock()
         self._state: DatabaseState | None = None
         self._read_at = float("-inf")
+        self._sync_read_at = float("-inf")
 
     def _current(self) -> DatabaseState | None:
         with self._lock:
             now = self.clock()
             if now - self._read_at >= CACHE_SECONDS:
                 self._read_at = now
+                fresh_sync = self._state is None or now - self._sync_read_at >= SYNC_CACHE_SECONDS
                 try:
-                    self._state = read_state(self.sessions)
+                    self._state = read_state(
+                        self.sessions,
+                        None if fresh_sync or self._state is None else self._state.sync,
+                    )
+                    if fresh_sync:
+                        self._sync_read_at = now
                 except Exception as exc:  # the scrape must still answer
                     log.warning("metrics_database_read_failed", error=type(exc).__name__)
                     self._state = None

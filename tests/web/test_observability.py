@@ -14,6 +14,7 @@ import pytest
 import structlog
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import text
 
@@ -355,3 +356,15 @@ def test_database_gauges_are_read_at_most_once_per_period(sqlite_db: TestDB) -> 
     now[0] += SYNC_CACHE_SECONDS
     assert gauges()["hemis_sync_records"][("insurance", "error")] == 1
     engine.dispose()
+
+
+def test_pool_gauges_follow_checkouts(app: FastAPI) -> None:
+    def checked_out() -> float:
+        return REGISTRY.get_sample_value("hemis_db_pool_checked_out", {"engine": "main"}) or 0.0
+
+    size = REGISTRY.get_sample_value("hemis_db_pool_size", {"engine": "main"}) or 0.0
+    assert size >= app.state.ctx.engine.pool.size()
+    before = checked_out()
+    with app.state.ctx.engine.connect():
+        assert checked_out() == before + 1
+    assert checked_out() == before

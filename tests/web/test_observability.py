@@ -368,3 +368,25 @@ def test_pool_gauges_follow_checkouts(app: FastAPI) -> None:
     with app.state.ctx.engine.connect():
         assert checked_out() == before + 1
     assert checked_out() == before
+
+
+@pytest.mark.usefixtures("app_logging")
+def test_a_failure_s_log_line_carries_the_id_the_caller_was_given(
+    app: FastAPI, capsys: pytest.CaptureFixture[str]
+) -> None:
+    @app.get("/__boom")
+    def boom() -> None:
+        raise RuntimeError("defect")
+
+    with _client(app) as client:
+        response = client.get("/__boom")
+    assert response.status_code == 500
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if "{" in line]
+    failures = [line for line in lines if line.get("event") == "unhandled_error"]
+    assert [line["request_id"] for line in failures] == [response.headers["X-Request-ID"]]
+
+
+@pytest.mark.parametrize("peer", ["127.0.0.1", "::1", "::ffff:127.0.0.1"])
+def test_metrics_from_loopback(app: FastAPI, peer: str) -> None:
+    with _client(app, (peer, 50000)) as client:
+        assert client.get("/metrics").status_code == 200

@@ -85,6 +85,8 @@ def _trusted_client(request: Request) -> bool:
         address = ipaddress.ip_address(host)
     except ValueError:
         return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped  # a dual-stack socket's view of an IPv4 peer
     networks = request.app.state.ctx.settings.trusted_proxy_networks
     return address.is_loopback or any(address in network for network in networks)
 

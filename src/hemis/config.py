@@ -130,6 +130,15 @@ class Settings(BaseSettings):
             " HEMIS; only their X-Forwarded-For is believed when finding a client's address."
         ),
     )
+    metrics_token: str | None = Field(
+        None,
+        repr=False,
+        min_length=32,
+        description=(
+            "Bearer token that lets a scraper outside loopback and the trusted proxy networks"
+            " read /metrics (at least 32 characters); unset: only those addresses may."
+        ),
+    )
     token_days: int = Field(90, ge=1, description="Lifetime of a machine bearer token in days.")
     log_level: str = Field("INFO", description="Log level (DEBUG, INFO, WARNING, ERROR).")
     exchange_signing_key: str = Field(

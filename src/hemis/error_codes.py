@@ -85,6 +85,14 @@ CATALOGUE: tuple[ErrorCode, ...] = (
         "The database cannot be reached for now; retry after Retry-After.",
     ),
     _c(
+        "not_ready",
+        503,
+        "Máy chủ chưa sẵn sàng nhận yêu cầu (/readyz): cơ sở dữ liệu không trả lời hoặc lược đồ "
+        "không khớp phiên bản mã.",
+        "The server is not ready for requests (/readyz): the database does not answer or its "
+        "schema does not match this code's version.",
+    ),
+    _c(
         "http_error",
         None,
         "Lỗi HTTP khác, với trạng thái của nó.",

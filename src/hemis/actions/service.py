@@ -4,9 +4,10 @@ twice, which the unique `active_key` enforces even between two servers starting 
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -86,3 +87,13 @@ def recent_actions(
     if kinds is not None:
         stmt = stmt.where(ActionJob.kind.in_(kinds))
     return list(session.scalars(stmt.limit(limit)))
+
+
+def queued(session: Session) -> tuple[int, dt.datetime | None]:
+    """How many jobs wait for a worker, and when the oldest of them was queued (the metrics)."""
+    count, oldest = session.execute(
+        select(func.count(), func.min(ActionJob.created_at)).where(
+            ActionJob.status == ActionStatus.queued.value
+        )
+    ).one()
+    return int(count), oldest

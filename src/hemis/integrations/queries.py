@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hemis.integrations.codes import LinkStatus
+from hemis.integrations.codes import LinkStatus, RunStatus
 from hemis.integrations.models import PersonLink, SyncRun, SyncState
 from hemis.registry.models import DisciplineGroup, Institution, Person, Program
 
@@ -25,6 +26,16 @@ def status_counts(session: Session) -> dict[str, dict[str, int]]:
     for system, status, n in rows:
         out.setdefault(system, {})[status] = n
     return out
+
+
+def running_heartbeats(session: Session) -> dict[str, dt.datetime]:
+    """The latest heartbeat of each registry's running sync (a stalled run stops beating)."""
+    rows = session.execute(
+        select(SyncRun.system, func.max(SyncRun.heartbeat_at))
+        .where(SyncRun.status == RunStatus.running.value)
+        .group_by(SyncRun.system)
+    )
+    return {system: at for system, at in rows if at is not None}
 
 
 def mismatches(

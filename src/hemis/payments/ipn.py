@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from hemis.db.base import table_of
 from hemis.db.types import utcnow
+from hemis.observability.metrics import IPN_OUTCOMES
 from hemis.payments import rules
 from hemis.payments.gateways.base import Gateway, GatewayResult
 from hemis.payments.models import PaymentIntent, PaymentNotification
@@ -211,6 +212,13 @@ def _transaction(
 
 
 def handle(engine: Engine, gateway: Gateway, params: Mapping[str, str]) -> IpnOutcome:
+    """Process one notification and count its outcome (hemis_payment_ipn_total); never raises."""
+    outcome = _handle(engine, gateway, params)
+    IPN_OUTCOMES.labels(gateway.name, outcome.name).inc()
+    return outcome
+
+
+def _handle(engine: Engine, gateway: Gateway, params: Mapping[str, str]) -> IpnOutcome:
     """Process one notification; never raises.
 
     The payment tables are national (no row-level security, no tenant rows), so this hot path

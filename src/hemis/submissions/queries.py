@@ -6,13 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hemis.errors import NotFound
 from hemis.registry.models import Institution, ReportingPeriod
 from hemis.submissions.models import Submission, SubmissionAnswer, SubmissionJob
-from hemis.submissions.rules import AnswerStatus, SubmissionStatus, is_late
+from hemis.submissions.rules import AnswerStatus, JobStatus, SubmissionStatus, is_late
 
 DONE = (SubmissionStatus.submitted.value, SubmissionStatus.accepted.value)
 
@@ -149,3 +149,13 @@ def returned_submissions(session: Session) -> list[Returned]:
         .order_by(Submission.reviewed_at.desc())
     )
     return [Returned(sub, str(name)) for sub, name in session.execute(stmt)]
+
+
+def queued_jobs(session: Session) -> tuple[int, dt.datetime | None]:
+    """How many files wait for the job runner, and when the oldest was queued (the metrics)."""
+    count, oldest = session.execute(
+        select(func.count(), func.min(SubmissionJob.created_at)).where(
+            SubmissionJob.status == JobStatus.queued.value
+        )
+    ).one()
+    return int(count), oldest

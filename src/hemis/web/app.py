@@ -12,8 +12,10 @@ from starlette.types import ASGIApp, Message, Receive, Send
 from starlette.types import Scope as AsgiScope
 
 from hemis.config import Environment, Settings, get_settings
+from hemis.observability.readiness import Readiness
+from hemis.observability.scrape import DatabaseCollector
 from hemis.submissions.intake import MAX_UPLOAD_BYTES
-from hemis.web import api_docs, errors, guards, openapi, routes
+from hemis.web import api_docs, errors, guards, health, observe, openapi, routes
 from hemis.web.context import AppContext
 from hemis.web.csp import CSP
 from hemis.web.templating import make_templates
@@ -122,17 +124,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.ctx = AppContext.build(settings)
     app.state.templates = make_templates()
-    # The last added runs first: the client's address is settled, then every answer (refusals
-    # and failures included) gets the security headers.
+    app.state.readiness = Readiness(app.state.ctx.engine)
+    app.state.metrics_collector = DatabaseCollector(app.state.ctx.sessions)
+    # The last added runs first: the client's address is settled, the request gets its id (for
+    # every log line and the answer) and is timed, then every answer (refusals and failures
+    # included) gets the security headers. RequestMetrics reads the matched route from the
+    # scope the router fills in: no middleware between them may copy the scope.
     app.add_middleware(guards.CatchUnexpected)
     app.add_middleware(BodyLimit)
     app.add_middleware(guards.RefuseNul)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(observe.RequestMetrics)
+    app.add_middleware(observe.RequestId)
     app.add_middleware(guards.ForwardedClient, proxies=settings.trusted_proxy_networks)
     app.mount(STATIC_PREFIX.rstrip("/"), StaticFiles(directory=STATIC_DIR), name="static")
     errors.install(app)
     routes.include_all(app)
     app.include_router(api_docs.router)
+    app.include_router(health.router)
     # The demo calendar moves the demo admission year between phases: development only, so a
     # production server has no such page at all.
     app.state.demo_calendar = settings.env is Environment.development

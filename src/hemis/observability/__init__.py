@@ -1,0 +1,1 @@
+"""Observability: Prometheus metrics, the readiness check (served by web/health.py)."""

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, BrowserContext, Page
+    from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
-DESKTOP = {"width": 1366, "height": 900}
-MOBILE = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1366, "height": 900}
+MOBILE: ViewportSize = {"width": 390, "height": 844}
 ROLES = ("admin", "analyst", "officer", "candidate")
 PAGES_PER_ROLE = 90
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from hemis.imports import Report, Rule, catalogue, get_entity
+from hemis.imports import Report, Rule, catalogue, get_entity, validate
 from hemis.imports.entities import ColumnType
 
 from .samples import (
@@ -86,6 +86,7 @@ FIXTURES: dict[str, tuple[Build, Build]] = {
         frame_of(L, lambda f: f.with_columns(f["full_name"].alias("Full Name"))),
     ),
     "FILE.no_rows": (rows(L), frame_of(L, lambda f: f.clear())),
+    "FILE.entity.other": (rows(L), lambda _tmp: validate(L, rows_frame(S), as_of=AS_OF)),
     "FILE.sheet.choice": (workbook(_sheets("Sheet2")), workbook(_sheets("Sheet2"), sheet="Sheet1")),
     "FILE.sheet.hidden": (
         workbook(_sheets("_lists", hidden="_lists")),

@@ -8,6 +8,7 @@ import polars as pl
 import pytest
 
 from hemis.imports import get_entity
+from hemis.imports.entities import entities
 from hemis.imports.cast import parse_boolean, parse_date, parse_decimal, parse_integer
 from hemis.imports.headers import map_headers
 
@@ -77,6 +78,39 @@ def test_missing_optional_column_is_fine() -> None:
     report = check_frame(rows_frame("learners").drop("gpa", "diploma_number"))
     assert report.issues.is_empty()
     assert report.data["gpa"].to_list() == [None]
+
+
+def test_a_staff_file_uploaded_as_learners_names_the_right_kind_first() -> None:
+    report = check_frame(rows_frame("staff"))
+    first = report.issues.row(0, named=True)
+    assert (first["rule"], first["value"], first["severity"]) == (
+        "FILE.entity.other",
+        "staff",
+        "error",
+    )
+    assert "«Nhân sự»" in first["message"]
+    assert "'Staff'" in first["message_en"]
+    assert "Nhân sự" not in first["message_en"]
+
+
+def test_the_right_kind_gets_no_suggestion() -> None:
+    assert "FILE.entity.other" not in rules_hit(check("learners"))
+    # a learners file missing most columns is the learners file, badly filled: no other kind
+    _, findings = map_headers(LEARNERS, ["student_code", "full_name", "ghi chú"])
+    assert "FILE.entity.other" not in {f.rule for f in findings}
+
+
+@pytest.mark.parametrize("shown", list(entities()))
+def test_a_template_under_another_kind_never_names_a_third(shown: str) -> None:
+    """Each kind's full header row, uploaded under every other kind: the suggestion, when one
+    is made, is the kind the headers come from."""
+    headers = list(entities()[shown].names)
+    for chosen in entities().values():
+        if chosen.name == shown:
+            continue
+        _, findings = map_headers(chosen, headers)
+        named = {f.value for f in findings if f.rule == "FILE.entity.other"}
+        assert named <= {shown}, (shown, chosen.name, named)
 
 
 def evaluate(expr: pl.Expr, values: list[str | None]) -> list[object]:

@@ -86,6 +86,7 @@ class Finding:
     column: str | None = None
     value: str | None = None
     detail: str | None = None
+    detail_en: str | None = None  # the English message's detail, when it differs
 
 
 def file_rule(id_: str, severity: Severity, vi: str, en: str) -> Rule:
@@ -106,6 +107,14 @@ FILE_RULES = (
         E,
         "Tên cột không đúng; có phải là cột {detail}?",
         "Column name not recognised; did you mean {detail}?",
+    ),
+    file_rule(
+        "FILE.entity.other",
+        E,
+        "Các cột của tệp khớp với loại dữ liệu «{detail}», không phải loại đã chọn: hãy nộp tệp "
+        "này dưới loại «{detail}».",
+        "The file's columns match the kind of data '{detail}', not the kind chosen: submit it "
+        "under '{detail}'.",
     ),
     file_rule(
         "FILE.header.unknown",

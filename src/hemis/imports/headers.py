@@ -10,6 +10,8 @@
   `FILE.header.missing`; its rules are not run, so one missing column gives one issue, not one
   per row.
 - Two headers for the same column: the first is read, the second is `FILE.header.duplicate`.
+- A file whose headers are another kind of data's (a staff list uploaded as learners) gets one
+  error `FILE.entity.other` first, naming that kind, ahead of the missing columns it explains.
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ from hemis.imports.catalogue import Finding
 from hemis.imports.entities import Entity
 
 CLOSE_ENOUGH = 0.8
+# Another entity is named when the chosen one recognises under half of its required columns
+# and the other recognises at least 80 % of its own, and more of the file's headers.
+MOSTLY = 0.8
 
 
 def normalise(header: str) -> str:
@@ -75,4 +80,36 @@ def map_headers(
     for name in entity.required:
         if name not in mapping.values() and name not in explained:
             findings.append(Finding("FILE.header.missing", header_row, name))
+    other = likely_entity(entity, headers)
+    if other is not None:
+        findings.insert(
+            0,
+            Finding(
+                "FILE.entity.other",
+                header_row,
+                value=other.name,
+                detail=other.label_vi,
+                detail_en=other.label_en,
+            ),
+        )
     return mapping, findings
+
+
+def likely_entity(chosen: Entity, headers: list[str]) -> Entity | None:
+    """The kind of data the headers belong to, when clearly not the chosen one."""
+    from hemis.imports.entities import entities
+
+    names = {normalise(h) for h in headers}
+    required = chosen.required
+    if not required or len(names & set(required)) * 2 >= len(required):
+        return None
+    mine = len(names & set(chosen.names))
+    best: tuple[int, Entity] | None = None
+    for other in entities().values():
+        if other.name == chosen.name or not other.required:
+            continue
+        covered = len(names & set(other.required)) / len(other.required)
+        matched = len(names & set(other.names))
+        if covered >= MOSTLY and matched > mine and (best is None or matched > best[0]):
+            best = (matched, other)
+    return best[1] if best else None

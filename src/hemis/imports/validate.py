@@ -131,7 +131,7 @@ def findings_frame(findings: Sequence[Finding]) -> pl.DataFrame:
                 "tier": rule.tier,
                 "value": f.value,
                 "message": _text(rule.message_vi, f.detail),
-                "message_en": _text(rule.message_en, f.detail),
+                "message_en": _text(rule.message_en, f.detail_en or f.detail),
             }
         )
     return pl.DataFrame(rows, schema=ISSUE_SCHEMA)

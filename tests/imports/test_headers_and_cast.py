@@ -8,8 +8,8 @@ import polars as pl
 import pytest
 
 from hemis.imports import get_entity
-from hemis.imports.entities import entities
 from hemis.imports.cast import parse_boolean, parse_date, parse_decimal, parse_integer
+from hemis.imports.entities import entities
 from hemis.imports.headers import map_headers
 
 from .samples import check, rows_frame, rules_hit

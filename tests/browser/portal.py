@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 DESKTOP: ViewportSize = {"width": 1366, "height": 900}
 MOBILE: ViewportSize = {"width": 390, "height": 844}
-ROLES = ("admin", "analyst", "officer", "candidate")
+ROLES = ("admin", "analyst", "officer", "candidate", "learner")
 PAGES_PER_ROLE = 90
 
 # /credentials/ answers JSON for verifiers (the issuer key, revocation status), not a page.

@@ -62,6 +62,14 @@ VISIBLE_TEXT = """() => {
 }"""
 
 
+# English words no Vietnamese sentence uses: on a Vietnamese page outside an element marked
+# lang="en" they are a message or a label left untranslated.
+ENGLISH = frozenset(
+    "the and of is are with for from this that your please Submit Cancel Save Search Download "
+    "Upload Error Loading Next Previous Total Back Yes Delete Edit View Details Status".split()
+)
+
+
 def machine_codes() -> frozenset[str]:
     """Stored values of the code lists that read as English machine words (snake_case or a
     lower-case word of 4+ letters): none belongs on a Vietnamese page."""
@@ -83,6 +91,7 @@ class Visit:
     shot: str
     violations: list[dict[str, Any]] = field(default_factory=list)
     codes: list[str] = field(default_factory=list)
+    english: list[str] = field(default_factory=list)
     width: int = 0
     menu: dict[str, Any] = field(default_factory=dict)
 
@@ -150,6 +159,7 @@ def _look(page: Any, role: str, path: str, lang: str, screen: str, codes: frozen
         ]
         words = set(re.findall(r"[A-Za-z_]+", page.evaluate(VISIBLE_TEXT)))
         visit.codes = sorted(words & codes)
+        visit.english = sorted(words & ENGLISH)
     if screen == "mobile":
         visit.width = page.evaluate("document.documentElement.scrollWidth")
         visit.menu = portal.menu_state(page)
@@ -249,6 +259,11 @@ def test_no_serious_or_critical_accessibility_violation(walk: Walk) -> None:
 
 def test_vietnamese_pages_show_names_not_codes(walk: Walk) -> None:
     found = [f"{v.role} {v.path}: {v.codes}" for v in walk.visits if v.codes]
+    assert found == []
+
+
+def test_vietnamese_pages_speak_vietnamese(walk: Walk) -> None:
+    found = [f"{v.role} {v.path}: {v.english}" for v in walk.visits if v.english]
     assert found == []
 
 

@@ -65,8 +65,38 @@ VISIBLE_TEXT = """() => {
 # English words no Vietnamese sentence uses: on a Vietnamese page outside an element marked
 # lang="en" they are a message or a label left untranslated.
 ENGLISH = frozenset(
-    "the and of is are with for from this that your please Submit Cancel Save Search Download "
-    "Upload Error Loading Next Previous Total Back Yes Delete Edit View Details Status".split()
+    [
+        "the",
+        "and",
+        "of",
+        "is",
+        "are",
+        "with",
+        "for",
+        "from",
+        "this",
+        "that",
+        "your",
+        "please",
+        "Submit",
+        "Cancel",
+        "Save",
+        "Search",
+        "Download",
+        "Upload",
+        "Error",
+        "Loading",
+        "Next",
+        "Previous",
+        "Total",
+        "Back",
+        "Yes",
+        "Delete",
+        "Edit",
+        "View",
+        "Details",
+        "Status",
+    ]
 )
 
 

@@ -229,8 +229,11 @@ class Settings(BaseSettings):
     eid_timeout_seconds: float = Field(
         10.0, gt=0, description="Timeout of calls to the e-ID provider (discovery, keys, token)."
     )
+    # Address space, not resident memory: the reader of a national file of 3 M learners with 24
+    # competency levels each reserves over 3 GB of it while its resident peak is 1.8 GB
+    # (docs/benchmarks.md, digital competency); the unzipped-size and cell limits stop bombs.
     import_reader_memory_mb: int = Field(
-        3072,
+        4096,
         ge=256,
         description=(
             "Address space a submitted file's reader process may use (MB); a file that needs more "

@@ -52,7 +52,7 @@ class UnreadableFile(HemisError):
 class ReadLimits:
     """What one read may cost; the defaults are those of the settings (`HEMIS_IMPORT_*`)."""
 
-    memory_mb: int = 3072
+    memory_mb: int = 4096
     seconds: int = 300
     max_columns: int = 1000
     max_cell_chars: int = 32767

@@ -3,7 +3,9 @@
 The counts are taken in a repeatable-read transaction whose snapshot pg_dump then shares
 (`--snapshot`), so the manifest describes exactly the rows in the archive even while the
 application keeps writing. Both tools run with `hemis.national=on`: tenant tables force
-row-level security, and a dump must see every institution's rows.
+row-level security, and a dump must see every institution's rows (pg_dump runs with
+`--enable-row-security` so that an owner who is no superuser can dump at all; every policy lets
+`hemis.national=on` see all rows, and the manifest's counts are taken under the same policies).
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ def dump(url: str, tmp: Path) -> Snapshot:
             roles = _roles(conn)
             _run(
                 [_tool("pg_dump"), "--format=custom", f"--snapshot={snapshot}",
+                 "--enable-row-security",  # an owner that is no superuser: policies, national
                  f"--file={tmp}", "--no-password", f"--dbname={conninfo}"],
                 env,
             )  # fmt: skip

@@ -152,6 +152,11 @@ def backup(url: str, out: Path) -> Manifest:
         tmp_manifest.replace(manifest_path(out))
         tmp.replace(out)
         return manifest
+    except OSError as exc:  # a full disk, no permission: said plainly, the partial file removed
+        raise BackupRefused(
+            f"Không ghi được bản sao lưu {out}: {exc.strerror or exc}.",
+            f"Cannot write the backup {out}: {exc.strerror or exc}.",
+        ) from None
     finally:
         tmp.unlink(missing_ok=True)
         tmp_manifest.unlink(missing_ok=True)
@@ -240,6 +245,11 @@ def _sqlite_backup(path: Path, tmp: Path) -> Snapshot:
         # One self-contained file: no -wal beside it.
         dst.execute("PRAGMA journal_mode=DELETE")
         tables, revision = _sqlite_counts(dst)
+    except sqlite3.DatabaseError as exc:
+        raise BackupRefused(
+            f"Không sao lưu được cơ sở dữ liệu {path}: {exc}.",
+            f"Cannot back up the database {path}: {exc}.",
+        ) from None
     finally:
         dst.close()
         src.close()

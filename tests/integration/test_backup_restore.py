@@ -1,8 +1,9 @@
 """The backup drill, on SQLite and PostgreSQL: back up, write more, restore into a fresh empty
 database; there the audit chain and the exchange log verify (`hemis audit verify`, `hemis
 exchange verify` as real processes) and every table holds the rows it held at backup time, not
-the later writes. A non-empty target, a missing or corrupt backup are refused with exit code 2
-and a clear message, and change nothing."""
+the later writes. A non-empty target, a missing or corrupt backup or manifest are refused with
+exit code 2 and a clear message, and change nothing; `--force` puts a used database back to the
+backup's state."""
 
 from __future__ import annotations
 
@@ -166,8 +167,11 @@ def test_drill_restores_the_backup_time_state_and_both_chains_verify(
         assert "2 entries" in exchanged.stdout
 
 
-def test_refusals_change_nothing_and_say_why(db: TestDB, cipher: IdCipher, tmp_path: Path) -> None:
+def test_refusals_change_nothing_and_force_overwrites(
+    db: TestDB, cipher: IdCipher, tmp_path: Path
+) -> None:
     seed(db, cipher, "3", people=2)
+    at_backup = counts(db)
     backup = tmp_path / "hemis.backup"
     assert hemis(db, "db", "backup", "--out", str(backup))[0] == 0
     seed(db, cipher, "4", people=1)
@@ -187,11 +191,19 @@ def test_refusals_change_nothing_and_say_why(db: TestDB, cipher: IdCipher, tmp_p
     data = bytearray(backup.read_bytes())
     data[len(data) // 2] ^= 0xFF
     corrupt.write_bytes(bytes(data))
-    Path(f"{corrupt}.manifest.json").write_bytes(Path(f"{backup}.manifest.json").read_bytes())
+    manifest = Path(f"{backup}.manifest.json").read_text(encoding="utf-8")
+    Path(f"{corrupt}.manifest.json").write_text(manifest, encoding="utf-8")
+    broken = tmp_path / "broken-manifest.backup"
+    broken.write_bytes(backup.read_bytes())
+    Path(f"{broken}.manifest.json").write_text(manifest[: len(manifest) // 2], encoding="utf-8")
     with empty_database(db, tmp_path) as target:
         code, out = hemis(target, "db", "restore", "--from", str(corrupt))
         assert code == 2
-        assert "corrupt" in out
+        assert "is corrupt or changed" in out
+        code, out = hemis(target, "db", "restore", "--from", str(broken))
+        assert code == 2
+        assert "manifest" in out
+        assert "is corrupt" in out
         assert counts(target) == {}
     assert counts(db) == before
 
@@ -200,13 +212,9 @@ def test_refusals_change_nothing_and_say_why(db: TestDB, cipher: IdCipher, tmp_p
     assert "does not exist" in out
     assert not (tmp_path / "no-such-dir").exists()
 
-
-def test_a_corrupt_manifest_is_refused(db: TestDB, tmp_path: Path) -> None:
-    backup = tmp_path / "hemis.backup"
-    assert hemis(db, "db", "backup", "--out", str(backup))[0] == 0
-    Path(f"{backup}.manifest.json").write_text("{not json", encoding="utf-8")
-    with empty_database(db, tmp_path) as target:
-        code, out = hemis(target, "db", "restore", "--from", str(backup))
-        assert code == 2
-        assert "manifest" in out
-        assert "corrupt" in out
+    # --force replaces the later writes with the backup's state, and the chain still verifies.
+    code, out = hemis(db, "db", "restore", "--force", "--from", str(backup))
+    assert code == 0, out
+    assert counts(db) == at_backup
+    code, out = hemis(db, "audit", "verify")
+    assert code == 0, out

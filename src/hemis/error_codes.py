@@ -383,6 +383,13 @@ CATALOGUE: tuple[ErrorCode, ...] = (
         "Chứng nhận đã bị thu hồi trước đó.",
         "The credential was already revoked.",
     ),
+    # --- operations ----------------------------------------------------------------------------
+    _c(
+        "backup.refused",
+        400,
+        "Sao lưu hoặc khôi phục bị từ chối (tệp hỏng, đích không trống, thiếu vai trò…).",
+        "A backup or restore was refused (a corrupt file, a non-empty target, a missing role…).",
+    ),
     # --- demo ----------------------------------------------------------------------------------
     _c("demo.exists", 409, "Dữ liệu mẫu đã có.", "The demo data exists already."),
     _c(

@@ -334,3 +334,25 @@ def test_only_the_ministry_records_achievements(site: Site) -> None:
         refused = post_form(site.clients[name], ACHIEVEMENTS, "/", _certificate(site))
         assert refused.status_code in (403, 404), name
     assert site.achievements() == []
+
+
+def test_the_pages_read_in_english_through_the_language_switch(site: Site) -> None:
+    officer = site.clients["bk.officer"]
+    bonus = post_form(officer, f"{BONUS}?lang=en", BONUS, {"rows": "SAT 1400 = 1", "source": "x"})
+    assert bonus.status_code == 422
+    assert field_error(bonus.text, "rows") == "Conversion table: SAT is not a listed certificate"
+    assert "Bonus points for language certificates" in bonus.text
+    assert _grant(officer, site.an.number, site.offer).status_code == 303
+    twice = post_form(
+        officer, f"{PATHS}?lang=en", PATHS, {"candidate": site.an.number,
+                                             "offer_id": str(site.offer), "path": "priority",
+                                             "basis": "Art. 8"},
+    )  # fmt: skip
+    assert field_error(twice.text, "candidate") == (
+        "Candidate number or national ID: the candidate already has a decision for this offer"
+    )
+    listed = officer.get(f"{PATHS}?lang=en").text
+    assert "Direct admission" in listed
+    assert "Awaiting the candidate" in listed
+    admin = site.clients["bo.admin"].get(f"{ACHIEVEMENTS}?lang=en").text
+    assert "Candidates&#39; certificates and awards" in admin

@@ -261,8 +261,8 @@ def test_an_officer_weights_mathematics_and_the_offer_scores_on_40(site: Site) -
         "quota": "60",
         "methods": ["exam"],
         "combinations": "A00=0\nA01=0",
-        "weights": "math",
-        "weight_value": "2",
+        "weight_1": "math",
+        "weight_value_1": "2",
         "floor": "32",
         "status": "open",
     }
@@ -281,3 +281,39 @@ def test_an_officer_weights_mathematics_and_the_offer_scores_on_40(site: Site) -
     high = post_form(officer, CREATE, NEW, values | {"code": "IT-M4", "floor": "41"})
     assert high.status_code == 422
     assert "thang điểm 40" in field_error(high.text, "floor")
+
+
+def test_an_offer_weights_two_subjects_and_keeps_them_on_edit(site: Site) -> None:
+    # Mathematics × 2 and Physics × 2 in A00 (math, physics, chemistry): 10 × 5 = the 50 scale.
+    officer = site.clients["bk.officer"]
+    values = {
+        "program_id": str(site.program),
+        "code": "IT-MP",
+        "quota": "40",
+        "methods": ["exam"],
+        "combinations": "A00=0\nA01=0",
+        "weight_1": "math",
+        "weight_value_1": "2",
+        "weight_2": "physics",
+        "weight_value_2": "2",
+        "floor": "45",
+        "status": "open",
+    }
+    done = post_form(officer, CREATE, NEW, values)
+    assert done.status_code == 303, field_error(done.text, "weights") or done.text[:500]
+    (offer,) = [o for o in site.offers() if o.code == "IT-MP"]
+    assert offer.weights == {"math": 2, "physics": 2}
+    assert offer.floor_h == 4500  # above 40: only the 50 scale allows it
+    form = officer.get(f"/admissions/institution/offers/{offer.id}/edit").text
+    assert '<option value="math" selected>' in form
+    assert '<option value="physics" selected>' in form
+    # A subject chosen twice is refused, named, and nothing is written.
+    twice = post_form(officer, CREATE, NEW, values | {"code": "IT-MM", "weight_2": "math"})
+    assert twice.status_code == 422
+    assert field_error(twice.text, "weights") == "Môn nhân hệ số: Toán được chọn hai lần"
+    # The rule still holds: a combination without Physics (D01) would put the offer on two
+    # scales.
+    mixed = post_form(officer, CREATE, NEW, values | {"code": "IT-MX", "combinations": "A00\nD01"})
+    assert mixed.status_code == 422
+    assert "cùng tổng hệ số" in field_error(mixed.text, "weights")
+    assert not [o for o in site.offers() if o.code in ("IT-MM", "IT-MX")]

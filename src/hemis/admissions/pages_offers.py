@@ -43,6 +43,7 @@ from hemis.web.forms import (
 router = APIRouter(include_in_schema=False)
 SEE_OTHER = 303
 TIEBREAK_SLOTS = 4
+WEIGHT_SLOTS = 3  # weighted subjects of a combination (at most its three subjects)
 
 LABELS: dict[str, tuple[str, str]] = {
     "year": ("Năm tuyển sinh", "Admission year"),
@@ -54,8 +55,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "method_quotas": ("Chỉ tiêu theo phương thức", "Quotas by method"),
     "combinations": ("Tổ hợp môn và điểm cộng/trừ", "Subject combinations and offsets"),
     "floor": ("Ngưỡng đảm bảo chất lượng đầu vào", "Entry floor"),
-    "weights": ("Môn nhân hệ số", "Weighted subject"),
-    "weight_value": ("Hệ số", "Weight"),
+    "weights": ("Môn nhân hệ số", "Weighted subjects"),
     "tiebreaks": ("Tiêu chí phụ khi bằng điểm", "Tie-breaks"),
     "status": ("Trạng thái", "Status"),
 }
@@ -66,9 +66,9 @@ TEXT_FIELDS = (
     "quota",
     "combinations",
     "floor",
-    "weights",
-    "weight_value",
     "status",
+    *(f"weight_{n}" for n in range(1, WEIGHT_SLOTS + 1)),
+    *(f"weight_value_{n}" for n in range(1, WEIGHT_SLOTS + 1)),
     *(f"method_quota_{m.value}" for m in Method),
     *(f"tiebreak_{n}" for n in range(1, TIEBREAK_SLOTS + 1)),
 )
@@ -107,8 +107,30 @@ def _form(form: FormData) -> dict[str, Any]:
     return values
 
 
+def parse_weights(values: dict[str, Any], lang: str) -> tuple[dict[str, str], FormErrors]:
+    """The weighted subjects of the slots (a blank weight: × 2); a subject chosen twice is
+    refused rather than one choice silently winning."""
+    weights: dict[str, str] = {}
+    for n in range(1, WEIGHT_SLOTS + 1):
+        subject = values[f"weight_{n}"]
+        if not subject:
+            continue
+        if subject in weights:
+            return weights, problem(
+                "weights",
+                LABELS,
+                f"{label('subject', subject, lang)} được chọn hai lần",
+                f"{label('subject', subject, lang)} is chosen twice",
+                lang,
+            )
+        weights[subject] = values[f"weight_value_{n}"] or "2"
+    return weights, FormErrors()
+
+
 def _data(values: dict[str, Any], lang: str, *, create: bool) -> tuple[dict[str, Any], FormErrors]:
     combinations, errors = parse_combinations(values["combinations"], lang)
+    weights, weight_errors = parse_weights(values, lang)
+    errors.merge(weight_errors)
     data: dict[str, Any] = {
         "quota": values["quota"],
         "methods": values["methods"],
@@ -118,8 +140,8 @@ def _data(values: dict[str, Any], lang: str, *, create: bool) -> tuple[dict[str,
             if values[f"method_quota_{m.value}"]
         },
         "combinations": combinations,
-        # one weighted subject (e.g. Mathematics × 2): the offer then scores on 40
-        "weights": {values["weights"]: values["weight_value"] or "2"} if values["weights"] else {},
+        # weighted subjects (e.g. Mathematics × 2): the offer then scores on 10 × total weight
+        "weights": weights,
         "floor": values["floor"] or "0",
         "tiebreaks": [
             values[f"tiebreak_{n}"] for n in range(1, TIEBREAK_SLOTS + 1) if values[f"tiebreak_{n}"]
@@ -147,8 +169,6 @@ def values_of(offer: AdmissionOffer) -> dict[str, Any]:
             f"{code}={from_h(offset):.2f}" for code, offset in sorted(offer.combinations.items())
         ),
         "floor": f"{from_h(offer.floor_h):.2f}",
-        "weights": next(iter(sorted(offer.weights or {})), ""),
-        "weight_value": str(next(iter(dict(sorted((offer.weights or {}).items())).values()), "")),
         "status": offer.status,
         "methods": list(offer.methods),
     }
@@ -157,6 +177,10 @@ def values_of(offer: AdmissionOffer) -> dict[str, Any]:
         values[f"method_quota_{m.value}"] = "" if quota is None else str(quota)
     for n in range(1, TIEBREAK_SLOTS + 1):
         values[f"tiebreak_{n}"] = offer.tiebreaks[n - 1] if n <= len(offer.tiebreaks) else ""
+    weighted = sorted((offer.weights or {}).items())
+    for n in range(1, WEIGHT_SLOTS + 1):
+        subject, weight = weighted[n - 1] if n <= len(weighted) else ("", "")
+        values[f"weight_{n}"], values[f"weight_value_{n}"] = subject, str(weight)
     return values
 
 
@@ -197,6 +221,7 @@ def _form_page(
         errors=errors,
         labels=LABELS,
         slots=range(1, TIEBREAK_SLOTS + 1),
+        weight_slots=range(1, WEIGHT_SLOTS + 1),
         **_options(request, session),
     )
 

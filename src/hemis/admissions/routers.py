@@ -9,6 +9,7 @@ from hemis.admissions import (
     pages,
     pages_intake,
     pages_offers,
+    pages_paths,
     pages_staff,
     pages_whatif,
     pages_years,
@@ -22,6 +23,7 @@ ROUTERS = [
     pages_staff.router,
     pages_intake.router,
     pages_offers.router,
+    pages_paths.router,
     pages_years.router,
     pages_whatif.router,
 ]

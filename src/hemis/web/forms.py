@@ -111,6 +111,9 @@ def problem(name: str, labels: Labels, vi: str, en: str, lang: str) -> FormError
 
 def problem_text(error: Any, lang: str, hint: tuple[str, str] | None = None) -> str:
     kind = str(error.get("type"))
+    if kind == "too_short" and isinstance(error.get("input"), str):
+        # a constrained text behind a validator reports a list's "too_short": it is a text
+        kind = "string_too_short"
     if kind == "value_error" and hint is not None:
         return hint[1] if lang == "en" else hint[0]
     vi, en = _PROBLEMS.get(kind, _INVALID)

@@ -11,8 +11,9 @@ Two scopes serve a candidate:
   (programs open for admission, quotas, last year's cutoffs).
 
 A second wall: in a candidate's own session every ORM statement on a personal admissions table
-(registrations, results, wishes, round outcomes, confirmations) is filtered to the candidate's
-person (`bind_candidate`), as db/tenancy.py filters tenant tables; unbound, it sees none.
+(registrations, results, wishes, round outcomes, published results, confirmations) is filtered
+to the candidate's person (`bind_candidate`), as db/tenancy.py filters tenant tables; unbound,
+it sees none.
 
 Institution officers keep their institution scope (their offers, their applicants); ministry
 users the national scope. The tenancy hooks (db/tenancy.py) and row-level security still apply.
@@ -121,6 +122,18 @@ def require_own(session: Session, person_id: int) -> None:
         raise Forbidden()
 
 
+def require_own_bound(session: Session, person_id: int) -> None:
+    """As require_own, without a query: a candidate's session must be bound to this person
+    (bind_candidate looked the person up when the session opened)."""
+    scope = get_scope(session)
+    if scope.role == CANDIDATE:
+        if bound_person(session) != person_id:
+            raise Forbidden()
+        return
+    if not scope.national:
+        raise Forbidden()
+
+
 def _personal_models() -> tuple[type[Any], ...]:
     from hemis.admissions.models import (
         CandidateAchievement,
@@ -131,6 +144,7 @@ def _personal_models() -> tuple[type[Any], ...]:
         RoundCandidate,
         Wish,
     )
+    from hemis.admissions.models_published import PublishedResult
 
     return (
         ExamRegistration,
@@ -140,6 +154,7 @@ def _personal_models() -> tuple[type[Any], ...]:
         EnrolmentConfirmation,
         CandidateAchievement,
         DirectAdmission,
+        PublishedResult,
     )
 
 

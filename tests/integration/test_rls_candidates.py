@@ -158,18 +158,22 @@ def test_a_candidate_cannot_write_someone_elses_wish(pg_db: TestDB, scene: Scene
 def test_the_read_model_is_written_nationally_and_never_changed(
     pg_db: TestDB, scene: Scene
 ) -> None:
-    with _as_app(pg_db, person_id=str(scene.c2)) as conn:
-        with pytest.raises(psycopg.errors.InsufficientPrivilege):
-            conn.execute(
-                "INSERT INTO published_result SELECT * FROM published_result WHERE false "
-                "UNION ALL SELECT round_id + 1000, person_id, year, round_number, round_kind, "
-                "round_final, confirm_deadline_at, institution_id, offer_id, offer_code, "
-                "offer_name_vi, institution_code, institution_name_vi, institution_name_en, "
-                "rank, score_h, cutoff_h, outcome, wishes, published_at FROM published_result"
-            )
-    with _as_app(pg_db, national="on") as conn:
-        with pytest.raises(psycopg.errors.InsufficientPrivilege):
-            conn.execute("UPDATE published_result SET score_h = 0")
+    with (
+        _as_app(pg_db, person_id=str(scene.c2)) as conn,
+        pytest.raises(psycopg.errors.InsufficientPrivilege),
+    ):
+        conn.execute(
+            "INSERT INTO published_result SELECT * FROM published_result WHERE false "
+            "UNION ALL SELECT round_id + 1000, person_id, year, round_number, round_kind, "
+            "round_final, confirm_deadline_at, institution_id, offer_id, offer_code, "
+            "offer_name_vi, institution_code, institution_name_vi, institution_name_en, "
+            "rank, score_h, cutoff_h, outcome, wishes, published_at FROM published_result"
+        )
+    with (
+        _as_app(pg_db, national="on") as conn,
+        pytest.raises(psycopg.errors.InsufficientPrivilege),
+    ):
+        conn.execute("UPDATE published_result SET score_h = 0")
 
 
 def test_officers_still_see_their_applicants_outcomes(app_engine: Engine, scene: Scene) -> None:

@@ -21,6 +21,7 @@ users the national scope. The tenancy hooks (db/tenancy.py) and row-level securi
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import event, select
@@ -171,12 +172,16 @@ def _only_own_rows(state: ORMExecuteState) -> None:
     if not isinstance(scope, Scope) or scope.role != CANDIDATE or not state.is_orm_statement:
         return
     bound = bound_person(state.session)
-    person = -1 if bound is None else bound
-    state.statement = state.statement.options(
-        *(
-            with_loader_criteria(model, lambda cls: cls.person_id == person, include_aliases=True)
-            for model in _personal_models()
-        )
+    state.statement = state.statement.options(*_own_options(-1 if bound is None else bound))
+
+
+@lru_cache(maxsize=1024)
+def _own_options(person: int) -> tuple[Any, ...]:
+    """The person criteria of a candidate's statements, built once per person (as
+    tenancy._institution_options: building them costs more than a one-row read)."""
+    return tuple(
+        with_loader_criteria(model, lambda cls: cls.person_id == person, include_aliases=True)
+        for model in _personal_models()
     )
 
 

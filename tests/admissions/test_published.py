@@ -149,6 +149,24 @@ def test_verify_notices_a_changed_or_missing_read_model_row(
     assert round_verify.verify_round(s, r.id).read_model_differences == 2
 
 
+def test_a_round_published_before_the_read_model_gets_it_once(
+    s: HemisSession, cipher: IdCipher, owner_engine: Engine
+) -> None:
+    sc = scene(s, cipher)
+    r = run(s)
+    s.commit()
+    with owner_engine.begin() as conn:  # as a round published before migration 0024
+        conn.execute(text("DELETE FROM published_result"))
+    assert queries_published.published_results(s, YEAR, sc.c[0].person_id) == []
+    s.rollback()
+    assert published.backfill_published(s, r.id) == 4
+    assert round_verify.verify_round(s, r.id).identical
+    with pytest.raises(Conflict):
+        published.backfill_published(s, r.id)
+    s.rollback()
+    assert _count(s, r.id) == (4, 4)
+
+
 def test_a_candidate_reads_only_their_own_rows(
     s: HemisSession,
     cipher: IdCipher,

@@ -20,7 +20,7 @@ import polars as pl
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from hemis.admissions.codes import RoundKind
+from hemis.admissions.codes import RoundKind, RoundStatus
 from hemis.admissions.frames import write_frame
 from hemis.admissions.models import (
     AdmissionOffer,
@@ -31,6 +31,8 @@ from hemis.admissions.models import (
 from hemis.admissions.models_published import PublishedResult
 from hemis.admissions.queries import outcome_of_wish
 from hemis.admissions.snapshot import FLAG_NAMES
+from hemis.db.rows import commit
+from hemis.errors import Conflict
 from hemis.registry.models import Institution
 
 BATCH = 50_000  # candidates fetched at a time
@@ -227,6 +229,32 @@ def build_rows(session: Session, round_: AdmissionRound) -> Iterator[tuple[Any, 
             dump(explained),
             published,
         )
+
+
+def backfill_published(session: Session, round_id: int) -> int:
+    """Write the read model of a round published before it existed (migration 0024); refused
+    when the round has rows already (a published row is never rewritten)."""
+    from hemis.admissions import access
+    from hemis.admissions.rounds import get_round, wrong_state
+
+    access.require_ministry(session)
+    round_ = get_round(session, round_id)
+    if round_.status != RoundStatus.published.value:
+        raise wrong_state(round_, RoundStatus.published)
+    if (
+        session.scalar(
+            select(PublishedResult.person_id).where(PublishedResult.round_id == round_id).limit(1)
+        )
+        is not None
+    ):
+        raise Conflict(
+            "Kết quả công bố của đợt này đã được ghi.",
+            "The published results of this round are already written.",
+            code="read_model_exists",
+        )
+    written = write_published(session, round_)
+    commit(session)
+    return written
 
 
 def write_published(session: Session, round_: AdmissionRound) -> int:

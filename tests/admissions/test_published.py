@@ -75,6 +75,20 @@ def test_publishing_writes_what_each_candidate_was_shown(s: HemisSession, cipher
     assert [(w.outcome, w.cutoff_h) for w in last.wishes] == [("below_cutoff", 2100)]
 
 
+def test_a_large_round_is_written_in_batches_while_it_is_read(
+    s: HemisSession, cipher: IdCipher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # batches of 4 rows read and 4 written: inserts interleave with the streamed read
+    monkeypatch.setattr(published, "BATCH", 1)
+    sc = scene(s, cipher)
+    for number in (5, 6, 7):  # no results: their wish is not eligible, still shown
+        world.wish(s, world.candidate(s, cipher, number), sc.inst, sc.y)
+    r = run(s)
+    assert _count(s, r.id) == (7, 7)
+    assert r.stats["published_rows"] == 7
+    assert round_verify.verify_round(s, r.id).identical
+
+
 def test_a_round_not_yet_published_has_no_read_model_and_is_published_once(
     s: HemisSession, cipher: IdCipher
 ) -> None:

@@ -416,7 +416,12 @@ def clear_rounds(dbname: str) -> int:
     """Remove the rounds of an earlier run (snapshots are immutable: triggers are bypassed)."""
     with psycopg.connect(conninfo(dbname)) as conn:
         conn.execute("SET session_replication_role = replica")
-        for table in ("round_candidate", "round_offer_result", "round_snapshot"):
+        for table in (
+            "published_result",
+            "round_candidate",
+            "round_offer_result",
+            "round_snapshot",
+        ):
             conn.execute(f"DELETE FROM {table}")
         conn.execute("DELETE FROM enrolment_confirmation")
         conn.execute("DELETE FROM admission_round")

@@ -3,6 +3,7 @@
 from hemis.accounts.models import ApiToken, LoginAttempt, User, WebSession
 from hemis.actions.models import ActionJob
 from hemis.admissions.models import *  # noqa: F403
+from hemis.admissions.models_published import PublishedResult
 from hemis.audit.models import AuditEntry, AuditHead
 from hemis.competency.models import *  # noqa: F403
 from hemis.db.base import Base
@@ -34,6 +35,7 @@ __all__ = [
     "LoginAttempt",
     "PersonLink",
     "PopulationByAge",
+    "PublishedResult",
     "Submission",
     "SubmissionAnswer",
     "SubmissionJob",

@@ -1,6 +1,6 @@
 """Row-level security on the candidates' admissions records (wish, round_candidate,
-enrolment_confirmation), tested as the application role without the ORM filter; and the
-application role's narrow rights on the payment ledger."""
+enrolment_confirmation, published_result), tested as the application role without the ORM
+filter; and the application role's narrow rights on the payment ledger."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from tests.admissions.world import DAY, YEAR
 from tests.conftest import TestDB
 
 pytestmark = pytest.mark.postgres
-TABLES = ("wish", "round_candidate", "enrolment_confirmation")
+TABLES = ("wish", "round_candidate", "enrolment_confirmation", "published_result")
 
 
 @dataclass
@@ -121,8 +121,10 @@ def test_each_scope_sees_only_its_rows(pg_db: TestDB, scene: Scene) -> None:
     with _as_app(pg_db, national="on") as conn:
         assert _persons(conn, "wish") == everyone
         assert _persons(conn, "round_candidate") == everyone
+        assert _persons(conn, "published_result") == everyone
     with _as_app(pg_db, person_id=str(scene.c2)) as conn:  # a candidate: their own
         assert _persons(conn, "wish") == {scene.c2}
+        assert _persons(conn, "published_result") == {scene.c2}
         assert _persons(conn, "round_candidate") == {scene.c2}
         assert _persons(conn, "enrolment_confirmation") == {scene.c2}
     with _as_app(pg_db, institution_id=str(scene.a)) as conn:
@@ -130,6 +132,7 @@ def test_each_scope_sees_only_its_rows(pg_db: TestDB, scene: Scene) -> None:
         # Its applicants' outcomes, including c1's, admitted elsewhere; never c3's.
         assert _persons(conn, "round_candidate") == {scene.c1, scene.c2}
         assert _persons(conn, "enrolment_confirmation") == {scene.c2}
+        assert _persons(conn, "published_result") == set()  # the candidates' own reading
     with _as_app(pg_db, institution_id=str(scene.b)) as conn:
         assert _persons(conn, "round_candidate") == {scene.c1, scene.c3}
         assert _persons(conn, "enrolment_confirmation") == set()
@@ -150,6 +153,27 @@ def test_a_candidate_cannot_write_someone_elses_wish(pg_db: TestDB, scene: Scene
             "UPDATE wish SET rank = rank WHERE person_id = %s", (scene.c3,)
         ).rowcount
         assert moved == 0  # invisible, so untouched
+
+
+def test_the_read_model_is_written_nationally_and_never_changed(
+    pg_db: TestDB, scene: Scene
+) -> None:
+    with (
+        _as_app(pg_db, person_id=str(scene.c2)) as conn,
+        pytest.raises(psycopg.errors.InsufficientPrivilege),
+    ):
+        conn.execute(
+            "INSERT INTO published_result SELECT * FROM published_result WHERE false "
+            "UNION ALL SELECT round_id + 1000, person_id, year, round_number, round_kind, "
+            "round_final, confirm_deadline_at, institution_id, offer_id, offer_code, "
+            "offer_name_vi, institution_code, institution_name_vi, institution_name_en, "
+            "rank, score_h, cutoff_h, outcome, wishes, published_at FROM published_result"
+        )
+    with (
+        _as_app(pg_db, national="on") as conn,
+        pytest.raises(psycopg.errors.InsufficientPrivilege),
+    ):
+        conn.execute("UPDATE published_result SET score_h = 0")
 
 
 def test_officers_still_see_their_applicants_outcomes(app_engine: Engine, scene: Scene) -> None:

@@ -1,4 +1,5 @@
-"""Who may do what in the registry API: candidates nothing, analysts read, officers their own
+"""Who may do what in the registry API: candidates nothing (but their own published results,
+under /me, tested in tests/admissions/test_published.py), analysts read, officers their own
 institution, ministry administrators everything (naming the institution)."""
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ def registry_operations(shared: Shared) -> Iterator[tuple[str, str]]:
     """(method, concrete path) of every registry operation in the OpenAPI document."""
     app = shared.api.client.app
     for path, operations in app.openapi()["paths"].items():  # type: ignore[attr-defined]
-        if not path.startswith(API) or path.startswith(f"{API}/auth"):
-            continue
+        if not path.startswith(API) or path.startswith((f"{API}/auth", f"{API}/me/")):
+            continue  # the caller's own records: candidates only
         concrete = re.sub(r"\{[^}]+\}", str(shared.world.a.ids["learners"]), path)
         for method in operations:
             yield method, concrete

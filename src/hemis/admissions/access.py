@@ -11,8 +11,9 @@ Two scopes serve a candidate:
   (programs open for admission, quotas, last year's cutoffs).
 
 A second wall: in a candidate's own session every ORM statement on a personal admissions table
-(registrations, results, wishes, round outcomes, confirmations) is filtered to the candidate's
-person (`bind_candidate`), as db/tenancy.py filters tenant tables; unbound, it sees none.
+(registrations, results, wishes, round outcomes, published results, confirmations) is filtered
+to the candidate's person (`bind_candidate`), as db/tenancy.py filters tenant tables; unbound,
+it sees none.
 
 Institution officers keep their institution scope (their offers, their applicants); ministry
 users the national scope. The tenancy hooks (db/tenancy.py) and row-level security still apply.
@@ -20,6 +21,7 @@ users the national scope. The tenancy hooks (db/tenancy.py) and row-level securi
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import event, select
@@ -121,6 +123,18 @@ def require_own(session: Session, person_id: int) -> None:
         raise Forbidden()
 
 
+def require_own_bound(session: Session, person_id: int) -> None:
+    """As require_own, without a query: a candidate's session must be bound to this person
+    (bind_candidate looked the person up when the session opened)."""
+    scope = get_scope(session)
+    if scope.role == CANDIDATE:
+        if bound_person(session) != person_id:
+            raise Forbidden()
+        return
+    if not scope.national:
+        raise Forbidden()
+
+
 def _personal_models() -> tuple[type[Any], ...]:
     from hemis.admissions.models import (
         CandidateAchievement,
@@ -131,6 +145,7 @@ def _personal_models() -> tuple[type[Any], ...]:
         RoundCandidate,
         Wish,
     )
+    from hemis.admissions.models_published import PublishedResult
 
     return (
         ExamRegistration,
@@ -140,6 +155,7 @@ def _personal_models() -> tuple[type[Any], ...]:
         EnrolmentConfirmation,
         CandidateAchievement,
         DirectAdmission,
+        PublishedResult,
     )
 
 
@@ -156,12 +172,16 @@ def _only_own_rows(state: ORMExecuteState) -> None:
     if not isinstance(scope, Scope) or scope.role != CANDIDATE or not state.is_orm_statement:
         return
     bound = bound_person(state.session)
-    person = -1 if bound is None else bound
-    state.statement = state.statement.options(
-        *(
-            with_loader_criteria(model, lambda cls: cls.person_id == person, include_aliases=True)
-            for model in _personal_models()
-        )
+    state.statement = state.statement.options(*_own_options(-1 if bound is None else bound))
+
+
+@lru_cache(maxsize=1024)
+def _own_options(person: int) -> tuple[Any, ...]:
+    """The person criteria of a candidate's statements, built once per person (as
+    tenancy._institution_options: building them costs more than a one-row read)."""
+    return tuple(
+        with_loader_criteria(model, lambda cls: cls.person_id == person, include_aliases=True)
+        for model in _personal_models()
     )
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hemis.accounts.models import User
 from hemis.accounts.service import Principal
-from hemis.admissions import access, queries, service
+from hemis.admissions import access, queries, queries_published, service
 from hemis.admissions.models import ExamRegistration
 from hemis.admissions.next_step import Calendar, Situation, Step, next_step
 from hemis.admissions.queries import current_year
@@ -67,7 +67,7 @@ def candidate_overview(sessions: sessionmaker[HemisSession], principal: Principa
         if year is not None:
             row = service.get_year(own, year)
             registration = service.find_registration(own, year, person_id)
-            results = queries.my_results(own, catalogue, year, person_id)
+            results = queries_published.published_results(own, year, person_id)
             situation = Situation(
                 Calendar(
                     row.registration_opens_at,

@@ -11,7 +11,15 @@ from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from starlette.responses import Response
 
-from hemis.admissions import access, queries, rounds, service, service_paths, service_wishes
+from hemis.admissions import (
+    access,
+    queries,
+    queries_published,
+    rounds,
+    service,
+    service_paths,
+    service_wishes,
+)
 from hemis.admissions.codes import Area, Category, Elective, ForeignLanguage, TechnologyTrack
 from hemis.admissions.models import AdmissionOffer
 from hemis.admissions.pages_common import page
@@ -52,7 +60,7 @@ def candidate_home(request: Request, c: Candidate) -> Response:
             registration=service.find_registration(c.own, year, person),
             scores=queries.my_scores(c.own, year, person),
             wishes=queries.my_wishes(c.own, c.catalogue, year, person),
-            results=queries.my_results(c.own, c.catalogue, year, person),
+            results=queries_published.published_results(c.own, year, person),
             confirmation=queries.my_confirmation(c.own, year, person),
             registration_open=service.registration_window(calendar).is_open(utcnow()),
             wishes_open=service.wish_window(calendar).is_open(utcnow()),
@@ -327,13 +335,14 @@ def _results_page(
 ) -> Response:
     year = _year(c)
     calendar = service.get_year(c.own, year)
-    outcomes = queries.my_results(c.own, c.catalogue, year, c.person_id)
+    # one indexed read of the results-day read model (ADR 0025)
+    outcomes = queries_published.published_results(c.own, year, c.person_id)
     confirmation = queries.my_confirmation(c.own, year, c.person_id)
-    place = rounds.standing(c.own, year, c.person_id)
+    place = queries_published.place_of(outcomes, calendar.confirm_deadline_at)
     deadline = place.deadline if place is not None else None
     can_confirm = (
         place is not None
-        and place.outcome is not None
+        and place.held
         and confirmation is None
         and deadline is not None
         and utcnow() < deadline

@@ -184,7 +184,9 @@ class RoundOutcome:
     wishes: list[ExplainedWish]
 
 
-def _outcome(score_h: int | None, cutoff_h: int | None, quota: int, flag: int, held: bool) -> str:
+def outcome_of_wish(
+    score_h: int | None, cutoff_h: int | None, quota: int, flag: int, held: bool
+) -> str:
     if held:
         return "admitted"
     if flag == FLAG_UNPAID:
@@ -258,7 +260,7 @@ def my_results(
                     result.bucket,
                     score_h,
                     cutoff,
-                    _outcome(score_h, cutoff, quota, flag, held),
+                    outcome_of_wish(score_h, cutoff, quota, flag, held),
                     FLAG_NAMES.get(flag, "ok"),
                     decided,
                 )

@@ -2,7 +2,8 @@
 everything stored — each candidate's outcome, the explanation each candidate is shown (every wish
 considered with its score, flag and the criterion that decided a tie, round_results.py), and each
 program's counts and cutoff, and the score distributions published with the round. Tampering
-with any of them is a difference."""
+with any of them is a difference. A published round's read model (what the result page reads,
+published.py) must equal what the stored results give: a changed row is a difference too."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import polars as pl
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from hemis.admissions import access
+from hemis.admissions import access, published
 from hemis.admissions.codes import RoundStatus
 from hemis.admissions.frames import read_frame
 from hemis.admissions.models import RoundDistribution, RoundOfferResult
@@ -88,7 +89,12 @@ def verify_round(session: Session, round_id: int) -> Verification:
         ["institution_id", "offer_id", "bucket"],
     )
     distributions = _distribution_differences(session, round_.id, distribution_rows(snap, outcome))
-    differences = outcomes + explanations + programs + distributions
+    read_model = (
+        published.differences(session, round_)
+        if round_.status == RoundStatus.published.value
+        else 0
+    )
+    differences = outcomes + explanations + programs + distributions + read_model
     return Verification(
         round_id=round_.id,
         sha256=snap.sha256,
@@ -96,6 +102,7 @@ def verify_round(session: Session, round_id: int) -> Verification:
         identical=differences == 0,
         differences=differences,
         explanation_differences=explanations,
+        read_model_differences=read_model,
     )
 
 

@@ -244,6 +244,10 @@ def run_round(session: Session, round_id: int, progress: Progress = _quiet) -> A
 def publish_round(
     session: Session, round_id: int, now: dt.datetime | None = None
 ) -> AdmissionRound:
+    """Publish the round's results, and write what each candidate is shown (the read model,
+    published.py) in the same transaction: all or nothing."""
+    from hemis.admissions.published import write_published
+
     access.require_ministry(session)
     round_ = get_round(session, round_id)
     if round_.status != RoundStatus.run.value:
@@ -255,6 +259,13 @@ def publish_round(
         round_.confirm_deadline_at = local_deadline(
             day + dt.timedelta(days=SUPPLEMENTARY_CONFIRM_DAYS)
         )
+    started = time.perf_counter()
+    written = write_published(session, round_)
+    round_.stats = {
+        **round_.stats,
+        "published_rows": written,
+        "seconds_publish": round(time.perf_counter() - started, 3),
+    }
     commit(session)
     return round_
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hemis.admissions import (
     api,
+    api_me,
     api_paths,
     api_rounds,
     pages,
@@ -18,6 +19,7 @@ from hemis.admissions import (
 ROUTERS = [
     api.router,
     api_rounds.router,
+    api_me.router,
     api_paths.router,
     pages.router,
     pages_staff.router,

@@ -414,6 +414,7 @@ class Verification(Schema):
     identical: bool
     differences: int  # candidates' outcomes, explanations and programs that differ
     explanation_differences: int = 0  # of which: what candidates are shown (their wishes)
+    read_model_differences: int = 0  # of which: published result rows unlike the stored results
 
 
 class ApplicantRead(Schema):

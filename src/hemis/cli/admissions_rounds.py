@@ -138,11 +138,23 @@ def publish(round_id: int = typer.Argument(..., help="Round id")) -> None:
         _show(rounds.publish_round(session, round_id))
 
 
+@round_app.command("read-model")
+@clear_errors
+def read_model(round_id: int = typer.Argument(..., help="Round id")) -> None:
+    """Write what each candidate is shown (the results-day read model) for a round published
+    before it existed; refused if the round has it already."""
+    from hemis.admissions.published import backfill_published
+
+    with _session() as session:
+        written = backfill_published(session, round_id)
+    console.print(f"[green]{written:,}[/green] published result rows written")
+
+
 @round_app.command("verify")
 @clear_errors
 def verify(round_id: int = typer.Argument(..., help="Round id")) -> None:
     """Re-run a round from its snapshot alone and compare with the stored results and with what
-    every candidate is shown (each explanation)."""
+    every candidate is shown (each explanation, and the published results read model)."""
     from hemis.admissions import round_verify
 
     with _session() as session:

@@ -75,6 +75,7 @@ def register_linked_criteria(build: LinkedCriteria) -> None:
     institution's id)."""
     if build not in _LINKED:
         _LINKED.append(build)
+        _institution_options.cache_clear()
 
 
 @lru_cache(maxsize=1)
@@ -97,13 +98,22 @@ def _on_execute(state: ORMExecuteState) -> None:
         )
     iid = scope.institution_id
     assert iid is not None
+    linked = not state.execution_options.get("person_lookup")
+    state.statement = state.statement.options(*_institution_options(iid, linked))
+
+
+@lru_cache(maxsize=4096)
+def _institution_options(iid: int, linked: bool) -> tuple[Any, ...]:
+    """The loader criteria of one institution's statements. Built once per institution: each
+    criterion analyses its lambda when built, which costs far more than the query on a read
+    that touches one row (dozens of tenant classes on every statement)."""
     options: list[Any] = [
         with_loader_criteria(cls, lambda cls: cls.institution_id == iid, include_aliases=True)
         for cls in _tenant_classes()
     ]
-    if not state.execution_options.get("person_lookup"):
+    if linked:
         options.extend(build(iid) for build in _LINKED)
-    state.statement = state.statement.options(*options)
+    return tuple(options)
 
 
 def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:

@@ -285,6 +285,12 @@ CATALOGUE: tuple[ErrorCode, ...] = (
         "Thí sinh đã có quyết định xét tuyển thẳng cho ngành này.",
         "The candidate already has a direct-admission decision for this offer.",
     ),
+    _c(
+        "read_model_exists",
+        409,
+        "Kết quả công bố của đợt này đã được ghi.",
+        "The published results of this round are already written.",
+    ),
     _c("not_admitted", 409, "Không có kết quả trúng tuyển.", "The candidate holds no admission."),
     _c(
         "deadline_passed", 403, "Đã hết hạn xác nhận nhập học.", "The confirmation deadline passed."
